@@ -1,0 +1,225 @@
+//! Building the application: state, router, listener, graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::response::{IntoResponse, Response};
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::checker::{CheckSettings, Checker};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::http;
+use crate::store::{self, Store, StoreError};
+use crate::upstream::bootstrap::{BootstrapError, BootstrapSlot, BootstrapSource};
+use crate::upstream::rdap::{RdapClient, RdapLookup};
+
+/// How long to wait before fetching a bootstrap URL again after a failure.
+const BOOTSTRAP_RETRY: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[from] reqwest::Error),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// Everything a request handler may need.
+pub struct App {
+    pub checker: Checker,
+    pub store: Arc<dyn Store>,
+    pub bootstrap: Arc<BootstrapSlot>,
+}
+
+pub type AppState = Arc<App>;
+
+impl App {
+    /// Opens and migrates the store, loads the bootstrap (a URL in the background, with
+    /// retries; a file or the embedded snapshot at once) and wires the checker.
+    pub async fn build(config: &Config) -> Result<AppState, StartError> {
+        let store = store::connect(&config.database_url).await?;
+        store.migrate().await?;
+        Self::with_store(config, store, Arc::new(SystemClock)).await
+    }
+
+    /// As [`App::build`], with a given store and clock.
+    pub async fn with_store(
+        config: &Config,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<AppState, StartError> {
+        let client = Arc::new(RdapClient::new(
+            config.allow_http_upstreams,
+            config.lookup_deadline,
+        )?);
+        let bootstrap = Arc::new(BootstrapSlot::default());
+        match &config.bootstrap {
+            BootstrapSource::Url(_) => {
+                tokio::spawn(load_bootstrap_until_done(
+                    config.clone(),
+                    Arc::clone(&client),
+                    Arc::clone(&bootstrap),
+                ));
+            }
+            source => {
+                let table = source.load(&client, config.allow_http_upstreams).await?;
+                bootstrap.set(table.with_overrides(&config.rdap_servers));
+            }
+        }
+        let lookup = Arc::new(RdapLookup::new(Arc::clone(&bootstrap), client));
+        let checker = Checker::new(
+            Arc::clone(&store),
+            lookup,
+            clock,
+            CheckSettings {
+                max_status_age: config.max_status_age,
+                lookup_deadline: config.lookup_deadline,
+                cache_capacity: config.cache_capacity,
+                policy: config.policy(),
+            },
+        );
+        Ok(Arc::new(Self {
+            checker,
+            store,
+            bootstrap,
+        }))
+    }
+}
+
+async fn load_bootstrap_until_done(
+    config: Config,
+    client: Arc<RdapClient>,
+    slot: Arc<BootstrapSlot>,
+) {
+    loop {
+        match config
+            .bootstrap
+            .load(&client, config.allow_http_upstreams)
+            .await
+        {
+            Ok(table) => {
+                tracing::info!(suffixes = table.len(), "RDAP bootstrap loaded");
+                slot.set(table.with_overrides(&config.rdap_servers));
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, retry_seconds = BOOTSTRAP_RETRY.as_secs(), "RDAP bootstrap did not load");
+                tokio::time::sleep(BOOTSTRAP_RETRY).await;
+            }
+        }
+    }
+}
+
+/// The router with its middleware: body limit, panics as 500 problems, request traces.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = http::routes().split_for_parts();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_default();
+    api.route(
+        "/openapi.json",
+        axum::routing::get(move || async move {
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                openapi_json,
+            )
+        }),
+    )
+    .fallback(|| async { ApiError::NotFound })
+    .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+    .with_state(state)
+    .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+    .layer(CatchPanicLayer::custom(panic_response))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+    )
+}
+
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::Internal.into_response()
+}
+
+/// A built application bound to its port, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Builds the app and binds `config.listen` (port 0 picks a free port).
+    pub async fn build(config: &Config) -> Result<Self, StartError> {
+        let state = App::build(config).await?;
+        let listener = TcpListener::bind(config.listen).await?;
+        Ok(Self {
+            listener,
+            router: router(Arc::clone(&state)),
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(address = %self.listener.local_addr()?, "lapseguard is listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

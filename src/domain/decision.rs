@@ -1,0 +1,284 @@
+//! The recovery decision: may a reset link go to an address on this domain?
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::lifecycle::Lifecycle;
+use super::status::DomainStatus;
+
+/// Why lapseguard decided as it did. Stable strings: clients may match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Registered, `active`, no lapse since `verified_at`: eligible.
+    DomainActive,
+    /// RDAP `auto renew period`: expired, the name may be sold at any moment.
+    DomainInGracePeriod,
+    /// RDAP `redemption period` or `pending restore`.
+    DomainInRedemptionPeriod,
+    /// RDAP `pending delete`: about to be released for registration.
+    DomainPendingDelete,
+    /// RDAP `client hold` or `server hold`.
+    DomainOnHold,
+    /// RDAP `inactive`: no nameservers.
+    DomainInactive,
+    /// The expiration date is past and no grace status is published.
+    DomainExpired,
+    /// The registry has no registration: anyone may register the name.
+    DomainUnregistered,
+    /// The registration date is later than `verified_at`, or later than the first
+    /// registration date lapseguard recorded: somebody new holds the name.
+    DomainReregistered,
+    /// No `verified_at` given and the domain is younger than the minimum domain age.
+    DomainRecentlyRegistered,
+    /// Active now, but lapsed after `verified_at` (or, without it, within the lapse
+    /// memory): the address must be verified again.
+    DomainLapsedSinceVerification,
+    /// No RDAP server is known for the TLD: `eligible` follows the unknown policy.
+    DomainNotCovered,
+    /// The lookup failed and nothing usable is stored: `eligible` follows the unknown policy.
+    DomainStatusUnavailable,
+}
+
+/// When several rules apply, the first in this table wins. It runs from the strongest
+/// evidence that the name is, or can be, in a stranger's hands (already re-registered;
+/// free to register; about to be released) to the weakest (a lapse that healed, a young
+/// registration). `domain_active` applies only when nothing else does. The two
+/// "no status" reasons never meet a status and so do not take part.
+pub const PRECEDENCE: [Reason; 11] = [
+    Reason::DomainReregistered,
+    Reason::DomainUnregistered,
+    Reason::DomainPendingDelete,
+    Reason::DomainInRedemptionPeriod,
+    Reason::DomainInGracePeriod,
+    Reason::DomainExpired,
+    Reason::DomainOnHold,
+    Reason::DomainInactive,
+    Reason::DomainLapsedSinceVerification,
+    Reason::DomainRecentlyRegistered,
+    Reason::DomainActive,
+];
+
+/// What to answer when no status can be had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownPolicy {
+    /// Fail open: send the reset (no worse than not running lapseguard).
+    Allow,
+    /// Fail closed: refuse the reset until the status is known.
+    Deny,
+}
+
+/// The knobs of the decision.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub min_domain_age: Duration,
+    pub lapse_memory: Duration,
+    pub unknown: UnknownPolicy,
+}
+
+/// A decision and its reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub eligible: bool,
+    pub reason: Reason,
+}
+
+impl Policy {
+    /// Decides on a known status.
+    pub fn decide(
+        &self,
+        status: &DomainStatus,
+        verified_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Verdict {
+        let applies = self.applicable(status, verified_at, now);
+        let reason = PRECEDENCE
+            .into_iter()
+            .find(|reason| applies.contains(reason))
+            .unwrap_or(Reason::DomainActive);
+        Verdict {
+            eligible: reason == Reason::DomainActive,
+            reason,
+        }
+    }
+
+    /// Decides when no status is known, for one of the two "no status" reasons.
+    pub fn decide_unknown(&self, reason: Reason) -> Verdict {
+        Verdict {
+            eligible: self.unknown == UnknownPolicy::Allow,
+            reason,
+        }
+    }
+
+    /// Every rule of the reason table that holds for this status.
+    pub fn applicable(
+        &self,
+        status: &DomainStatus,
+        verified_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Vec<Reason> {
+        let mut reasons = Vec::with_capacity(4);
+        if let Some(reason) = lifecycle_reason(status.lifecycle) {
+            reasons.push(reason);
+        }
+        if let Some(registered) = status.registered_at {
+            let after_verification = verified_at.is_some_and(|v| registered > v);
+            let after_first_seen = status.first_registered_at.is_some_and(|f| registered > f);
+            if after_verification || after_first_seen {
+                reasons.push(Reason::DomainReregistered);
+            }
+            if verified_at.is_none() && now.signed_duration_since(registered) < self.min_domain_age
+            {
+                reasons.push(Reason::DomainRecentlyRegistered);
+            }
+        }
+        if let Some(lapse) = status.last_lapse_at {
+            let since = verified_at.unwrap_or(now - self.lapse_memory);
+            if lapse > since {
+                reasons.push(Reason::DomainLapsedSinceVerification);
+            }
+        }
+        reasons
+    }
+}
+
+fn lifecycle_reason(lifecycle: Lifecycle) -> Option<Reason> {
+    match lifecycle {
+        Lifecycle::Active => None,
+        Lifecycle::AutoRenewGrace => Some(Reason::DomainInGracePeriod),
+        Lifecycle::Redemption => Some(Reason::DomainInRedemptionPeriod),
+        Lifecycle::PendingDelete => Some(Reason::DomainPendingDelete),
+        Lifecycle::OnHold => Some(Reason::DomainOnHold),
+        Lifecycle::Inactive => Some(Reason::DomainInactive),
+        Lifecycle::Expired => Some(Reason::DomainExpired),
+        Lifecycle::Unregistered => Some(Reason::DomainUnregistered),
+        Lifecycle::Unknown => Some(Reason::DomainStatusUnavailable),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::name::RegistrableDomain;
+    use chrono::TimeZone;
+
+    fn day(n: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid date")
+            + Duration::days(n)
+    }
+
+    fn policy() -> Policy {
+        Policy {
+            min_domain_age: Duration::days(30),
+            lapse_memory: Duration::days(365),
+            unknown: UnknownPolicy::Allow,
+        }
+    }
+
+    fn status(lifecycle: Lifecycle) -> DomainStatus {
+        DomainStatus {
+            domain: RegistrableDomain::parse("example.com").expect("valid"),
+            lifecycle,
+            statuses: vec![],
+            registered_at: Some(day(0)),
+            first_registered_at: Some(day(0)),
+            expires_at: Some(day(900)),
+            last_changed_at: None,
+            transferred_at: None,
+            last_lapse_at: None,
+            checked_at: day(500),
+        }
+    }
+
+    #[test]
+    fn an_old_active_domain_is_eligible() {
+        let verdict = policy().decide(&status(Lifecycle::Active), None, day(500));
+        assert_eq!(
+            verdict,
+            Verdict {
+                eligible: true,
+                reason: Reason::DomainActive
+            }
+        );
+    }
+
+    #[test]
+    fn the_precedence_table_lists_every_status_reason_once() {
+        let mut seen = std::collections::HashSet::new();
+        assert!(PRECEDENCE.iter().all(|reason| seen.insert(*reason)));
+        assert!(!PRECEDENCE.contains(&Reason::DomainNotCovered));
+        assert!(!PRECEDENCE.contains(&Reason::DomainStatusUnavailable));
+        assert_eq!(PRECEDENCE.last(), Some(&Reason::DomainActive));
+    }
+
+    #[test]
+    fn reregistration_outranks_every_lifecycle_reason() {
+        let mut redeemed = status(Lifecycle::Redemption);
+        redeemed.registered_at = Some(day(400));
+        redeemed.last_lapse_at = Some(day(499));
+        let reasons = policy().applicable(&redeemed, Some(day(100)), day(500));
+        assert!(reasons.contains(&Reason::DomainInRedemptionPeriod));
+        assert!(reasons.contains(&Reason::DomainLapsedSinceVerification));
+        let verdict = policy().decide(&redeemed, Some(day(100)), day(500));
+        assert_eq!(verdict.reason, Reason::DomainReregistered);
+    }
+
+    #[test]
+    fn a_lifecycle_reason_outranks_a_lapse_and_a_young_registration() {
+        let mut grace = status(Lifecycle::AutoRenewGrace);
+        grace.registered_at = Some(day(490));
+        grace.first_registered_at = Some(day(490));
+        grace.last_lapse_at = Some(day(500));
+        let reasons = policy().applicable(&grace, None, day(500));
+        assert!(reasons.contains(&Reason::DomainRecentlyRegistered));
+        assert!(reasons.contains(&Reason::DomainLapsedSinceVerification));
+        assert_eq!(
+            policy().decide(&grace, None, day(500)).reason,
+            Reason::DomainInGracePeriod
+        );
+    }
+
+    #[test]
+    fn a_lapse_outranks_a_young_registration() {
+        let mut young = status(Lifecycle::Active);
+        young.registered_at = Some(day(490));
+        young.first_registered_at = Some(day(490));
+        young.last_lapse_at = Some(day(495));
+        assert_eq!(
+            policy().decide(&young, None, day(500)).reason,
+            Reason::DomainLapsedSinceVerification
+        );
+    }
+
+    #[test]
+    fn a_lapse_before_verification_is_forgiven() {
+        let mut healed = status(Lifecycle::Active);
+        healed.last_lapse_at = Some(day(300));
+        let verdict = policy().decide(&healed, Some(day(301)), day(500));
+        assert_eq!(verdict.reason, Reason::DomainActive);
+        let verdict = policy().decide(&healed, Some(day(299)), day(500));
+        assert_eq!(verdict.reason, Reason::DomainLapsedSinceVerification);
+        // Without verified_at the lapse memory decides.
+        let verdict = policy().decide(&healed, None, day(300 + 364));
+        assert_eq!(verdict.reason, Reason::DomainLapsedSinceVerification);
+        let verdict = policy().decide(&healed, None, day(300 + 366));
+        assert_eq!(verdict.reason, Reason::DomainActive);
+    }
+
+    #[test]
+    fn the_unknown_policy_decides_the_no_status_reasons() {
+        let deny = Policy {
+            unknown: UnknownPolicy::Deny,
+            ..policy()
+        };
+        assert!(policy().decide_unknown(Reason::DomainNotCovered).eligible);
+        assert!(
+            !deny
+                .decide_unknown(Reason::DomainStatusUnavailable)
+                .eligible
+        );
+    }
+}

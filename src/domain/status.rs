@@ -1,0 +1,201 @@
+//! What lapseguard knows about a domain: single observations and the current status
+//! folded from them.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::lifecycle::{Lifecycle, classify};
+use super::name::RegistrableDomain;
+
+/// The parts of a registry's RDAP answer lapseguard decides on.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RdapRecord {
+    /// Status values, normalised (`redemption period`), in the order the server sent them.
+    pub statuses: Vec<String>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_changed_at: Option<DateTime<Utc>>,
+    pub transferred_at: Option<DateTime<Utc>>,
+}
+
+/// What one lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The registry holds a registration.
+    Registered(RdapRecord),
+    /// The registry selected by the bootstrap answered 404.
+    Unregistered,
+    /// The lookup failed: it says nothing about the domain.
+    Failed {
+        /// The upstream HTTP status, when one was received.
+        http_status: Option<u16>,
+        /// A short, stable description of the failure (never a response body).
+        error: String,
+    },
+}
+
+/// One lookup of one domain at one time: a row of the append-only history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    pub domain: RegistrableDomain,
+    pub observed_at: DateTime<Utc>,
+    /// The HTTP status the registry answered with, for the history.
+    pub http_status: Option<u16>,
+    pub finding: Finding,
+}
+
+impl Observation {
+    /// The lifecycle this observation shows, or `None` for a failed lookup.
+    pub fn lifecycle(&self) -> Option<Lifecycle> {
+        match &self.finding {
+            Finding::Registered(record) => Some(classify(
+                &record.statuses,
+                record.expires_at,
+                self.observed_at,
+            )),
+            Finding::Unregistered => Some(Lifecycle::Unregistered),
+            Finding::Failed { .. } => None,
+        }
+    }
+}
+
+/// The current status of a domain, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainStatus {
+    pub domain: RegistrableDomain,
+    pub lifecycle: Lifecycle,
+    /// The raw (normalised) status list of the latest successful lookup.
+    pub statuses: Vec<String>,
+    pub registered_at: Option<DateTime<Utc>>,
+    /// The first registration date lapseguard ever recorded for this domain: a later
+    /// registration date means somebody registered it anew.
+    pub first_registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_changed_at: Option<DateTime<Utc>>,
+    pub transferred_at: Option<DateTime<Utc>>,
+    /// The latest time lapseguard saw this domain in any lifecycle other than `active`.
+    pub last_lapse_at: Option<DateTime<Utc>>,
+    /// When the latest successful lookup happened.
+    pub checked_at: DateTime<Utc>,
+}
+
+impl DomainStatus {
+    /// Folds an observation into the previous status. A failed lookup changes nothing
+    /// (`None` comes back when there was nothing before either); an observation older
+    /// than the stored status does not overwrite it.
+    pub fn observe(previous: Option<&DomainStatus>, observation: &Observation) -> Option<Self> {
+        let Some(lifecycle) = observation.lifecycle() else {
+            return previous.cloned();
+        };
+        if let Some(previous) = previous
+            && previous.checked_at > observation.observed_at
+        {
+            return Some(previous.clone());
+        }
+        let record = match &observation.finding {
+            Finding::Registered(record) => record.clone(),
+            Finding::Unregistered | Finding::Failed { .. } => RdapRecord::default(),
+        };
+        let earlier_lapse = previous.and_then(|p| p.last_lapse_at);
+        let last_lapse_at = if lifecycle == Lifecycle::Active {
+            earlier_lapse
+        } else {
+            Some(observation.observed_at)
+        };
+        let first_registered_at = previous
+            .and_then(|p| p.first_registered_at)
+            .or(record.registered_at);
+        Some(Self {
+            domain: observation.domain.clone(),
+            lifecycle,
+            statuses: record.statuses,
+            registered_at: record.registered_at,
+            first_registered_at,
+            expires_at: record.expires_at,
+            last_changed_at: record.last_changed_at,
+            transferred_at: record.transferred_at,
+            last_lapse_at,
+            checked_at: observation.observed_at,
+        })
+    }
+
+    /// Whether the status is young enough to answer without a new lookup.
+    pub fn is_fresh(&self, now: DateTime<Utc>, max_age: Duration) -> bool {
+        now.signed_duration_since(self.checked_at) < max_age
+    }
+
+    /// How long the status stays fresh from `now` (zero when it already is not).
+    pub fn fresh_for(&self, now: DateTime<Utc>, max_age: Duration) -> Duration {
+        (self.checked_at + max_age - now).max(Duration::zero())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0)
+            .single()
+            .expect("valid date")
+    }
+
+    fn observation(day: u32, finding: Finding) -> Observation {
+        Observation {
+            domain: RegistrableDomain::parse("example.com").expect("valid"),
+            observed_at: at(day),
+            http_status: Some(200),
+            finding,
+        }
+    }
+
+    fn registered(statuses: &[&str], registered_day: u32) -> Finding {
+        Finding::Registered(RdapRecord {
+            statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
+            registered_at: Some(at(registered_day)),
+            expires_at: Some(at(28)),
+            ..RdapRecord::default()
+        })
+    }
+
+    #[test]
+    fn first_registration_date_and_last_lapse_survive_later_observations() {
+        let first = DomainStatus::observe(None, &observation(2, registered(&["active"], 1)));
+        let first = first.expect("a status");
+        assert_eq!(first.first_registered_at, Some(at(1)));
+        assert_eq!(first.last_lapse_at, None);
+
+        let lapsed = DomainStatus::observe(Some(&first), &observation(3, Finding::Unregistered))
+            .expect("a status");
+        assert_eq!(lapsed.lifecycle, Lifecycle::Unregistered);
+        assert_eq!(lapsed.registered_at, None);
+        assert_eq!(lapsed.last_lapse_at, Some(at(3)));
+
+        let back =
+            DomainStatus::observe(Some(&lapsed), &observation(5, registered(&["active"], 4)))
+                .expect("a status");
+        assert_eq!(back.lifecycle, Lifecycle::Active);
+        assert_eq!(back.registered_at, Some(at(4)));
+        assert_eq!(back.first_registered_at, Some(at(1)));
+        assert_eq!(back.last_lapse_at, Some(at(3)));
+    }
+
+    #[test]
+    fn a_failed_lookup_changes_nothing() {
+        let first = DomainStatus::observe(None, &observation(2, registered(&["active"], 1)));
+        let failed = Finding::Failed {
+            http_status: Some(503),
+            error: "upstream_status".into(),
+        };
+        let after = DomainStatus::observe(first.as_ref(), &observation(3, failed.clone()));
+        assert_eq!(after, first);
+        assert_eq!(DomainStatus::observe(None, &observation(3, failed)), None);
+    }
+
+    #[test]
+    fn an_older_observation_does_not_overwrite_a_newer_status() {
+        let newer = DomainStatus::observe(None, &observation(5, registered(&["active"], 1)));
+        let older = observation(4, Finding::Unregistered);
+        assert_eq!(DomainStatus::observe(newer.as_ref(), &older), newer);
+    }
+}

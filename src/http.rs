@@ -1,0 +1,63 @@
+//! The HTTP API: one file per resource, collected here into the router and the
+//! OpenAPI document.
+
+pub mod check;
+pub mod health;
+
+use axum::Json;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::error::{ApiError, Problem};
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "lapseguard",
+        description = "Stops account takeover by domain resurrection: answers whether an email \
+                       address may be trusted for account recovery, from the registration status \
+                       of its registrable domain."
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "recovery", description = "Recovery decisions"),
+        (name = "operations", description = "Health and readiness")
+    )
+)]
+struct ApiDoc;
+
+/// Every documented route.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(check::check_recovery_eligible))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}
+
+/// The OpenAPI document, generated from the code.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}
+
+/// `Json` whose rejections are problem responses (400, 413, 415) instead of plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let Json(value) = Json::<T>::from_request(request, state).await?;
+        Ok(Self(value))
+    }
+}

@@ -1,0 +1,54 @@
+//! `GET /healthz` and `GET /readyz`.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::error::{ApiError, Problem};
+
+/// A liveness or readiness answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthResponse {
+    /// `ok` or `ready`.
+    pub status: &'static str,
+}
+
+/// The process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "The process is up", body = HealthResponse))
+)]
+pub async fn healthz() -> Json<HealthResponse> {
+    Json(HealthResponse { status: "ok" })
+}
+
+/// The store is reachable and the RDAP bootstrap is loaded.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve checks", body = HealthResponse),
+        (status = 503, description = "Not ready", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn readyz(State(app): State<AppState>) -> Result<Json<HealthResponse>, ApiError> {
+    if let Err(error) = app.store.ping().await {
+        tracing::warn!(error = %error, "readiness: the store does not answer");
+        return Err(ApiError::Unavailable {
+            code: "store_unreachable",
+            detail: "the store does not answer".to_owned(),
+        });
+    }
+    if app.bootstrap.get().is_none() {
+        return Err(ApiError::Unavailable {
+            code: "bootstrap_not_loaded",
+            detail: "the RDAP bootstrap has not loaded yet".to_owned(),
+        });
+    }
+    Ok(Json(HealthResponse { status: "ready" }))
+}

@@ -1,0 +1,22 @@
+//! lapseguard stops account takeover by domain resurrection.
+//!
+//! A password-reset handler asks `POST /check-recovery-eligible` whether it may mail a
+//! reset link to an address; lapseguard answers from the registration status of the
+//! address's registrable domain, read over RDAP, stored and cached.
+//!
+//! - [`domain`]: pure rules (names, lifecycle, decisions), no I/O, no clock.
+//! - [`upstream`]: RDAP bootstrap and RDAP servers.
+//! - [`store`]: SQLite and PostgreSQL persistence.
+//! - [`checker`]: the request path (cache, store, lookup, policy).
+//! - [`http`]: request and response types and handlers; [`app`]: router and serving.
+
+pub mod app;
+pub mod checker;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod store;
+pub mod telemetry;
+pub mod upstream;

@@ -1,0 +1,37 @@
+//! PostgreSQL, for several replicas on one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+super::sql::impl_store!(PostgresStore, sqlx::Postgres, "migrations/postgres");
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+/// An advisory lock on the domain's name serialises its writers across replicas for the
+/// length of the transaction, including the first insert, where `SELECT ... FOR UPDATE`
+/// would find no row to lock.
+async fn begin_write(
+    pool: &PgPool,
+    domain: &RegistrableDomain,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(domain.as_str())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}

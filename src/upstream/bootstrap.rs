@@ -1,0 +1,235 @@
+//! RDAP bootstrap (RFC 9224): which RDAP server answers for which TLD.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use serde::Deserialize;
+use thiserror::Error;
+use url::Url;
+
+use crate::domain::name::RegistrableDomain;
+
+/// IANA's `dns.json` as published 2026-06-26, embedded as the default bootstrap.
+/// Production deployments should point `LAPSEGUARD_RDAP_BOOTSTRAP` at a fresh copy.
+pub const EMBEDDED_BOOTSTRAP: &str = include_str!("../../data/iana-rdap-dns.json");
+
+/// Bootstrap files are around 100 KiB; this leaves room and refuses anything absurd.
+const MAX_BOOTSTRAP_BYTES: usize = 8 << 20;
+
+/// Where the bootstrap file comes from (`LAPSEGUARD_RDAP_BOOTSTRAP`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BootstrapSource {
+    /// The snapshot compiled into the binary.
+    Embedded,
+    File(PathBuf),
+    Url(Url),
+}
+
+#[derive(Debug, Error)]
+pub enum BootstrapError {
+    #[error("cannot read the bootstrap file: {0}")]
+    Read(#[from] std::io::Error),
+    #[error("cannot fetch the bootstrap file: {0}")]
+    Fetch(#[from] super::rdap::LookupError),
+    #[error("the bootstrap file is not valid RFC 9224 JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the bootstrap file lists no services")]
+    Empty,
+}
+
+#[derive(Deserialize)]
+struct BootstrapFile {
+    services: Vec<(Vec<String>, Vec<String>)>,
+}
+
+/// The table of RDAP base URLs by DNS suffix: the bootstrap file plus operator overrides.
+#[derive(Debug, Clone)]
+pub struct Bootstrap {
+    services: HashMap<String, Url>,
+    overrides: HashMap<String, Url>,
+}
+
+impl Bootstrap {
+    /// Parses an RFC 9224 file. For each entry the first https base URL is kept; http
+    /// ones only when `allow_http`. Entries with no usable URL are left out, so their TLDs
+    /// count as not covered.
+    pub fn from_json(json: &str, allow_http: bool) -> Result<Self, BootstrapError> {
+        let file: BootstrapFile = serde_json::from_str(json)?;
+        let mut services = HashMap::new();
+        for (labels, urls) in file.services {
+            let Some(base) = pick_base_url(&urls, allow_http) else {
+                continue;
+            };
+            for label in labels {
+                services.insert(normalise_suffix(&label), base.clone());
+            }
+        }
+        if services.is_empty() {
+            return Err(BootstrapError::Empty);
+        }
+        Ok(Self {
+            services,
+            overrides: HashMap::new(),
+        })
+    }
+
+    /// Adds `suffix = base URL` entries that win over the bootstrap file.
+    pub fn with_overrides(mut self, overrides: &[(String, Url)]) -> Self {
+        for (suffix, url) in overrides {
+            self.overrides
+                .insert(normalise_suffix(suffix), with_trailing_slash(url.clone()));
+        }
+        self
+    }
+
+    /// The RDAP base URL for a domain: the longest override matching on label
+    /// boundaries, else the longest bootstrap entry. `om` never matches `example.com`.
+    pub fn base_url_for(&self, domain: &RegistrableDomain) -> Option<&Url> {
+        longest_match(&self.overrides, domain).or_else(|| longest_match(&self.services, domain))
+    }
+
+    /// How many suffixes the bootstrap file covers (overrides not counted).
+    pub fn len(&self) -> usize {
+        self.services.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty()
+    }
+}
+
+/// The bootstrap table in use, if one has loaded yet. Readiness waits for it.
+#[derive(Debug, Default)]
+pub struct BootstrapSlot(RwLock<Option<Arc<Bootstrap>>>);
+
+impl BootstrapSlot {
+    pub fn get(&self) -> Option<Arc<Bootstrap>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set(&self, bootstrap: Bootstrap) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(bootstrap));
+    }
+}
+
+impl BootstrapSource {
+    /// Reads and parses the bootstrap file, fetching it when it is a URL.
+    pub async fn load(
+        &self,
+        client: &super::rdap::RdapClient,
+        allow_http: bool,
+    ) -> Result<Bootstrap, BootstrapError> {
+        match self {
+            Self::Embedded => Bootstrap::from_json(EMBEDDED_BOOTSTRAP, allow_http),
+            Self::File(path) => {
+                Bootstrap::from_json(&tokio::fs::read_to_string(path).await?, allow_http)
+            }
+            Self::Url(url) => {
+                let bytes = client.fetch_document(url, MAX_BOOTSTRAP_BYTES).await?;
+                Bootstrap::from_json(&String::from_utf8_lossy(&bytes), allow_http)
+            }
+        }
+    }
+}
+
+fn longest_match<'a>(
+    table: &'a HashMap<String, Url>,
+    domain: &RegistrableDomain,
+) -> Option<&'a Url> {
+    domain.suffixes().find_map(|suffix| table.get(suffix))
+}
+
+fn normalise_suffix(suffix: &str) -> String {
+    suffix.trim().trim_matches('.').to_ascii_lowercase()
+}
+
+fn pick_base_url(urls: &[String], allow_http: bool) -> Option<Url> {
+    let parsed: Vec<Url> = urls.iter().filter_map(|u| Url::parse(u).ok()).collect();
+    parsed
+        .iter()
+        .find(|u| u.scheme() == "https")
+        .or_else(|| parsed.iter().find(|u| allow_http && u.scheme() == "http"))
+        .cloned()
+        .map(with_trailing_slash)
+}
+
+/// RFC 9224 base URLs end with `/`; some published ones do not.
+fn with_trailing_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domain(name: &str) -> RegistrableDomain {
+        RegistrableDomain::parse(name).expect("valid domain")
+    }
+
+    const FILE: &str = r#"{"version":"1.0","services":[
+        [["om"],["https://rdap.om.example/"]],
+        [["com","net"],["http://plain.example/rdap/","https://rdap.verisign.example/com/v1"]],
+        [["uk"],["http://only-http.example/"]]
+    ]}"#;
+
+    #[test]
+    fn matching_respects_label_boundaries() {
+        let bootstrap = Bootstrap::from_json(FILE, false).expect("valid");
+        let url = bootstrap
+            .base_url_for(&domain("example.com"))
+            .map(Url::as_str);
+        assert_eq!(url, Some("https://rdap.verisign.example/com/v1/"));
+        let url = bootstrap
+            .base_url_for(&domain("example.om"))
+            .map(Url::as_str);
+        assert_eq!(url, Some("https://rdap.om.example/"));
+    }
+
+    #[test]
+    fn http_only_entries_count_only_when_allowed() {
+        let strict = Bootstrap::from_json(FILE, false).expect("valid");
+        assert_eq!(strict.base_url_for(&domain("example.co.uk")), None);
+        let lax = Bootstrap::from_json(FILE, true).expect("valid");
+        let url = lax.base_url_for(&domain("example.co.uk")).map(Url::as_str);
+        assert_eq!(url, Some("http://only-http.example/"));
+    }
+
+    #[test]
+    fn overrides_win_over_the_bootstrap_file() {
+        let override_url = Url::parse("https://rdap.override.example/v1").expect("url");
+        let bootstrap = Bootstrap::from_json(FILE, false)
+            .expect("valid")
+            .with_overrides(&[
+                ("COM".into(), override_url),
+                ("io".into(), Url::parse("https://io.example/").expect("url")),
+            ]);
+        let url = bootstrap
+            .base_url_for(&domain("example.com"))
+            .map(Url::as_str);
+        assert_eq!(url, Some("https://rdap.override.example/v1/"));
+        let url = bootstrap
+            .base_url_for(&domain("example.io"))
+            .map(Url::as_str);
+        assert_eq!(url, Some("https://io.example/"));
+    }
+
+    #[test]
+    fn the_embedded_snapshot_covers_the_big_gtlds_but_not_io() {
+        let bootstrap = Bootstrap::from_json(EMBEDDED_BOOTSTRAP, false).expect("valid");
+        assert!(bootstrap.len() > 1000);
+        assert!(bootstrap.base_url_for(&domain("example.com")).is_some());
+        assert!(bootstrap.base_url_for(&domain("example.org")).is_some());
+        assert_eq!(bootstrap.base_url_for(&domain("example.io")), None);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_an_empty_table() {
+        assert!(Bootstrap::from_json("{}", false).is_err());
+        assert!(Bootstrap::from_json(r#"{"services":[]}"#, false).is_err());
+    }
+}

@@ -1,0 +1,404 @@
+//! RDAP (RFC 9082, 9083): one domain query to the registry's server, with the safety
+//! rails of a security service: https only unless allowed, at most 3 redirects, at most
+//! 1 MiB of response, and a per-host pause after a 429 instead of a sleep.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
+use serde::Deserialize;
+use thiserror::Error;
+use url::Url;
+
+use super::bootstrap::BootstrapSlot;
+use crate::domain::lifecycle::normalise_status;
+use crate::domain::name::RegistrableDomain;
+use crate::domain::status::RdapRecord;
+
+/// Larger answers are refused: a domain object is a few KiB.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+const MAX_REDIRECTS: usize = 3;
+/// How long a host is paused after a 429 without a usable `Retry-After`.
+const DEFAULT_PAUSE: Duration = Duration::from_secs(60);
+/// A `Retry-After` beyond this is taken as this: a typo upstream must not stop us for a year.
+const MAX_PAUSE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Why a lookup gave no answer about the domain.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    #[error("no RDAP server is known for the domain's TLD")]
+    NotCovered,
+    #[error("the RDAP bootstrap is not loaded yet")]
+    BootstrapNotLoaded,
+    #[error("the RDAP host is paused after a 429")]
+    HostPaused,
+    #[error("the RDAP server answered 429 Too Many Requests")]
+    RateLimited,
+    #[error("the RDAP server did not answer in time")]
+    Timeout,
+    #[error("the RDAP server answered HTTP {0}")]
+    Status(u16),
+    #[error("the RDAP response is larger than {MAX_RESPONSE_BYTES} bytes")]
+    TooLarge,
+    #[error("the RDAP response is not a domain object")]
+    Malformed,
+    #[error("the RDAP server could not be reached")]
+    Transport,
+}
+
+impl LookupError {
+    /// Short stable code, kept in the observation history.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotCovered => "not_covered",
+            Self::BootstrapNotLoaded => "bootstrap_not_loaded",
+            Self::HostPaused => "host_paused",
+            Self::RateLimited => "rate_limited",
+            Self::Timeout => "timeout",
+            Self::Status(_) => "upstream_status",
+            Self::TooLarge => "too_large",
+            Self::Malformed => "malformed",
+            Self::Transport => "transport",
+        }
+    }
+
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::RateLimited => Some(429),
+            Self::Status(status) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether a request went out: only those are lookups worth a history row.
+    pub fn reached_upstream(&self) -> bool {
+        !matches!(
+            self,
+            Self::NotCovered | Self::BootstrapNotLoaded | Self::HostPaused
+        )
+    }
+}
+
+/// What the registry said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RdapAnswer {
+    Found(RdapRecord),
+    /// 404 from the registry server the bootstrap selected.
+    NotFound,
+}
+
+/// Looks up a registrable domain's registration. The seam the checker and tests use.
+#[async_trait]
+pub trait Lookup: Send + Sync {
+    async fn lookup(&self, domain: &RegistrableDomain) -> Result<RdapAnswer, LookupError>;
+}
+
+/// An HTTP client for RDAP servers that remembers which hosts asked it to wait.
+pub struct RdapClient {
+    http: reqwest::Client,
+    paused_until: Mutex<HashMap<String, Instant>>,
+}
+
+impl RdapClient {
+    /// `timeout` bounds one whole request; `allow_http` permits plain-http servers and
+    /// redirects (tests only).
+    pub fn new(allow_http: bool, timeout: Duration) -> Result<Self, reqwest::Error> {
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let scheme_allowed = match attempt.url().scheme() {
+                "https" => true,
+                "http" => allow_http,
+                _ => false,
+            };
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if !scheme_allowed {
+                attempt.error("redirect to a disallowed scheme")
+            } else {
+                attempt.follow()
+            }
+        });
+        let http = reqwest::Client::builder()
+            .redirect(redirects)
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .https_only(!allow_http)
+            .user_agent(concat!("lapseguard/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            paused_until: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// `GET {base}domain/{a-label}`.
+    pub async fn fetch_domain(
+        &self,
+        base: &Url,
+        domain: &RegistrableDomain,
+    ) -> Result<RdapAnswer, LookupError> {
+        let url = base
+            .join(&format!("domain/{}", domain.as_str()))
+            .map_err(|_| LookupError::Transport)?;
+        let host = host_key(&url);
+        if self.is_paused(&host) {
+            return Err(LookupError::HostPaused);
+        }
+        let response = self
+            .http
+            .get(url)
+            .header(ACCEPT, "application/rdap+json, application/json;q=0.8")
+            .send()
+            .await
+            .map_err(transport_error)?;
+        match response.status() {
+            StatusCode::TOO_MANY_REQUESTS => {
+                self.pause(host, retry_after(response.headers()));
+                Err(LookupError::RateLimited)
+            }
+            // A 404 proves absence only when the selected registry server said it, not a
+            // redirector or a registrar it sent us to.
+            StatusCode::NOT_FOUND if host_key(response.url()) == host => Ok(RdapAnswer::NotFound),
+            status if !status.is_success() => Err(LookupError::Status(status.as_u16())),
+            _ => {
+                let body = read_capped(response, MAX_RESPONSE_BYTES).await?;
+                parse_domain(&body).map(RdapAnswer::Found)
+            }
+        }
+    }
+
+    /// Fetches a document (the bootstrap file) with a size cap.
+    pub async fn fetch_document(
+        &self,
+        url: &Url,
+        max_bytes: usize,
+    ) -> Result<Vec<u8>, LookupError> {
+        let response = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(transport_error)?;
+        if !response.status().is_success() {
+            return Err(LookupError::Status(response.status().as_u16()));
+        }
+        read_capped(response, max_bytes).await
+    }
+
+    fn is_paused(&self, host: &str) -> bool {
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        match paused.get(host) {
+            Some(until) if *until > Instant::now() => true,
+            Some(_) => {
+                paused.remove(host);
+                false
+            }
+            None => false,
+        }
+    }
+
+    fn pause(&self, host: String, duration: Duration) {
+        tracing::warn!(rdap_host = %host, pause_seconds = duration.as_secs(), "RDAP host rate-limited us; pausing it");
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        paused.insert(host, Instant::now() + duration);
+    }
+}
+
+/// RDAP lookups through the bootstrap table.
+pub struct RdapLookup {
+    bootstrap: Arc<BootstrapSlot>,
+    client: Arc<RdapClient>,
+}
+
+impl RdapLookup {
+    pub fn new(bootstrap: Arc<BootstrapSlot>, client: Arc<RdapClient>) -> Self {
+        Self { bootstrap, client }
+    }
+}
+
+#[async_trait]
+impl Lookup for RdapLookup {
+    async fn lookup(&self, domain: &RegistrableDomain) -> Result<RdapAnswer, LookupError> {
+        let table = self
+            .bootstrap
+            .get()
+            .ok_or(LookupError::BootstrapNotLoaded)?;
+        let base = table
+            .base_url_for(domain)
+            .ok_or(LookupError::NotCovered)?
+            .clone();
+        self.client.fetch_domain(&base, domain).await
+    }
+}
+
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
+
+fn transport_error(error: reqwest::Error) -> LookupError {
+    if error.is_timeout() {
+        LookupError::Timeout
+    } else {
+        tracing::debug!(error = %error, "RDAP transport error");
+        LookupError::Transport
+    }
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date, bounded.
+fn retry_after(headers: &HeaderMap) -> Duration {
+    let Some(value) = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()) else {
+        return DEFAULT_PAUSE;
+    };
+    let value = value.trim();
+    let pause = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else if let Ok(date) = DateTime::parse_from_rfc2822(value) {
+        (date.with_timezone(&Utc) - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+    } else {
+        DEFAULT_PAUSE
+    };
+    pause.clamp(Duration::from_secs(1), MAX_PAUSE)
+}
+
+async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, LookupError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > max as u64)
+    {
+        return Err(LookupError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > max {
+            return Err(LookupError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[derive(Deserialize)]
+struct DomainObject {
+    #[serde(rename = "objectClassName")]
+    object_class_name: String,
+    #[serde(default)]
+    status: Vec<String>,
+    #[serde(default)]
+    events: Vec<Event>,
+}
+
+#[derive(Deserialize)]
+struct Event {
+    #[serde(rename = "eventAction")]
+    action: String,
+    #[serde(rename = "eventDate", default)]
+    date: Option<String>,
+}
+
+/// Parses an RDAP domain object (RFC 9083 section 5.3): statuses and the dated events.
+pub fn parse_domain(body: &[u8]) -> Result<RdapRecord, LookupError> {
+    let object: DomainObject = serde_json::from_slice(body).map_err(|_| LookupError::Malformed)?;
+    if !object.object_class_name.eq_ignore_ascii_case("domain") {
+        return Err(LookupError::Malformed);
+    }
+    let mut record = RdapRecord {
+        statuses: object.status.iter().map(|s| normalise_status(s)).collect(),
+        ..RdapRecord::default()
+    };
+    for event in object.events {
+        let Some(date) = event.date.as_deref().and_then(parse_event_date) else {
+            continue;
+        };
+        let slot = match normalise_status(&event.action).as_str() {
+            "registration" | "reregistration" => &mut record.registered_at,
+            "expiration" => &mut record.expires_at,
+            "last changed" => &mut record.last_changed_at,
+            "transfer" => &mut record.transferred_at,
+            _ => continue,
+        };
+        // Several events of one kind: the latest one tells the current state.
+        *slot = (*slot).max(Some(date));
+    }
+    Ok(record)
+}
+
+/// RFC 3339, and the zone-less form some servers send (taken as UTC).
+fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|naive| naive.and_utc())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_realistic_domain_object_parses() {
+        let body = br#"{
+            "objectClassName": "domain", "ldhName": "EXAMPLE.COM",
+            "status": ["client transfer prohibited", "autoRenewPeriod"],
+            "events": [
+                {"eventAction": "registration", "eventDate": "1995-08-14T04:00:00Z"},
+                {"eventAction": "expiration", "eventDate": "2027-08-13T04:00:00Z"},
+                {"eventAction": "last changed", "eventDate": "2026-08-14T07:01:44"},
+                {"eventAction": "last update of RDAP database", "eventDate": "2026-11-28T10:00:00Z"}
+            ]
+        }"#;
+        let record = parse_domain(body).expect("parses");
+        assert_eq!(
+            record.statuses,
+            ["client transfer prohibited", "auto renew period"]
+        );
+        assert_eq!(
+            record.registered_at.map(|d| d.to_rfc3339()),
+            Some("1995-08-14T04:00:00+00:00".to_owned())
+        );
+        assert!(record.expires_at.is_some());
+        assert!(record.last_changed_at.is_some());
+        assert_eq!(record.transferred_at, None);
+    }
+
+    #[test]
+    fn non_domain_objects_and_garbage_are_malformed() {
+        assert_eq!(parse_domain(b"<html>"), Err(LookupError::Malformed));
+        assert_eq!(parse_domain(b"{}"), Err(LookupError::Malformed));
+        assert_eq!(
+            parse_domain(br#"{"objectClassName":"entity"}"#),
+            Err(LookupError::Malformed)
+        );
+        assert_eq!(
+            parse_domain(br#"{"objectClassName":"domain","status":"active"}"#),
+            Err(LookupError::Malformed)
+        );
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_dates_and_is_bounded() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), DEFAULT_PAUSE);
+        headers.insert(RETRY_AFTER, "120".parse().expect("header"));
+        assert_eq!(retry_after(&headers), Duration::from_secs(120));
+        headers.insert(RETRY_AFTER, "999999999".parse().expect("header"));
+        assert_eq!(retry_after(&headers), MAX_PAUSE);
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&headers), Duration::from_secs(1));
+    }
+}
