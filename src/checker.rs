@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use moka::Expiry;
 use moka::future::Cache;
 use serde::Serialize;
@@ -191,7 +191,8 @@ impl Checker {
         }
         let observation = Observation {
             domain: domain.clone(),
-            observed_at: self.clock.now(),
+            // Whole seconds: the precision the store keeps.
+            observed_at: self.clock.now().trunc_subsecs(0),
             http_status: match &answer {
                 Ok(RdapAnswer::Found(_)) => Some(200),
                 Ok(RdapAnswer::NotFound) => Some(404),

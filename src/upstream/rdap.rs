@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
@@ -331,7 +331,8 @@ pub fn parse_domain(body: &[u8]) -> Result<RdapRecord, LookupError> {
     Ok(record)
 }
 
-/// RFC 3339, and the zone-less form some servers send (taken as UTC).
+/// RFC 3339, and the zone-less form some servers send (taken as UTC). Truncated to whole
+/// seconds, the precision the store keeps, so that a date read again compares equal.
 fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|d| d.with_timezone(&Utc))
@@ -341,6 +342,7 @@ fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .map(|naive| naive.and_utc())
         })
+        .map(|date| date.trunc_subsecs(0))
 }
 
 #[cfg(test)]
@@ -353,7 +355,7 @@ mod tests {
             "objectClassName": "domain", "ldhName": "EXAMPLE.COM",
             "status": ["client transfer prohibited", "autoRenewPeriod"],
             "events": [
-                {"eventAction": "registration", "eventDate": "1995-08-14T04:00:00Z"},
+                {"eventAction": "registration", "eventDate": "1995-08-14T04:00:00.75Z"},
                 {"eventAction": "expiration", "eventDate": "2027-08-13T04:00:00Z"},
                 {"eventAction": "last changed", "eventDate": "2026-08-14T07:01:44"},
                 {"eventAction": "last update of RDAP database", "eventDate": "2026-11-28T10:00:00Z"}

@@ -1,0 +1,245 @@
+//! Every row of the reason table, as a caller sees it.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn reason_for(statuses: &[&str]) -> serde_json::Value {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", with_statuses("example.com", statuses));
+    app.check_email("alice@example.com").await
+}
+
+#[tokio::test]
+async fn check_allows_an_old_active_domain() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", active("example.com"));
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["eligible"], true);
+    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(body["lifecycle"], "active");
+    assert_eq!(body["domain"], "example.com");
+    assert_eq!(body["email_domain"], "example.com");
+    assert_eq!(body["source"], "rdap");
+    assert_eq!(body["stale"], false);
+    assert_eq!(body["last_lapse_at"], serde_json::Value::Null);
+    assert!(body["registered_at"].is_string());
+    assert!(body["expires_at"].is_string());
+    assert!(body["checked_at"].is_string());
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_in_auto_renew_grace() {
+    let body = reason_for(&["autoRenewPeriod", "client transfer prohibited"]).await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_in_grace_period");
+    assert_eq!(body["lifecycle"], "auto_renew_grace");
+    assert!(body["last_lapse_at"].is_string());
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_in_redemption_period() {
+    let body = reason_for(&["redemption period", "pending delete"]).await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_in_redemption_period");
+    assert_eq!(body["lifecycle"], "redemption");
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_pending_restore_as_redemption() {
+    let body = reason_for(&["pending restore", "pending delete"]).await;
+    assert_eq!(body["reason"], "domain_in_redemption_period");
+    assert_eq!(body["lifecycle"], "redemption");
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_pending_delete() {
+    let body = reason_for(&["pendingDelete"]).await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_pending_delete");
+    assert_eq!(body["lifecycle"], "pending_delete");
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_on_client_or_server_hold() {
+    for status in ["client hold", "serverHold"] {
+        let body = reason_for(&[status]).await;
+        assert_eq!(body["eligible"], false, "{status}");
+        assert_eq!(body["reason"], "domain_on_hold", "{status}");
+        assert_eq!(body["lifecycle"], "on_hold", "{status}");
+    }
+}
+
+#[tokio::test]
+async fn check_denies_an_inactive_domain() {
+    let body = reason_for(&["inactive"]).await;
+    assert_eq!(body["reason"], "domain_inactive");
+    assert_eq!(body["lifecycle"], "inactive");
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_whose_expiry_has_passed() {
+    let app = spawn_app().await;
+    let object = rdap_domain("example.com", &["active"], days_ago(3000), days_ago(3));
+    app.rdap.set("example.com", Answer::Domain(object));
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_expired");
+    assert_eq!(body["lifecycle"], "expired");
+}
+
+#[tokio::test]
+async fn check_denies_an_unregistered_domain() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", Answer::NotFound);
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_unregistered");
+    assert_eq!(body["lifecycle"], "unregistered");
+    assert_eq!(body["registered_at"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_registered_after_verification() {
+    let app = spawn_app().await;
+    let object = rdap_domain("example.com", &["active"], days_ago(60), days_ahead(300));
+    app.rdap.set("example.com", Answer::Domain(object));
+    let verified_at = days_ago(400).to_rfc3339();
+    let (_, body) = app
+        .check(json!({"email": "alice@example.com", "verified_at": verified_at}))
+        .await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_reregistered");
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_whose_registration_date_moved_since_first_seen() {
+    let app = spawn_app().await;
+    app.seed("example.com", 10, registered(&["active"], days_ago(3000)))
+        .await;
+    let object = rdap_domain("example.com", &["active"], days_ago(5), days_ahead(360));
+    app.rdap.set("example.com", Answer::Domain(object));
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_reregistered");
+    assert_eq!(app.rdap.hits("example.com"), 1, "a 10-day-old status is re-checked");
+}
+
+#[tokio::test]
+async fn check_denies_a_recently_registered_domain_without_verified_at() {
+    let app = spawn_app().await;
+    let object = rdap_domain("example.com", &["add period"], days_ago(3), days_ahead(362));
+    app.rdap.set("example.com", Answer::Domain(object));
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_recently_registered");
+
+    // With a verification after the registration, the young domain is fine.
+    let (_, body) = app
+        .check(json!({"email": "alice@example.com", "verified_at": days_ago(1).to_rfc3339()}))
+        .await;
+    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(body["eligible"], true);
+}
+
+#[tokio::test]
+async fn check_denies_a_domain_that_lapsed_since_verification() {
+    let app = spawn_app().await;
+    app.seed("example.com", 20, registered(&["redemption period", "pending delete"], days_ago(3000)))
+        .await;
+    app.rdap.set("example.com", active("example.com"));
+
+    let (_, body) = app
+        .check(json!({"email": "alice@example.com", "verified_at": days_ago(100).to_rfc3339()}))
+        .await;
+    assert_eq!(body["lifecycle"], "active");
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["reason"], "domain_lapsed_since_verification");
+    assert!(body["last_lapse_at"].is_string());
+
+    // Verified again after the lapse: continuity is restored.
+    let (_, body) = app
+        .check(json!({"email": "alice@example.com", "verified_at": days_ago(10).to_rfc3339()}))
+        .await;
+    assert_eq!(body["reason"], "domain_active");
+
+    // No verified_at: the lapse memory (365 days) decides.
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["reason"], "domain_lapsed_since_verification");
+}
+
+#[tokio::test]
+async fn check_follows_the_unknown_policy_for_a_tld_without_rdap() {
+    let app = spawn_app().await;
+    let body = app.check_email("alice@example.nl").await;
+    assert_eq!(body["reason"], "domain_not_covered");
+    assert_eq!(body["eligible"], true);
+    assert_eq!(body["lifecycle"], "unknown");
+
+    let strict = spawn_app_with(&[("LAPSEGUARD_UNKNOWN_POLICY", "deny")]).await;
+    let body = strict.check_email("alice@example.nl").await;
+    assert_eq!(body["reason"], "domain_not_covered");
+    assert_eq!(body["eligible"], false);
+}
+
+#[tokio::test]
+async fn check_follows_the_unknown_policy_when_the_lookup_fails() {
+    let app = spawn_app_with(&[("LAPSEGUARD_UNKNOWN_POLICY", "deny")]).await;
+    app.rdap.set("example.com", Answer::Status(503));
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable");
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["lifecycle"], "unknown");
+    assert_eq!(body["checked_at"], serde_json::Value::Null);
+
+    let lenient = spawn_app().await;
+    lenient.rdap.set("example.com", Answer::Status(500));
+    let body = lenient.check_email("alice@example.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable");
+    assert_eq!(body["eligible"], true);
+}
+
+#[tokio::test]
+async fn check_answers_from_a_stale_status_when_the_lookup_fails() {
+    let app = spawn_app().await;
+    app.seed("example.com", 2, registered(&["client hold"], days_ago(3000)))
+        .await;
+    app.rdap.set("example.com", Answer::Status(503));
+    let body = app.check_email("alice@example.com").await;
+    assert_eq!(body["stale"], true);
+    assert_eq!(body["source"], "cache");
+    assert_eq!(body["reason"], "domain_on_hold");
+    assert_eq!(app.rdap.hits("example.com"), 1);
+}
+
+#[tokio::test]
+async fn check_answers_a_fresh_stored_status_without_a_lookup() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", active("example.com"));
+    let first = app.check_email("alice@example.com").await;
+    assert_eq!(first["source"], "rdap");
+
+    let restarted = app.restart().await;
+    let body = restarted.check_email("bob@example.com").await;
+    assert_eq!(body["source"], "cache");
+    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(body["checked_at"], first["checked_at"]);
+    assert_eq!(app.rdap.hits("example.com"), 1, "nothing lost on restart");
+}
+
+#[tokio::test]
+async fn every_lookup_is_kept_in_the_history() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", Answer::Status(502));
+    app.check_email("alice@example.com").await;
+    app.rdap.set("example.com", with_statuses("example.com", &["redemption period", "pending delete"]));
+    let restarted = app.restart().await;
+    restarted.check_email("alice@example.com").await;
+
+    let domain = lapseguard::domain::name::RegistrableDomain::parse("example.com").expect("valid");
+    let history = app.store.observations(&domain, 10).await.expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].lifecycle(), Some(lapseguard::domain::lifecycle::Lifecycle::Redemption));
+    assert_eq!(history[1].http_status, Some(502));
+    assert_eq!(history[1].lifecycle(), None);
+}

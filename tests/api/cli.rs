@@ -1,0 +1,54 @@
+//! `lapseguard check` as an operator runs it. Multi-threaded: the fake RDAP server must
+//! answer while the test waits for the child process.
+
+use std::process::Command;
+
+use crate::helpers::*;
+
+fn lapseguard(app: &TestApp) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lapseguard"));
+    command
+        .env_clear()
+        .env("DATABASE_URL", &app.database.url)
+        .env("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", "true")
+        .envs(app.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_prints_the_decision_and_exits_by_eligibility() {
+    let app = spawn_app().await;
+    app.rdap.set("good.com", active("good.com"));
+    app.rdap.set("gone.com", Answer::NotFound);
+
+    let output = lapseguard(&app).args(["check", "a@good.com"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(0));
+    let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(body["reason"], "domain_active");
+
+    let output = lapseguard(&app).args(["check", "a@gone.com"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(body["reason"], "domain_unregistered");
+
+    let output = lapseguard(&app).args(["check", "not-an-address"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let output = lapseguard(&app)
+        .args(["check", "a@good.com", "--verified-at", "soon"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_setting_stops_the_start_with_its_name() {
+    let app = spawn_app().await;
+    let output = lapseguard(&app)
+        .env("LAPSEGUARD_UNKNOWN_POLICY", "sometimes")
+        .args(["check", "a@good.com"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("LAPSEGUARD_UNKNOWN_POLICY"), "{stderr}");
+}

@@ -1,0 +1,95 @@
+//! Bad input is a client error with a problem body, never a 500.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn assert_problem(body: &serde_json::Value, status: StatusCode, code: &str) {
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], format!("urn:lapseguard:problem:{code}"));
+    assert!(body["title"].is_string());
+    assert!(body["detail"].is_string());
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400() {
+    let app = spawn_app().await;
+    let (status, body) = app.post_raw("{not json".into(), "application/json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_problem(&body, status, "invalid_json");
+
+    for bad in [
+        json!({}),
+        json!({"email": 42}),
+        json!({"email": "a@example.com", "verified_at": 5}),
+        json!(["a@example.com"]),
+    ] {
+        let (status, body) = app.check(bad.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_problem(&body, status, "invalid_field");
+    }
+
+    let (status, body) = app
+        .check(json!({"email": "a@example.com", "verified_at": "yesterday"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_problem(&body, status, "invalid_verified_at");
+}
+
+#[tokio::test]
+async fn unusable_addresses_are_422_with_their_reason() {
+    let app = spawn_app().await;
+    let long_address = format!("{}@example.com", "a".repeat(250));
+    let long_label = format!("a@{}.com", "b".repeat(64));
+    let cases = [
+        ("alice.example.com", "email_missing_at"),
+        ("@example.com", "email_empty_local_part"),
+        ("alice@", "email_empty_domain"),
+        ("a@[127.0.0.1]", "email_ip_literal"),
+        ("a@localhost", "domain_single_label"),
+        ("a@example.notarealtld", "domain_unknown_suffix"),
+        ("a@co.uk", "domain_is_public_suffix"),
+        (long_address.as_str(), "email_too_long"),
+        (long_label.as_str(), "domain_label_too_long"),
+        ("a@exa_mple.com", "domain_invalid"),
+    ];
+    for (email, code) in cases {
+        let (status, body) = app.check(json!({ "email": email })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        assert_problem(&body, status, code);
+    }
+    assert_eq!(app.rdap.hits("example.com"), 0);
+}
+
+#[tokio::test]
+async fn a_body_over_16_kib_is_413() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(17 * 1024);
+    let body = json!({"email": "a@example.com", "padding": padding}).to_string();
+    let (status, problem) = app.post_raw(body, "application/json").await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_problem(&problem, status, "body_too_large");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_415() {
+    let app = spawn_app().await;
+    let (status, problem) = app
+        .post_raw("email=a@example.com".into(), "application/x-www-form-urlencoded")
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_problem(&problem, status, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems_too() {
+    let app = spawn_app().await;
+    let (status, body) = app.get("/nowhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_problem(&body, status, "not_found");
+    let (status, body) = app.get("/check-recovery-eligible").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_problem(&body, status, "method_not_allowed");
+}

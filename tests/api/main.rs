@@ -1,0 +1,10 @@
+//! Integration tests: the real app, a real database, fake RDAP servers.
+
+mod check;
+mod cli;
+mod health;
+mod helpers;
+mod input;
+mod names;
+mod openapi;
+mod upstream;

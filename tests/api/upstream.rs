@@ -1,0 +1,163 @@
+//! RDAP upstream behaviour: bootstrap matching, overrides, 429, timeouts, bad bodies,
+//! caching and coalescing.
+
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_bootstrap_entry_matches_only_on_label_boundaries() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", active("example.com"));
+    app.other_rdap.set("example.om", with_statuses("example.om", &["client hold"]));
+
+    let body = app.check_email("a@example.com").await;
+    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(app.rdap.hits("example.com"), 1);
+    assert_eq!(app.other_rdap.hits("example.com"), 0, "`om` must not catch `.com`");
+
+    let body = app.check_email("a@example.om").await;
+    assert_eq!(body["reason"], "domain_on_hold");
+    assert_eq!(app.other_rdap.hits("example.om"), 1);
+}
+
+#[tokio::test]
+async fn an_override_wins_over_the_bootstrap() {
+    let other = FakeRdap::start().await;
+    let servers = format!("com={}", other.url);
+    let app = spawn_app_with(&[("LAPSEGUARD_RDAP_SERVERS", servers.as_str())]).await;
+    app.rdap.set("example.com", active("example.com"));
+    other.set("example.com", with_statuses("example.com", &["redemption period", "pending delete"]));
+
+    let body = app.check_email("a@example.com").await;
+    assert_eq!(body["reason"], "domain_in_redemption_period");
+    assert_eq!(other.hits("example.com"), 1);
+    assert_eq!(app.rdap.hits("example.com"), 0);
+}
+
+#[tokio::test]
+async fn a_429_pauses_the_host_without_waiting_in_the_request() {
+    let app = spawn_app().await;
+    app.rdap.set("first.com", Answer::RateLimited(Some("3600")));
+    app.rdap.set("second.com", active("second.com"));
+    app.seed("third.com", 3, registered(&["active"], days_ago(3000))).await;
+
+    let started = Instant::now();
+    let body = app.check_email("a@first.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable");
+
+    // The same host is paused: no request goes out, for any of its domains.
+    let body = app.check_email("a@second.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable");
+    assert_eq!(app.rdap.hits("second.com"), 0);
+
+    // A stored status answers, stale, while the host is paused.
+    let body = app.check_email("a@third.com").await;
+    assert_eq!(body["stale"], true);
+    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(app.rdap.hits("third.com"), 0);
+    assert!(started.elapsed() < Duration::from_secs(60), "nothing slept on Retry-After");
+
+    // Another host is not affected.
+    app.other_rdap.set("example.io", active("example.io"));
+    let body = app.check_email("a@example.io").await;
+    assert_eq!(body["reason"], "domain_active");
+}
+
+#[tokio::test]
+async fn a_paused_host_is_asked_again_after_retry_after() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", Answer::RateLimited(Some("1")));
+    let body = app.check_email("a@example.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable");
+    app.rdap.set("example.com", active("example.com"));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let body = app.check_email("a@example.com").await;
+    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(app.rdap.hits("example.com"), 2);
+}
+
+#[tokio::test]
+async fn a_slow_upstream_is_cut_off_at_the_deadline() {
+    let app = spawn_app_with(&[("LAPSEGUARD_LOOKUP_DEADLINE_MS", "300")]).await;
+    app.rdap.set(
+        "example.com",
+        Answer::Slow(Duration::from_secs(30), Box::new(active("example.com"))),
+    );
+    let started = Instant::now();
+    let body = app.check_email("a@example.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable");
+    // Far below the upstream's 30 s: the deadline, not the upstream, ended the request.
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_upstream_bodies_are_failures_not_statuses() {
+    let app = spawn_app().await;
+    app.rdap.set("html.com", Answer::Body("<html>maintenance</html>".into()));
+    app.rdap.set("entity.com", Answer::Body(r#"{"objectClassName":"entity"}"#.into()));
+    let huge = format!(
+        r#"{{"objectClassName":"domain","status":["active"],"remarks":"{}"}}"#,
+        "x".repeat(2 << 20)
+    );
+    app.rdap.set("huge.com", Answer::Body(huge));
+    for domain in ["html.com", "entity.com", "huge.com"] {
+        let body = app.check_email(&format!("a@{domain}")).await;
+        assert_eq!(body["reason"], "domain_status_unavailable", "{domain}");
+        let name = lapseguard::domain::name::RegistrableDomain::parse(domain).expect("valid");
+        let history = app.store.observations(&name, 5).await.expect("history");
+        assert_eq!(history.len(), 1, "{domain}");
+        assert_eq!(history[0].lifecycle(), None, "{domain}");
+    }
+}
+
+#[tokio::test]
+async fn a_404_from_a_server_redirected_to_proves_nothing() {
+    let app = spawn_app().await;
+    let elsewhere = FakeRdap::start().await;
+    app.rdap.set(
+        "moved.com",
+        Answer::Redirect(format!("{}domain/moved.com", elsewhere.url)),
+    );
+    let body = app.check_email("a@moved.com").await;
+    assert_eq!(elsewhere.hits("moved.com"), 1, "the redirect was followed");
+    assert_eq!(body["reason"], "domain_status_unavailable");
+
+    // A redirect to a server that knows the domain is fine.
+    elsewhere.set("found.com", active("found.com"));
+    app.rdap.set("found.com", Answer::Redirect(format!("{}domain/found.com", elsewhere.url)));
+    let body = app.check_email("a@found.com").await;
+    assert_eq!(body["reason"], "domain_active");
+}
+
+#[tokio::test]
+async fn a_cache_hit_touches_neither_store_nor_network() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", active("example.com"));
+    let first = app.check_email("a@example.com").await;
+    assert_eq!(first["source"], "rdap");
+    for _ in 0..5 {
+        let body = app.check_email("b@mail.example.com").await;
+        assert_eq!(body["source"], "cache");
+        assert_eq!(body["reason"], "domain_active");
+    }
+    assert_eq!(app.rdap.hits("example.com"), 1);
+}
+
+#[tokio::test]
+async fn concurrent_checks_of_one_domain_make_one_upstream_request() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    app.rdap.set(
+        "example.com",
+        Answer::Slow(Duration::from_millis(300), Box::new(active("example.com"))),
+    );
+    let checks = (0..20).map(|i| {
+        let app = std::sync::Arc::clone(&app);
+        tokio::spawn(async move { app.check_email(&format!("user{i}@example.com")).await })
+    });
+    for check in checks {
+        let body = check.await.expect("task");
+        assert_eq!(body["reason"], "domain_active");
+    }
+    assert_eq!(app.rdap.hits("example.com"), 1);
+}
