@@ -8,6 +8,23 @@ use super::lifecycle::Lifecycle;
 use super::status::DomainStatus;
 
 /// Why lapseguard decided as it did. Stable strings: clients may match on them.
+///
+/// - `domain_active` (eligible): registered, `active`, no lapse since `verified_at`.
+/// - `domain_in_grace_period`: RDAP `auto renew period`.
+/// - `domain_in_redemption_period`: `redemption period` or `pending restore`.
+/// - `domain_pending_delete`: `pending delete` without the two above.
+/// - `domain_on_hold`: `client hold` or `server hold`.
+/// - `domain_inactive`: RDAP `inactive` (no nameservers).
+/// - `domain_expired`: expiration date past, no grace status.
+/// - `domain_unregistered`: 404 from the registry's RDAP server.
+/// - `domain_reregistered`: registered after `verified_at`, or after the registration date
+///   lapseguard first recorded.
+/// - `domain_recently_registered`: no `verified_at`, and younger than the minimum domain age.
+/// - `domain_lapsed_since_verification`: active, but lapsed after `verified_at` (without it,
+///   within the lapse memory).
+/// - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
+/// - `domain_status_unavailable` (unknown policy): the lookup failed and nothing usable is
+///   stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {

@@ -6,7 +6,8 @@ use crate::helpers::*;
 
 async fn reason_for(statuses: &[&str]) -> serde_json::Value {
     let app = spawn_app().await;
-    app.rdap.set("example.com", with_statuses("example.com", statuses));
+    app.rdap
+        .set("example.com", with_statuses("example.com", statuses));
     app.check_email("alice@example.com").await
 }
 
@@ -122,7 +123,11 @@ async fn check_denies_a_domain_whose_registration_date_moved_since_first_seen() 
     let body = app.check_email("alice@example.com").await;
     assert_eq!(body["eligible"], false);
     assert_eq!(body["reason"], "domain_reregistered");
-    assert_eq!(app.rdap.hits("example.com"), 1, "a 10-day-old status is re-checked");
+    assert_eq!(
+        app.rdap.hits("example.com"),
+        1,
+        "a 10-day-old status is re-checked"
+    );
 }
 
 #[tokio::test]
@@ -145,8 +150,12 @@ async fn check_denies_a_recently_registered_domain_without_verified_at() {
 #[tokio::test]
 async fn check_denies_a_domain_that_lapsed_since_verification() {
     let app = spawn_app().await;
-    app.seed("example.com", 20, registered(&["redemption period", "pending delete"], days_ago(3000)))
-        .await;
+    app.seed(
+        "example.com",
+        20,
+        registered(&["redemption period", "pending delete"], days_ago(3000)),
+    )
+    .await;
     app.rdap.set("example.com", active("example.com"));
 
     let (_, body) = app
@@ -202,8 +211,12 @@ async fn check_follows_the_unknown_policy_when_the_lookup_fails() {
 #[tokio::test]
 async fn check_answers_from_a_stale_status_when_the_lookup_fails() {
     let app = spawn_app().await;
-    app.seed("example.com", 2, registered(&["client hold"], days_ago(3000)))
-        .await;
+    app.seed(
+        "example.com",
+        2,
+        registered(&["client hold"], days_ago(3000)),
+    )
+    .await;
     app.rdap.set("example.com", Answer::Status(503));
     let body = app.check_email("alice@example.com").await;
     assert_eq!(body["stale"], true);
@@ -232,14 +245,20 @@ async fn every_lookup_is_kept_in_the_history() {
     let app = spawn_app().await;
     app.rdap.set("example.com", Answer::Status(502));
     app.check_email("alice@example.com").await;
-    app.rdap.set("example.com", with_statuses("example.com", &["redemption period", "pending delete"]));
+    app.rdap.set(
+        "example.com",
+        with_statuses("example.com", &["redemption period", "pending delete"]),
+    );
     let restarted = app.restart().await;
     restarted.check_email("alice@example.com").await;
 
     let domain = lapseguard::domain::name::RegistrableDomain::parse("example.com").expect("valid");
     let history = app.store.observations(&domain, 10).await.expect("history");
     assert_eq!(history.len(), 2);
-    assert_eq!(history[0].lifecycle(), Some(lapseguard::domain::lifecycle::Lifecycle::Redemption));
+    assert_eq!(
+        history[0].lifecycle(),
+        Some(lapseguard::domain::lifecycle::Lifecycle::Redemption)
+    );
     assert_eq!(history[1].http_status, Some(502));
     assert_eq!(history[1].lifecycle(), None);
 }

@@ -21,17 +21,26 @@ async fn check_prints_the_decision_and_exits_by_eligibility() {
     app.rdap.set("good.com", active("good.com"));
     app.rdap.set("gone.com", Answer::NotFound);
 
-    let output = lapseguard(&app).args(["check", "a@good.com"]).output().expect("runs");
+    let output = lapseguard(&app)
+        .args(["check", "a@good.com"])
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(0));
     let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(body["reason"], "domain_active");
 
-    let output = lapseguard(&app).args(["check", "a@gone.com"]).output().expect("runs");
+    let output = lapseguard(&app)
+        .args(["check", "a@gone.com"])
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(1));
     let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(body["reason"], "domain_unregistered");
 
-    let output = lapseguard(&app).args(["check", "not-an-address"]).output().expect("runs");
+    let output = lapseguard(&app)
+        .args(["check", "not-an-address"])
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let output = lapseguard(&app)
         .args(["check", "a@good.com", "--verified-at", "soon"])

@@ -76,12 +76,23 @@ impl FakeRdap {
 
     /// How many requests this server received for `domain`.
     pub fn hits(&self, domain: &str) -> usize {
-        *self.state.hits.lock().expect("lock").get(domain).unwrap_or(&0)
+        *self
+            .state
+            .hits
+            .lock()
+            .expect("lock")
+            .get(domain)
+            .unwrap_or(&0)
     }
 }
 
 async fn answer(State(state): State<Arc<FakeState>>, Path(name): Path<String>) -> Response {
-    *state.hits.lock().expect("lock").entry(name.clone()).or_default() += 1;
+    *state
+        .hits
+        .lock()
+        .expect("lock")
+        .entry(name.clone())
+        .or_default() += 1;
     let answer = state.answers.lock().expect("lock").get(&name).cloned();
     respond(answer.unwrap_or(Answer::NotFound)).await
 }
@@ -106,11 +117,9 @@ async fn respond(answer: Answer) -> Response {
             tokio::time::sleep(delay).await;
             Box::pin(respond(*then)).await
         }
-        Answer::Redirect(location) => (
-            StatusCode::FOUND,
-            [(header::LOCATION, location)],
-        )
-            .into_response(),
+        Answer::Redirect(location) => {
+            (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+        }
     }
 }
 
@@ -282,12 +291,19 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     });
     std::fs::write(bootstrap.path(), services.to_string()).expect("write bootstrap");
     let settings: Vec<(String, String)> = [
-        ("LAPSEGUARD_RDAP_BOOTSTRAP", bootstrap.path().display().to_string()),
+        (
+            "LAPSEGUARD_RDAP_BOOTSTRAP",
+            bootstrap.path().display().to_string(),
+        ),
         ("LAPSEGUARD_RDAP_SERVERS", format!("io={}", other_rdap.url)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
-    .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    .chain(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    )
     .collect();
     let database = Arc::new(TestDatabase::new().await);
     start(rdap, other_rdap, database, settings, Arc::new(bootstrap)).await

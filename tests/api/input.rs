@@ -77,7 +77,10 @@ async fn a_body_over_16_kib_is_413() {
 async fn a_body_that_is_not_json_is_415() {
     let app = spawn_app().await;
     let (status, problem) = app
-        .post_raw("email=a@example.com".into(), "application/x-www-form-urlencoded")
+        .post_raw(
+            "email=a@example.com".into(),
+            "application/x-www-form-urlencoded",
+        )
         .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_problem(&problem, status, "unsupported_media_type");

@@ -9,12 +9,17 @@ use crate::helpers::*;
 async fn a_bootstrap_entry_matches_only_on_label_boundaries() {
     let app = spawn_app().await;
     app.rdap.set("example.com", active("example.com"));
-    app.other_rdap.set("example.om", with_statuses("example.om", &["client hold"]));
+    app.other_rdap
+        .set("example.om", with_statuses("example.om", &["client hold"]));
 
     let body = app.check_email("a@example.com").await;
     assert_eq!(body["reason"], "domain_active");
     assert_eq!(app.rdap.hits("example.com"), 1);
-    assert_eq!(app.other_rdap.hits("example.com"), 0, "`om` must not catch `.com`");
+    assert_eq!(
+        app.other_rdap.hits("example.com"),
+        0,
+        "`om` must not catch `.com`"
+    );
 
     let body = app.check_email("a@example.om").await;
     assert_eq!(body["reason"], "domain_on_hold");
@@ -27,7 +32,10 @@ async fn an_override_wins_over_the_bootstrap() {
     let servers = format!("com={}", other.url);
     let app = spawn_app_with(&[("LAPSEGUARD_RDAP_SERVERS", servers.as_str())]).await;
     app.rdap.set("example.com", active("example.com"));
-    other.set("example.com", with_statuses("example.com", &["redemption period", "pending delete"]));
+    other.set(
+        "example.com",
+        with_statuses("example.com", &["redemption period", "pending delete"]),
+    );
 
     let body = app.check_email("a@example.com").await;
     assert_eq!(body["reason"], "domain_in_redemption_period");
@@ -40,7 +48,8 @@ async fn a_429_pauses_the_host_without_waiting_in_the_request() {
     let app = spawn_app().await;
     app.rdap.set("first.com", Answer::RateLimited(Some("3600")));
     app.rdap.set("second.com", active("second.com"));
-    app.seed("third.com", 3, registered(&["active"], days_ago(3000))).await;
+    app.seed("third.com", 3, registered(&["active"], days_ago(3000)))
+        .await;
 
     let started = Instant::now();
     let body = app.check_email("a@first.com").await;
@@ -56,7 +65,10 @@ async fn a_429_pauses_the_host_without_waiting_in_the_request() {
     assert_eq!(body["stale"], true);
     assert_eq!(body["reason"], "domain_active");
     assert_eq!(app.rdap.hits("third.com"), 0);
-    assert!(started.elapsed() < Duration::from_secs(60), "nothing slept on Retry-After");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "nothing slept on Retry-After"
+    );
 
     // Another host is not affected.
     app.other_rdap.set("example.io", active("example.io"));
@@ -94,8 +106,12 @@ async fn a_slow_upstream_is_cut_off_at_the_deadline() {
 #[tokio::test]
 async fn malformed_and_oversized_upstream_bodies_are_failures_not_statuses() {
     let app = spawn_app().await;
-    app.rdap.set("html.com", Answer::Body("<html>maintenance</html>".into()));
-    app.rdap.set("entity.com", Answer::Body(r#"{"objectClassName":"entity"}"#.into()));
+    app.rdap
+        .set("html.com", Answer::Body("<html>maintenance</html>".into()));
+    app.rdap.set(
+        "entity.com",
+        Answer::Body(r#"{"objectClassName":"entity"}"#.into()),
+    );
     let huge = format!(
         r#"{{"objectClassName":"domain","status":["active"],"remarks":"{}"}}"#,
         "x".repeat(2 << 20)
@@ -125,7 +141,10 @@ async fn a_404_from_a_server_redirected_to_proves_nothing() {
 
     // A redirect to a server that knows the domain is fine.
     elsewhere.set("found.com", active("found.com"));
-    app.rdap.set("found.com", Answer::Redirect(format!("{}domain/found.com", elsewhere.url)));
+    app.rdap.set(
+        "found.com",
+        Answer::Redirect(format!("{}domain/found.com", elsewhere.url)),
+    );
     let body = app.check_email("a@found.com").await;
     assert_eq!(body["reason"], "domain_active");
 }
