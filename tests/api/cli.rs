@@ -61,3 +61,51 @@ async fn a_bad_setting_stops_the_start_with_its_name() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("LAPSEGUARD_UNKNOWN_POLICY"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_address_reaches_neither_the_logs_nor_the_store() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", Answer::Status(503));
+    let address = "very-private-local-part@mail.example.com";
+    let output = lapseguard(&app)
+        .env("RUST_LOG", "trace")
+        .args(["check", address])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "unknown policy allows");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("example.com"),
+        "the trace log names the domain: {stderr}"
+    );
+    assert!(!stderr.contains("very-private-local-part"), "{stderr}");
+
+    app.rdap.set("example.com", active("example.com"));
+    let body = app.check_email(address).await;
+    assert_eq!(body["reason"], "domain_active");
+    let stored = raw_database_text(&app.database.url).await;
+    assert!(stored.contains("example.com"), "the dump is readable");
+    assert!(!stored.contains("very-private-local-part"));
+}
+
+#[tokio::test]
+async fn migrate_prepares_an_empty_database() {
+    let database = TestDatabase::new().await;
+    let output = Command::new(env!("CARGO_BIN_EXE_lapseguard"))
+        .env_clear()
+        .env("DATABASE_URL", &database.url)
+        .arg("migrate")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let store = lapseguard::store::connect(&database.url)
+        .await
+        .expect("connects");
+    let domain = lapseguard::domain::name::RegistrableDomain::parse("example.com").expect("valid");
+    assert_eq!(store.status(&domain).await.expect("tables exist"), None);
+}

@@ -426,3 +426,40 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     }
     (status, body)
 }
+
+/// Every row of every table lapseguard writes, as text: for privacy assertions.
+pub async fn raw_database_text(url: &str) -> String {
+    const DUMP: &str = "SELECT d.domain || ' ' || d.lifecycle || ' ' || d.statuses AS row FROM domain_status d \
+         UNION ALL SELECT o.domain || ' ' || o.outcome || ' ' || COALESCE(o.error, '') || ' ' \
+         || COALESCE(o.statuses, '') FROM observations o";
+    if url.starts_with("sqlite:") {
+        let mut connection = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        let rows: Vec<(String,)> = sqlx::query_as(DUMP)
+            .fetch_all(&mut connection)
+            .await
+            .expect("dump");
+        // The file itself too: nothing may hide in a column the dump does not name.
+        let path = url
+            .trim_start_matches("sqlite://")
+            .split('?')
+            .next()
+            .unwrap_or_default();
+        let mut text: String = rows.into_iter().map(|(row,)| row + "\n").collect();
+        for suffix in ["", "-wal"] {
+            if let Ok(bytes) = std::fs::read(format!("{path}{suffix}")) {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+        text
+    } else {
+        let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT row_to_json(d)::text FROM domain_status d \
+             UNION ALL SELECT row_to_json(o)::text FROM observations o",
+        )
+        .fetch_all(&mut connection)
+        .await
+        .expect("dump");
+        rows.into_iter().map(|(row,)| row + "\n").collect()
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Cached-check throughput beside /healthz, in one run, against the release binary.
+# Needs wrk (apt-get install wrk) and python3. Talks only to 127.0.0.1.
+#   bash benches/load.sh [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN="${1:-10}"
+CONNECTIONS="${2:-64}"
+PORT="${LAPSEGUARD_BENCH_PORT:-18080}"
+
+cargo build --release --quiet
+workdir="$(mktemp -d)"
+python3 benches/fake_rdap.py > "$workdir/rdap.port" &
+rdap_pid=$!
+lapseguard_pid=""
+trap 'kill $rdap_pid ${lapseguard_pid} 2>/dev/null || true; rm -rf "$workdir"' EXIT
+for _ in $(seq 1 50); do [ -s "$workdir/rdap.port" ] && break; sleep 0.1; done
+rdap_port="$(cat "$workdir/rdap.port")"
+
+DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
+LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
+LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
+LAPSEGUARD_RDAP_SERVERS="com=http://127.0.0.1:$rdap_port/" \
+    target/release/lapseguard serve 2> "$workdir/lapseguard.log" &
+lapseguard_pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.1; done
+
+# Warm the cache: one live lookup, then every check is a memory hit.
+curl -sf "http://127.0.0.1:$PORT/check-recovery-eligible" \
+    -H 'content-type: application/json' -d '{"email": "alice@example.com"}'
+echo
+
+echo "== GET /healthz"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "http://127.0.0.1:$PORT/healthz"
+echo "== POST /check-recovery-eligible (cached)"
+wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -s benches/check.lua \
+    "http://127.0.0.1:$PORT/check-recovery-eligible"
