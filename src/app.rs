@@ -13,11 +13,19 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use std::pin::Pin;
+
+use tokio_util::sync::CancellationToken;
+
 use crate::checker::{CheckSettings, Checker};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http;
+use crate::observer::Observer;
+use crate::refresh::leader::run_while_leader;
+use crate::refresh::scheduler::Scheduler;
+use crate::refresh::webhook::WebhookSender;
 use crate::store::{self, Store, StoreError};
 use crate::upstream::bootstrap::{BootstrapError, BootstrapSlot, BootstrapSource};
 use crate::upstream::rdap::{RdapClient, RdapLookup};
@@ -35,13 +43,19 @@ pub enum StartError {
     HttpClient(#[from] reqwest::Error),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
+    #[error("cannot set up webhooks: {0}")]
+    Webhook(String),
 }
 
-/// Everything a request handler may need.
+/// Everything a request handler, or the background work, may need.
 pub struct App {
     pub checker: Checker,
     pub store: Arc<dyn Store>,
     pub bootstrap: Arc<BootstrapSlot>,
+    pub clock: Arc<dyn Clock>,
+    pub scheduler: Arc<Scheduler>,
+    /// Present when `LAPSEGUARD_WEBHOOK_URL` is set.
+    pub webhooks: Option<Arc<WebhookSender>>,
 }
 
 pub type AppState = Arc<App>;
@@ -80,21 +94,46 @@ impl App {
             }
         }
         let lookup = Arc::new(RdapLookup::new(Arc::clone(&bootstrap), client));
-        let checker = Checker::new(
+        let observer = Arc::new(Observer::new(
             Arc::clone(&store),
             lookup,
-            clock,
+            Arc::clone(&clock),
+            config.lookup_deadline,
+            config.record_settings(),
+        ));
+        let checker = Checker::new(
+            Arc::clone(&observer),
             CheckSettings {
                 max_status_age: config.max_status_age,
-                lookup_deadline: config.lookup_deadline,
                 cache_capacity: config.cache_capacity,
                 policy: config.policy(),
             },
         );
+        let scheduler = Arc::new(Scheduler::new(
+            observer,
+            &config.host_rates,
+            config.refresh_concurrency,
+        ));
+        let webhooks = match (&config.webhook_url, &config.webhook_secret) {
+            (Some(url), Some(secret)) => Some(Arc::new(
+                WebhookSender::new(
+                    url.clone(),
+                    secret,
+                    config.allow_http_upstreams,
+                    Arc::clone(&store),
+                    Arc::clone(&clock),
+                )
+                .map_err(StartError::Webhook)?,
+            )),
+            _ => None,
+        };
         Ok(Arc::new(Self {
             checker,
             store,
             bootstrap,
+            clock,
+            scheduler,
+            webhooks,
         }))
     }
 }
@@ -158,17 +197,29 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    run_scheduler: bool,
 }
 
 impl Application {
     /// Builds the app and binds `config.listen` (port 0 picks a free port).
     pub async fn build(config: &Config) -> Result<Self, StartError> {
-        let state = App::build(config).await?;
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], on a given clock (tests drive the scheduler with one).
+    pub async fn build_with_clock(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let store = store::connect(&config.database_url).await?;
+        store.migrate().await?;
+        let state = App::with_store(config, store, clock).await?;
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Self {
             listener,
             router: router(Arc::clone(&state)),
             state,
+            run_scheduler: config.scheduler,
         })
     }
 
@@ -183,16 +234,47 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight and
+    /// stops the background work (which gives its lease up).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, "lapseguard is listening");
-        axum::serve(self.listener, self.router)
+        let cancel = CancellationToken::new();
+        let background = self
+            .run_scheduler
+            .then(|| tokio::spawn(run_background(Arc::clone(&self.state), cancel.clone())));
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        cancel.cancel();
+        if let Some(background) = background
+            && let Err(error) = background.await
+        {
+            tracing::error!(error = %error, "background work ended abnormally");
+        }
+        served
     }
+}
+
+/// The scheduler and webhook delivery, on whichever replica holds the lease.
+async fn run_background(state: AppState, cancel: CancellationToken) {
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    let store = Arc::clone(&state.store);
+    run_while_leader(store, holder, cancel, move |token| {
+        let mut work: Vec<Pin<Box<dyn Future<Output = ()> + Send>>> =
+            vec![Box::pin(Arc::clone(&state.scheduler).run(token.clone()))];
+        if let Some(webhooks) = &state.webhooks {
+            work.push(Box::pin(Arc::clone(webhooks).run(token)));
+        }
+        work
+    })
+    .await;
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -4,18 +4,18 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use moka::Expiry;
 use moka::future::Cache;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::clock::Clock;
 use crate::domain::decision::{Policy, Reason, Verdict};
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{DomainStatus, Finding, Observation};
-use crate::store::Store;
-use crate::upstream::rdap::{Lookup, LookupError, RdapAnswer};
+use crate::domain::status::DomainStatus;
+use crate::observer::Observer;
+use crate::store::Recorded;
+use crate::upstream::rdap::LookupError;
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -42,7 +42,6 @@ pub struct Assessment {
 #[derive(Debug, Clone, Copy)]
 pub struct CheckSettings {
     pub max_status_age: Duration,
-    pub lookup_deadline: Duration,
     pub cache_capacity: u64,
     pub policy: Policy,
 }
@@ -79,28 +78,19 @@ impl Expiry<RegistrableDomain, Arc<Known>> for UntilStale {
 }
 
 pub struct Checker {
-    store: Arc<dyn Store>,
-    lookup: Arc<dyn Lookup>,
-    clock: Arc<dyn Clock>,
+    observer: Arc<Observer>,
     cache: Cache<RegistrableDomain, Arc<Known>>,
     settings: CheckSettings,
 }
 
 impl Checker {
-    pub fn new(
-        store: Arc<dyn Store>,
-        lookup: Arc<dyn Lookup>,
-        clock: Arc<dyn Clock>,
-        settings: CheckSettings,
-    ) -> Self {
+    pub fn new(observer: Arc<Observer>, settings: CheckSettings) -> Self {
         let cache = Cache::builder()
             .max_capacity(settings.cache_capacity)
             .expire_after(UntilStale)
             .build();
         Self {
-            store,
-            lookup,
-            clock,
+            observer,
             cache,
             settings,
         }
@@ -118,7 +108,7 @@ impl Checker {
             .entry_by_ref(domain)
             .or_try_insert_with(self.load(domain))
             .await;
-        let now = self.clock.now();
+        let now = self.observer.clock().now();
         let policy = &self.settings.policy;
         match loaded {
             Ok(entry) => {
@@ -163,11 +153,11 @@ impl Checker {
     async fn load(&self, domain: &RegistrableDomain) -> Result<Arc<Known>, Missing> {
         let max_age = chrono::Duration::from_std(self.settings.max_status_age)
             .unwrap_or(chrono::Duration::MAX);
-        let stored = self.store.status(domain).await.unwrap_or_else(|error| {
+        let stored = self.observer.store().status(domain).await.unwrap_or_else(|error| {
             tracing::error!(domain = %domain, error = %error, "reading the stored status failed");
             None
         });
-        let now = self.clock.now();
+        let now = self.observer.clock().now();
         if let Some(status) = stored.as_ref().filter(|s| s.is_fresh(now, max_age)) {
             return Ok(Arc::new(Known {
                 fresh_for: status.fresh_for(now, max_age).to_std().unwrap_or_default(),
@@ -176,53 +166,21 @@ impl Checker {
             }));
         }
 
-        let answer =
-            tokio::time::timeout(self.settings.lookup_deadline, self.lookup.lookup(domain))
-                .await
-                .unwrap_or(Err(LookupError::Timeout));
-        if let Err(cause) = &answer {
-            tracing::warn!(domain = %domain, error = cause.code(), "RDAP lookup gave no answer");
-            if !cause.reached_upstream() {
-                return Err(Missing {
-                    stored,
-                    cause: cause.clone(),
-                });
-            }
-        }
-        let observation = Observation {
-            domain: domain.clone(),
-            // Whole seconds: the precision the store keeps.
-            observed_at: self.clock.now().trunc_subsecs(0),
-            http_status: match &answer {
-                Ok(RdapAnswer::Found(_)) => Some(200),
-                Ok(RdapAnswer::NotFound) => Some(404),
-                Err(cause) => cause.http_status(),
-            },
-            finding: match &answer {
-                Ok(RdapAnswer::Found(record)) => Finding::Registered(record.clone()),
-                Ok(RdapAnswer::NotFound) => Finding::Unregistered,
-                Err(cause) => Finding::Failed {
-                    http_status: cause.http_status(),
-                    error: cause.code().to_owned(),
-                },
-            },
-        };
-        let current = self.store.record(&observation).await.unwrap_or_else(|error| {
-            tracing::error!(domain = %domain, error = %error, "recording an observation failed");
-            DomainStatus::observe(stored.as_ref(), &observation)
-        });
-        match (answer, current) {
-            (Ok(_), Some(status)) => Ok(Arc::new(Known {
+        match self.observer.observe(domain, stored.as_ref()).await {
+            Ok(Recorded {
+                status: Some(status),
+                ..
+            }) => Ok(Arc::new(Known {
                 fresh_for: status
-                    .fresh_for(self.clock.now(), max_age)
+                    .fresh_for(self.observer.clock().now(), max_age)
                     .to_std()
                     .unwrap_or_default(),
                 status,
                 live: true,
             })),
-            (Err(cause), _) => Err(Missing { stored, cause }),
+            Err(cause) => Err(Missing { stored, cause }),
             // A successful observation always yields a status; kept total all the same.
-            (Ok(_), None) => Err(Missing {
+            Ok(Recorded { status: None, .. }) => Err(Missing {
                 stored,
                 cause: LookupError::Malformed,
             }),

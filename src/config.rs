@@ -10,6 +10,8 @@ use thiserror::Error;
 use url::Url;
 
 use crate::domain::decision::{Policy, UnknownPolicy};
+use crate::domain::schedule::ScheduleSettings;
+use crate::store::RecordSettings;
 use crate::upstream::bootstrap::BootstrapSource;
 
 /// A setting that cannot be used, with the variable's name.
@@ -52,6 +54,38 @@ pub struct Config {
     pub unknown_policy: UnknownPolicy,
     /// `LAPSEGUARD_CACHE_CAPACITY`: domains kept in memory, default 100000.
     pub cache_capacity: u64,
+    /// `LAPSEGUARD_SCHEDULER`: run the background refresh on this replica (default true;
+    /// with several replicas, one at a time runs it anyway).
+    pub scheduler: bool,
+    /// `LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS`, default 30.
+    pub max_check_interval_days: u32,
+    /// `LAPSEGUARD_CONFIRM_AFTER_SECONDS`, default 600.
+    pub confirm_after: Duration,
+    /// `LAPSEGUARD_RDAP_HOST_RATE`: requests per second per RDAP host.
+    pub host_rates: HostRates,
+    /// `LAPSEGUARD_REFRESH_CONCURRENCY`: lookups in flight at once, default 16.
+    pub refresh_concurrency: usize,
+    /// `LAPSEGUARD_WEBHOOK_URL`: where transitions are POSTed; none by default.
+    pub webhook_url: Option<Url>,
+    /// `LAPSEGUARD_WEBHOOK_SECRET`: the signing key, required with a webhook URL.
+    pub webhook_secret: Option<String>,
+}
+
+/// Request rates per RDAP host: `LAPSEGUARD_RDAP_HOST_RATE=1,rdap.verisign.com=5` means 1/s
+/// for every host but `rdap.verisign.com` (any port; or name `host:port`), which gets 5/s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostRates {
+    pub default_per_second: f64,
+    pub hosts: Vec<(String, f64)>,
+}
+
+impl Default for HostRates {
+    fn default() -> Self {
+        Self {
+            default_per_second: 1.0,
+            hosts: Vec::new(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -69,6 +103,13 @@ impl Default for Config {
             lapse_memory_days: 365,
             unknown_policy: UnknownPolicy::Allow,
             cache_capacity: 100_000,
+            scheduler: true,
+            max_check_interval_days: 30,
+            confirm_after: Duration::from_secs(600),
+            host_rates: HostRates::default(),
+            refresh_concurrency: 16,
+            webhook_url: None,
+            webhook_secret: None,
         }
     }
 }
@@ -157,8 +198,64 @@ impl Config {
                 get("LAPSEGUARD_CACHE_CAPACITY"),
                 defaults.cache_capacity,
             )?,
+            scheduler: match get("LAPSEGUARD_SCHEDULER") {
+                Some(value) => parse_bool("LAPSEGUARD_SCHEDULER", value)?,
+                None => defaults.scheduler,
+            },
+            max_check_interval_days: u32::try_from(positive(
+                "LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS",
+                get("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS"),
+                30,
+            )?)
+            .map_err(|_| invalid("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS", "too large"))?,
+            confirm_after: Duration::from_secs(parse_or(
+                "LAPSEGUARD_CONFIRM_AFTER_SECONDS",
+                get("LAPSEGUARD_CONFIRM_AFTER_SECONDS"),
+                600,
+            )?),
+            host_rates: match get("LAPSEGUARD_RDAP_HOST_RATE") {
+                Some(text) => parse_host_rates(text)?,
+                None => defaults.host_rates,
+            },
+            refresh_concurrency: usize::try_from(positive(
+                "LAPSEGUARD_REFRESH_CONCURRENCY",
+                get("LAPSEGUARD_REFRESH_CONCURRENCY"),
+                16,
+            )?)
+            .map_err(|_| invalid("LAPSEGUARD_REFRESH_CONCURRENCY", "too large"))?,
+            webhook_url: get("LAPSEGUARD_WEBHOOK_URL")
+                .map(|url| upstream_url("LAPSEGUARD_WEBHOOK_URL", url, allow_http_upstreams))
+                .transpose()?,
+            webhook_secret: get("LAPSEGUARD_WEBHOOK_SECRET").map(str::to_owned),
         };
+        if config.webhook_url.is_some() && config.webhook_secret.is_none() {
+            return Err(invalid(
+                "LAPSEGUARD_WEBHOOK_SECRET",
+                "required when LAPSEGUARD_WEBHOOK_URL is set",
+            ));
+        }
+        if let Some(secret) = &config.webhook_secret {
+            crate::refresh::webhook::signing_key(secret)
+                .map_err(|problem| invalid("LAPSEGUARD_WEBHOOK_SECRET", problem))?;
+        }
         Ok(config)
+    }
+
+    /// The refresh schedule's knobs.
+    pub fn schedule(&self) -> ScheduleSettings {
+        ScheduleSettings {
+            max_interval: chrono::Duration::days(i64::from(self.max_check_interval_days)),
+            confirm_after: chrono::Duration::from_std(self.confirm_after)
+                .unwrap_or(chrono::Duration::MAX),
+        }
+    }
+
+    /// How observations are recorded.
+    pub fn record_settings(&self) -> RecordSettings {
+        RecordSettings {
+            schedule: self.schedule(),
+            webhooks: self.webhook_url.is_some(),
+        }
     }
 
     /// The decision knobs.
@@ -222,6 +319,29 @@ fn upstream_url(variable: &'static str, text: &str, allow_http: bool) -> Result<
     }
 }
 
+fn parse_host_rates(text: &str) -> Result<HostRates, ConfigError> {
+    const VARIABLE: &str = "LAPSEGUARD_RDAP_HOST_RATE";
+    let rate = |value: &str| -> Result<f64, ConfigError> {
+        match value.trim().parse::<f64>() {
+            Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+            _ => Err(invalid(
+                VARIABLE,
+                format!("{value:?} is not a positive rate per second"),
+            )),
+        }
+    };
+    let mut rates = HostRates::default();
+    for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        match entry.split_once('=') {
+            Some((host, value)) => rates
+                .hosts
+                .push((host.trim().to_ascii_lowercase(), rate(value)?)),
+            None => rates.default_per_second = rate(entry)?,
+        }
+    }
+    Ok(rates)
+}
+
 fn parse_servers(list: &str, allow_http: bool) -> Result<Vec<(String, Url)>, ConfigError> {
     const VARIABLE: &str = "LAPSEGUARD_RDAP_SERVERS";
     list.split(',')
@@ -282,6 +402,30 @@ mod tests {
     }
 
     #[test]
+    fn a_webhook_url_needs_a_secret() {
+        let url = ("LAPSEGUARD_WEBHOOK_URL", "https://hooks.example/lapseguard");
+        let error = Config::from_vars(vars(&[url])).expect_err("secret missing");
+        assert_eq!(error.variable, "LAPSEGUARD_WEBHOOK_SECRET");
+        let config = Config::from_vars(vars(&[url, ("LAPSEGUARD_WEBHOOK_SECRET", "s3cret")]))
+            .expect("valid");
+        assert!(config.record_settings().webhooks);
+    }
+
+    #[test]
+    fn host_rates_take_a_default_and_per_host_values() {
+        let config = Config::from_vars(vars(&[(
+            "LAPSEGUARD_RDAP_HOST_RATE",
+            "0.5, rdap.verisign.com=5",
+        )]))
+        .expect("valid");
+        assert_eq!(config.host_rates.default_per_second, 0.5);
+        assert_eq!(
+            config.host_rates.hosts,
+            [("rdap.verisign.com".to_owned(), 5.0)]
+        );
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (name, value) in [
             ("LAPSEGUARD_LISTEN", "nowhere"),
@@ -290,6 +434,9 @@ mod tests {
             ("LAPSEGUARD_LOG", "xml"),
             ("LAPSEGUARD_RDAP_SERVERS", "io"),
             ("LAPSEGUARD_CACHE_CAPACITY", "-1"),
+            ("LAPSEGUARD_RDAP_HOST_RATE", "fast"),
+            ("LAPSEGUARD_RDAP_HOST_RATE", "1,rdap.example=0"),
+            ("LAPSEGUARD_WEBHOOK_SECRET", "whsec_not base64!"),
         ] {
             let result = Config::from_vars(vars(&[(name, value)]));
             assert_eq!(result.expect_err(value).variable, name);

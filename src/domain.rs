@@ -1,8 +1,12 @@
-//! Pure rules: names, lifecycle classification, observations and decisions.
+//! Pure rules: names, lifecycle classification, observations, decisions, transitions
+//! and the refresh schedule.
 //!
 //! Nothing here does I/O or reads a clock: time is always a parameter.
 
 pub mod decision;
 pub mod lifecycle;
 pub mod name;
+pub mod schedule;
 pub mod status;
+pub mod tracking;
+pub mod transition;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::name::NameError;
+use crate::store::StoreError;
 
 /// An RFC 9457 problem details object.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -61,10 +62,8 @@ impl ApiError {
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
-                format!(
-                    "the request body is larger than {} bytes",
-                    crate::http::MAX_BODY_BYTES
-                ),
+                "the request body is larger than this resource accepts (16 KiB for checks)"
+                    .to_owned(),
             ),
             Self::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -140,6 +139,16 @@ impl From<JsonRejection> for ApiError {
                 code: "invalid_body",
                 detail: other.body_text(),
             },
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        tracing::error!(error = %error, "store error");
+        Self::Unavailable {
+            code: "store_unavailable",
+            detail: "the store did not answer; try again".to_owned(),
         }
     }
 }

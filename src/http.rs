@@ -2,10 +2,13 @@
 //! OpenAPI document.
 
 pub mod check;
+pub mod domains;
 pub mod health;
+pub mod transitions;
+pub mod watch;
 
 use axum::Json;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,6 +19,8 @@ use crate::error::{ApiError, Problem};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// `POST /v1/watch` takes up to 10,000 entries: up to 4 MiB.
+pub const MAX_WATCH_BODY_BYTES: usize = 4 << 20;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +33,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
     components(schemas(Problem)),
     tags(
         (name = "recovery", description = "Recovery decisions"),
+        (name = "watch", description = "The watch list, domain status and transitions"),
         (name = "operations", description = "Health and readiness")
     )
 )]
@@ -37,6 +43,15 @@ struct ApiDoc;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(check::check_recovery_eligible))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(watch::watch))
+                .layer(DefaultBodyLimit::max(MAX_WATCH_BODY_BYTES)),
+        )
+        .routes(routes!(watch::unwatch))
+        .routes(routes!(domains::get_domain))
+        .routes(routes!(domains::refresh_domain))
+        .routes(routes!(transitions::list_transitions))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
 }

@@ -31,6 +31,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Watch the emails and domains of a file (one per line; `-` for stdin).
+    Import {
+        /// A file path, or `-` for standard input.
+        file: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -67,6 +72,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             application.run_until(shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import { file } => {
+            let config = config()?;
+            let store = lapseguard::store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let summary = import_file(&file, store.as_ref()).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let store = lapseguard::store::connect(&config()?.database_url).await?;
             store.migrate().await?;
@@ -87,4 +100,35 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+async fn import_file(
+    file: &str,
+    store: &dyn lapseguard::store::Store,
+) -> anyhow::Result<lapseguard::import::ImportSummary> {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let progress = |s: &lapseguard::import::ImportSummary| {
+        bar.set_message(format!(
+            "{} entries: {} added, {} already watched, {} rejected",
+            s.entries, s.added, s.already_watched, s.rejected
+        ));
+        bar.tick();
+    };
+    let now = chrono::Utc::now();
+    let summary = if file == "-" {
+        let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+        lapseguard::import::import(stdin, store, now, progress).await?
+    } else {
+        let opened = tokio::fs::File::open(file)
+            .await
+            .with_context(|| format!("cannot open {file}"))?;
+        let reader = tokio::io::BufReader::with_capacity(1 << 16, opened);
+        lapseguard::import::import(reader, store, now, progress).await?
+    };
+    bar.finish_and_clear();
+    Ok(summary)
 }

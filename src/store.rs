@@ -13,8 +13,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use thiserror::Error;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::name::RegistrableDomain;
+use crate::domain::schedule::ScheduleSettings;
 use crate::domain::status::{DomainStatus, Observation};
+#[cfg(doc)]
+use crate::domain::tracking::Tracked;
+use crate::domain::transition::Transition;
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -31,6 +37,49 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// A transition as the log holds it: with its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedTransition {
+    /// Only grows: pollers resume after the last id they saw.
+    pub id: i64,
+    pub transition: Transition,
+}
+
+/// What recording an observation changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The current status afterwards (`None` while no lookup ever succeeded).
+    pub status: Option<DomainStatus>,
+    /// The transition it published, if any.
+    pub transition: Option<PublishedTransition>,
+    pub next_check_at: DateTime<Utc>,
+}
+
+/// A domain on the watch list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchEntry {
+    pub added_at: DateTime<Utc>,
+    pub next_check_at: DateTime<Utc>,
+    /// Failed lookups in a row.
+    pub failures: u32,
+}
+
+/// A webhook delivery still owed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub transition: PublishedTransition,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// How recording folds an observation in.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordSettings {
+    pub schedule: ScheduleSettings,
+    /// Queue each published transition for webhook delivery.
+    pub webhooks: bool,
+}
+
 /// Persistent state. Every method is one transaction.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -43,9 +92,14 @@ pub trait Store: Send + Sync {
     /// The current status of a domain, if it was ever looked up successfully.
     async fn status(&self, domain: &RegistrableDomain) -> Result<Option<DomainStatus>, StoreError>;
 
-    /// Appends an observation to the history and folds it into the current status
-    /// (see [`DomainStatus::observe`]); returns the current status afterwards.
-    async fn record(&self, observation: &Observation) -> Result<Option<DomainStatus>, StoreError>;
+    /// Appends an observation to the history and folds it into the domain's tracked state
+    /// (see [`Tracked::fold`]): current status, published lifecycle, transitions log,
+    /// webhook outbox and next check. A looked-up domain becomes watched.
+    async fn record(
+        &self,
+        observation: &Observation,
+        settings: &RecordSettings,
+    ) -> Result<Recorded, StoreError>;
 
     /// The latest observations of a domain, newest first.
     async fn observations(
@@ -53,6 +107,77 @@ pub trait Store: Send + Sync {
         domain: &RegistrableDomain,
         limit: u32,
     ) -> Result<Vec<Observation>, StoreError>;
+
+    /// Adds domains to the watch list, due at `now`; returns how many were new.
+    async fn watch(
+        &self,
+        domains: &[RegistrableDomain],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// Removes a domain from the watch list; false when it was not on it.
+    async fn unwatch(&self, domain: &RegistrableDomain) -> Result<bool, StoreError>;
+
+    async fn watch_entry(
+        &self,
+        domain: &RegistrableDomain,
+    ) -> Result<Option<WatchEntry>, StoreError>;
+
+    /// Watches the domain (if it was not) and sets its next check.
+    async fn reschedule(
+        &self,
+        domain: &RegistrableDomain,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Takes up to `limit` domains due at `now`, oldest first, and moves their next check
+    /// to `lease_until`, so that a crash mid-refresh loses nothing: they come due again.
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RegistrableDomain>, StoreError>;
+
+    /// Transitions with an id above `after`, in id order.
+    async fn transitions(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<PublishedTransition>, StoreError>;
+
+    /// Undelivered webhooks due at `now`, in transition order.
+    async fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    async fn delivery_succeeded(
+        &self,
+        transition_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn delivery_failed(
+        &self,
+        transition_id: i64,
+        retry_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Takes or renews the named lease for `holder` when it is free, expired or already
+    /// theirs. True when `holder` holds it until `until`.
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives the lease up, if `holder` holds it.
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
 }
 
 /// Opens the store a `DATABASE_URL` names: `sqlite:` or `postgres://`/`postgresql://`.

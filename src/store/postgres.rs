@@ -35,3 +35,12 @@ async fn begin_write(
         .await?;
     Ok(tx)
 }
+
+/// Transitions are few; writing them one transaction at a time makes ids commit in
+/// order, so a poller resuming after id N never misses a smaller id committed later.
+async fn lock_transitions(conn: &mut Connection) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7261302915)")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

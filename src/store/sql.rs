@@ -2,23 +2,32 @@
 
 use chrono::{DateTime, Utc};
 
-use super::StoreError;
+use super::{Delivery, PublishedTransition, StoreError, WatchEntry};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, Finding, Observation, RdapRecord};
+use crate::domain::transition::{Pending, Publication, Transition};
 
 pub(super) const SELECT_STATUS: &str = "SELECT domain, lifecycle, statuses, registered_at, \
-     first_registered_at, expires_at, last_changed_at, transferred_at, last_lapse_at, checked_at \
+     first_registered_at, expires_at, last_changed_at, transferred_at, last_lapse_at, checked_at, \
+     published_lifecycle, published_registered_at, pending_lifecycle, pending_since \
      FROM domain_status WHERE domain = $1";
+
+pub(super) const SELECT_FAILURES: &str = "SELECT failures FROM watched_domains WHERE domain = $1";
 
 pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifecycle, statuses, \
      registered_at, first_registered_at, expires_at, last_changed_at, transferred_at, \
-     last_lapse_at, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+     last_lapse_at, checked_at, published_lifecycle, published_registered_at, \
+     pending_lifecycle, pending_since) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
      ON CONFLICT (domain) DO UPDATE SET lifecycle = excluded.lifecycle, \
      statuses = excluded.statuses, registered_at = excluded.registered_at, \
      first_registered_at = excluded.first_registered_at, expires_at = excluded.expires_at, \
      last_changed_at = excluded.last_changed_at, transferred_at = excluded.transferred_at, \
-     last_lapse_at = excluded.last_lapse_at, checked_at = excluded.checked_at";
+     last_lapse_at = excluded.last_lapse_at, checked_at = excluded.checked_at, \
+     published_lifecycle = excluded.published_lifecycle, \
+     published_registered_at = excluded.published_registered_at, \
+     pending_lifecycle = excluded.pending_lifecycle, pending_since = excluded.pending_since";
 
 pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, observed_at, \
      outcome, lifecycle, http_status, error, statuses, registered_at, expires_at, \
@@ -27,6 +36,56 @@ pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, o
 pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcome, http_status, \
      error, statuses, registered_at, expires_at, last_changed_at, transferred_at \
      FROM observations WHERE domain = $1 ORDER BY observed_at DESC, id DESC LIMIT $2";
+
+pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
+     to_lifecycle, registered_at, expires_at, observed_at) VALUES ($1, $2, $3, $4, $5, $6) \
+     RETURNING id";
+
+pub(super) const INSERT_DELIVERY: &str =
+    "INSERT INTO webhook_outbox (transition_id, next_attempt_at) VALUES ($1, $2)";
+
+pub(super) const SELECT_TRANSITIONS: &str = "SELECT id, domain, from_lifecycle, to_lifecycle, \
+     registered_at, expires_at, observed_at FROM transitions WHERE id > $1 ORDER BY id LIMIT $2";
+
+pub(super) const SELECT_DUE_DELIVERIES: &str = "SELECT t.id, t.domain, t.from_lifecycle, \
+     t.to_lifecycle, t.registered_at, t.expires_at, t.observed_at, o.attempts \
+     FROM webhook_outbox o JOIN transitions t ON t.id = o.transition_id \
+     WHERE o.delivered_at IS NULL AND o.next_attempt_at <= $1 ORDER BY t.id LIMIT $2";
+
+pub(super) const DELIVERY_SUCCEEDED: &str = "UPDATE webhook_outbox SET delivered_at = $2, \
+     attempts = attempts + 1, last_error = NULL WHERE transition_id = $1";
+
+pub(super) const DELIVERY_FAILED: &str = "UPDATE webhook_outbox SET attempts = attempts + 1, \
+     next_attempt_at = $2, last_error = $3 WHERE transition_id = $1";
+
+pub(super) const UPSERT_WATCH_SCHEDULE: &str = "INSERT INTO watched_domains (domain, added_at, \
+     next_check_at, failures) VALUES ($1, $2, $3, $4) ON CONFLICT (domain) DO UPDATE SET \
+     next_check_at = excluded.next_check_at, failures = excluded.failures";
+
+pub(super) const RESCHEDULE: &str = "INSERT INTO watched_domains (domain, added_at, \
+     next_check_at, failures) VALUES ($1, $2, $2, 0) ON CONFLICT (domain) DO UPDATE SET \
+     next_check_at = excluded.next_check_at";
+
+pub(super) const WATCH_PREFIX: &str =
+    "INSERT INTO watched_domains (domain, added_at, next_check_at, failures) ";
+
+pub(super) const WATCH_SUFFIX: &str = " ON CONFLICT (domain) DO NOTHING";
+
+pub(super) const UNWATCH: &str = "DELETE FROM watched_domains WHERE domain = $1";
+
+pub(super) const SELECT_WATCH: &str =
+    "SELECT added_at, next_check_at, failures FROM watched_domains WHERE domain = $1";
+
+pub(super) const CLAIM_DUE: &str = "UPDATE watched_domains SET next_check_at = $1 \
+     WHERE domain IN (SELECT domain FROM watched_domains WHERE next_check_at <= $2 \
+     ORDER BY next_check_at LIMIT $3) RETURNING domain";
+
+pub(super) const TRY_LEASE: &str = "INSERT INTO leases (name, holder, expires_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+     expires_at = excluded.expires_at \
+     WHERE leases.holder = excluded.holder OR leases.expires_at < $4";
+
+pub(super) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
 
 pub(super) const PING: &str = "SELECT 1";
 
@@ -43,6 +102,28 @@ pub(super) struct StatusRow {
     transferred_at: Option<i64>,
     last_lapse_at: Option<i64>,
     checked_at: i64,
+    published_lifecycle: String,
+    published_registered_at: Option<i64>,
+    pending_lifecycle: Option<String>,
+    pending_since: Option<i64>,
+}
+
+impl StatusRow {
+    /// What was last published, and any change awaiting confirmation.
+    pub(super) fn publication(&self) -> Result<Publication, StoreError> {
+        let pending = match (&self.pending_lifecycle, from_seconds(self.pending_since)) {
+            (Some(lifecycle), Some(since)) => Some(Pending {
+                lifecycle: lifecycle_from(lifecycle)?,
+                since,
+            }),
+            _ => None,
+        };
+        Ok(Publication {
+            lifecycle: lifecycle_from(&self.published_lifecycle)?,
+            registered_at: from_seconds(self.published_registered_at),
+            pending,
+        })
+    }
 }
 
 impl TryFrom<StatusRow> for DomainStatus {
@@ -51,8 +132,7 @@ impl TryFrom<StatusRow> for DomainStatus {
     fn try_from(row: StatusRow) -> Result<Self, StoreError> {
         Ok(Self {
             domain: stored_domain(&row.domain)?,
-            lifecycle: Lifecycle::parse(&row.lifecycle)
-                .ok_or_else(|| StoreError::Corrupt(format!("lifecycle {:?}", row.lifecycle)))?,
+            lifecycle: lifecycle_from(&row.lifecycle)?,
             statuses: decode_statuses(&row.statuses)?,
             registered_at: from_seconds(row.registered_at),
             first_registered_at: from_seconds(row.first_registered_at),
@@ -60,8 +140,7 @@ impl TryFrom<StatusRow> for DomainStatus {
             last_changed_at: from_seconds(row.last_changed_at),
             transferred_at: from_seconds(row.transferred_at),
             last_lapse_at: from_seconds(row.last_lapse_at),
-            checked_at: from_seconds(Some(row.checked_at))
-                .ok_or_else(|| StoreError::Corrupt("checked_at out of range".into()))?,
+            checked_at: required_time(row.checked_at)?,
         })
     }
 }
@@ -103,8 +182,7 @@ impl TryFrom<ObservationRow> for Observation {
         };
         Ok(Self {
             domain: stored_domain(&row.domain)?,
-            observed_at: from_seconds(Some(row.observed_at))
-                .ok_or_else(|| StoreError::Corrupt("observed_at out of range".into()))?,
+            observed_at: required_time(row.observed_at)?,
             http_status,
             finding,
         })
@@ -160,6 +238,79 @@ impl From<&Observation> for ObservationValues {
     }
 }
 
+/// A `transitions` row, with the outbox's attempt count where joined.
+#[derive(sqlx::FromRow)]
+pub(super) struct TransitionRow {
+    id: i64,
+    domain: String,
+    from_lifecycle: String,
+    to_lifecycle: String,
+    registered_at: Option<i64>,
+    expires_at: Option<i64>,
+    observed_at: i64,
+    #[sqlx(default)]
+    attempts: Option<i32>,
+}
+
+impl TryFrom<TransitionRow> for PublishedTransition {
+    type Error = StoreError;
+
+    fn try_from(row: TransitionRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            transition: Transition {
+                domain: stored_domain(&row.domain)?,
+                from: lifecycle_from(&row.from_lifecycle)?,
+                to: lifecycle_from(&row.to_lifecycle)?,
+                registered_at: from_seconds(row.registered_at),
+                expires_at: from_seconds(row.expires_at),
+                observed_at: required_time(row.observed_at)?,
+            },
+        })
+    }
+}
+
+impl TryFrom<TransitionRow> for Delivery {
+    type Error = StoreError;
+
+    fn try_from(row: TransitionRow) -> Result<Self, StoreError> {
+        let attempts = u32::try_from(row.attempts.unwrap_or(0)).unwrap_or(0);
+        Ok(Self {
+            transition: row.try_into()?,
+            attempts,
+        })
+    }
+}
+
+/// A `watched_domains` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct WatchRow {
+    added_at: i64,
+    next_check_at: i64,
+    failures: i32,
+}
+
+impl TryFrom<WatchRow> for WatchEntry {
+    type Error = StoreError;
+
+    fn try_from(row: WatchRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            added_at: required_time(row.added_at)?,
+            next_check_at: required_time(row.next_check_at)?,
+            failures: u32::try_from(row.failures).unwrap_or(0),
+        })
+    }
+}
+
+fn lifecycle_from(text: &str) -> Result<Lifecycle, StoreError> {
+    Lifecycle::parse(text).ok_or_else(|| StoreError::Corrupt(format!("lifecycle {text:?}")))
+}
+
+fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
+    from_seconds(Some(seconds))
+        .ok_or_else(|| StoreError::Corrupt(format!("time {seconds} out of range")))
+}
+
 pub(super) fn seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
     time.map(|t| t.timestamp())
 }
@@ -183,33 +334,54 @@ fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {
 /// The `Store` implementation, written once and instantiated per database:
 /// `impl_store!(SqliteStore, sqlx::Sqlite, "migrations/sqlite")`. sqlx's executor types
 /// differ per database; the SQL, the binding and the transaction shape do not. The
-/// invoking module supplies `begin_write(&pool, &domain)`, which opens a transaction
-/// that holds that domain's write lock.
+/// invoking module supplies `begin_write(&pool, &domain)`, which opens a transaction that
+/// holds that domain's write lock, and `lock_transitions(&mut conn)`, which serialises the
+/// writers of the transitions log so that ids become visible in order.
 macro_rules! impl_store {
     ($store:ty, $db:ty, $migrations:literal) => {
+        use chrono::{DateTime, Utc};
         use $crate::domain::name::RegistrableDomain;
         use $crate::domain::status::{DomainStatus, Observation};
+        use $crate::domain::tracking::Tracked;
+        use $crate::domain::transition::Publication;
         use $crate::store::sql::{self, seconds};
-        use $crate::store::{Store, StoreError};
+        use $crate::store::{
+            Delivery, PublishedTransition, RecordSettings, Recorded, Store, StoreError, WatchEntry,
+        };
 
-        async fn select_status<'e, E>(
-            executor: E,
+        type Connection = <$db as sqlx::Database>::Connection;
+
+        async fn load_tracked(
+            conn: &mut Connection,
             domain: &RegistrableDomain,
-        ) -> Result<Option<DomainStatus>, StoreError>
-        where
-            E: sqlx::Executor<'e, Database = $db>,
-        {
+        ) -> Result<Tracked, StoreError> {
             let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
                 .bind(domain.as_str())
-                .fetch_optional(executor)
+                .fetch_optional(&mut *conn)
                 .await?;
-            row.map(TryInto::try_into).transpose()
+            let (status, publication) = match row {
+                Some(row) => {
+                    let publication = row.publication()?;
+                    (Some(DomainStatus::try_from(row)?), publication)
+                }
+                None => (None, Publication::default()),
+            };
+            let failures: Option<(i32,)> = sqlx::query_as(sql::SELECT_FAILURES)
+                .bind(domain.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+            Ok(Tracked {
+                status,
+                publication,
+                failures: failures.map_or(0, |(n,)| u32::try_from(n).unwrap_or(0)),
+            })
         }
 
-        async fn upsert_status<'e, E>(executor: E, status: &DomainStatus) -> Result<(), StoreError>
-        where
-            E: sqlx::Executor<'e, Database = $db>,
-        {
+        async fn upsert_status(
+            conn: &mut Connection,
+            status: &DomainStatus,
+            publication: &Publication,
+        ) -> Result<(), StoreError> {
             sqlx::query(sql::UPSERT_STATUS)
                 .bind(status.domain.as_str())
                 .bind(status.lifecycle.as_str())
@@ -221,18 +393,19 @@ macro_rules! impl_store {
                 .bind(seconds(status.transferred_at))
                 .bind(seconds(status.last_lapse_at))
                 .bind(status.checked_at.timestamp())
-                .execute(executor)
+                .bind(publication.lifecycle.as_str())
+                .bind(seconds(publication.registered_at))
+                .bind(publication.pending.map(|p| p.lifecycle.as_str()))
+                .bind(seconds(publication.pending.map(|p| p.since)))
+                .execute(&mut *conn)
                 .await?;
             Ok(())
         }
 
-        async fn insert_observation<'e, E>(
-            executor: E,
+        async fn insert_observation(
+            conn: &mut Connection,
             observation: &Observation,
-        ) -> Result<(), StoreError>
-        where
-            E: sqlx::Executor<'e, Database = $db>,
-        {
+        ) -> Result<(), StoreError> {
             let values = sql::ObservationValues::from(observation);
             sqlx::query(sql::INSERT_OBSERVATION)
                 .bind(observation.domain.as_str())
@@ -246,7 +419,7 @@ macro_rules! impl_store {
                 .bind(values.expires_at)
                 .bind(values.last_changed_at)
                 .bind(values.transferred_at)
-                .execute(executor)
+                .execute(&mut *conn)
                 .await?;
             Ok(())
         }
@@ -267,22 +440,65 @@ macro_rules! impl_store {
                 &self,
                 domain: &RegistrableDomain,
             ) -> Result<Option<DomainStatus>, StoreError> {
-                select_status(&self.pool, domain).await
+                let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
+                    .bind(domain.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(TryInto::try_into).transpose()
             }
 
             async fn record(
                 &self,
                 observation: &Observation,
-            ) -> Result<Option<DomainStatus>, StoreError> {
-                let mut tx = begin_write(&self.pool, &observation.domain).await?;
-                let previous = select_status(&mut *tx, &observation.domain).await?;
-                let current = DomainStatus::observe(previous.as_ref(), observation);
-                if let Some(status) = current.as_ref().filter(|c| Some(*c) != previous.as_ref()) {
-                    upsert_status(&mut *tx, status).await?;
+                settings: &RecordSettings,
+            ) -> Result<Recorded, StoreError> {
+                let domain = &observation.domain;
+                let mut tx = begin_write(&self.pool, domain).await?;
+                let before = load_tracked(&mut tx, domain).await?;
+                let folded = before.fold(observation, &settings.schedule);
+                let after = &folded.tracked;
+                if let Some(status) = &after.status
+                    && (after.status != before.status || after.publication != before.publication)
+                {
+                    upsert_status(&mut tx, status, &after.publication).await?;
                 }
-                insert_observation(&mut *tx, observation).await?;
+                insert_observation(&mut tx, observation).await?;
+                let transition = match folded.transition {
+                    Some(transition) => {
+                        lock_transitions(&mut tx).await?;
+                        let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
+                            .bind(transition.domain.as_str())
+                            .bind(transition.from.as_str())
+                            .bind(transition.to.as_str())
+                            .bind(seconds(transition.registered_at))
+                            .bind(seconds(transition.expires_at))
+                            .bind(transition.observed_at.timestamp())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        if settings.webhooks {
+                            sqlx::query(sql::INSERT_DELIVERY)
+                                .bind(id)
+                                .bind(transition.observed_at.timestamp())
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        Some(PublishedTransition { id, transition })
+                    }
+                    None => None,
+                };
+                sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
+                    .bind(domain.as_str())
+                    .bind(observation.observed_at.timestamp())
+                    .bind(folded.next_check_at.timestamp())
+                    .bind(i32::try_from(after.failures).unwrap_or(i32::MAX))
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
-                Ok(current)
+                Ok(Recorded {
+                    status: folded.tracked.status,
+                    transition,
+                    next_check_at: folded.next_check_at,
+                })
             }
 
             async fn observations(
@@ -296,6 +512,165 @@ macro_rules! impl_store {
                     .fetch_all(&self.pool)
                     .await?;
                 rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn watch(
+                &self,
+                domains: &[RegistrableDomain],
+                now: DateTime<Utc>,
+            ) -> Result<u64, StoreError> {
+                if domains.is_empty() {
+                    return Ok(0);
+                }
+                let mut unique: Vec<&str> = domains.iter().map(|d| d.as_str()).collect();
+                unique.sort_unstable();
+                unique.dedup();
+                let mut added = 0;
+                // 1,000 rows of 4 parameters stay far below both databases' limits.
+                for chunk in unique.chunks(1000) {
+                    let mut query = sqlx::QueryBuilder::<$db>::new(sql::WATCH_PREFIX);
+                    query.push_values(chunk, |mut row, domain| {
+                        row.push_bind(*domain)
+                            .push_bind(now.timestamp())
+                            .push_bind(now.timestamp())
+                            .push_bind(0_i32);
+                    });
+                    query.push(sql::WATCH_SUFFIX);
+                    added += query.build().execute(&self.pool).await?.rows_affected();
+                }
+                Ok(added)
+            }
+
+            async fn unwatch(&self, domain: &RegistrableDomain) -> Result<bool, StoreError> {
+                let result = sqlx::query(sql::UNWATCH)
+                    .bind(domain.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected() > 0)
+            }
+
+            async fn watch_entry(
+                &self,
+                domain: &RegistrableDomain,
+            ) -> Result<Option<WatchEntry>, StoreError> {
+                let row: Option<sql::WatchRow> = sqlx::query_as(sql::SELECT_WATCH)
+                    .bind(domain.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn reschedule(
+                &self,
+                domain: &RegistrableDomain,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                sqlx::query(sql::RESCHEDULE)
+                    .bind(domain.as_str())
+                    .bind(at.timestamp())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn claim_due(
+                &self,
+                now: DateTime<Utc>,
+                lease_until: DateTime<Utc>,
+                limit: u32,
+            ) -> Result<Vec<RegistrableDomain>, StoreError> {
+                let rows: Vec<(String,)> = sqlx::query_as(sql::CLAIM_DUE)
+                    .bind(lease_until.timestamp())
+                    .bind(now.timestamp())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(domain,)| {
+                        RegistrableDomain::parse(&domain)
+                            .map_err(|e| StoreError::Corrupt(format!("watched domain: {e}")))
+                    })
+                    .collect()
+            }
+
+            async fn transitions(
+                &self,
+                after: i64,
+                limit: u32,
+            ) -> Result<Vec<PublishedTransition>, StoreError> {
+                let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_TRANSITIONS)
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn due_deliveries(
+                &self,
+                now: DateTime<Utc>,
+                limit: u32,
+            ) -> Result<Vec<Delivery>, StoreError> {
+                let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_DUE_DELIVERIES)
+                    .bind(now.timestamp())
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn delivery_succeeded(
+                &self,
+                transition_id: i64,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                sqlx::query(sql::DELIVERY_SUCCEEDED)
+                    .bind(transition_id)
+                    .bind(at.timestamp())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delivery_failed(
+                &self,
+                transition_id: i64,
+                retry_at: DateTime<Utc>,
+                error: &str,
+            ) -> Result<(), StoreError> {
+                sqlx::query(sql::DELIVERY_FAILED)
+                    .bind(transition_id)
+                    .bind(retry_at.timestamp())
+                    .bind(error)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn try_lease(
+                &self,
+                name: &str,
+                holder: &str,
+                now: DateTime<Utc>,
+                until: DateTime<Utc>,
+            ) -> Result<bool, StoreError> {
+                let result = sqlx::query(sql::TRY_LEASE)
+                    .bind(name)
+                    .bind(holder)
+                    .bind(until.timestamp())
+                    .bind(now.timestamp())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected() > 0)
+            }
+
+            async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+                sqlx::query(sql::RELEASE_LEASE)
+                    .bind(name)
+                    .bind(holder)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
         }
     };

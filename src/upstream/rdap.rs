@@ -35,7 +35,10 @@ pub enum LookupError {
     #[error("the RDAP bootstrap is not loaded yet")]
     BootstrapNotLoaded,
     #[error("the RDAP host is paused after a 429")]
-    HostPaused,
+    HostPaused {
+        /// How long the pause still lasts.
+        retry_in: Duration,
+    },
     #[error("the RDAP server answered 429 Too Many Requests")]
     RateLimited,
     #[error("the RDAP server did not answer in time")]
@@ -56,7 +59,7 @@ impl LookupError {
         match self {
             Self::NotCovered => "not_covered",
             Self::BootstrapNotLoaded => "bootstrap_not_loaded",
-            Self::HostPaused => "host_paused",
+            Self::HostPaused { .. } => "host_paused",
             Self::RateLimited => "rate_limited",
             Self::Timeout => "timeout",
             Self::Status(_) => "upstream_status",
@@ -78,7 +81,7 @@ impl LookupError {
     pub fn reached_upstream(&self) -> bool {
         !matches!(
             self,
-            Self::NotCovered | Self::BootstrapNotLoaded | Self::HostPaused
+            Self::NotCovered | Self::BootstrapNotLoaded | Self::HostPaused { .. }
         )
     }
 }
@@ -95,6 +98,9 @@ pub enum RdapAnswer {
 #[async_trait]
 pub trait Lookup: Send + Sync {
     async fn lookup(&self, domain: &RegistrableDomain) -> Result<RdapAnswer, LookupError>;
+
+    /// The RDAP host (`name:port`) that answers for the domain, for rate limiting.
+    fn host_of(&self, domain: &RegistrableDomain) -> Result<String, LookupError>;
 }
 
 /// An HTTP client for RDAP servers that remembers which hosts asked it to wait.
@@ -144,8 +150,8 @@ impl RdapClient {
             .join(&format!("domain/{}", domain.as_str()))
             .map_err(|_| LookupError::Transport)?;
         let host = host_key(&url);
-        if self.is_paused(&host) {
-            return Err(LookupError::HostPaused);
+        if let Some(retry_in) = self.paused_for(&host) {
+            return Err(LookupError::HostPaused { retry_in });
         }
         let response = self
             .http
@@ -188,16 +194,15 @@ impl RdapClient {
         read_capped(response, max_bytes).await
     }
 
-    fn is_paused(&self, host: &str) -> bool {
+    /// How long the host stays paused, if it is.
+    fn paused_for(&self, host: &str) -> Option<Duration> {
         let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        match paused.get(host) {
-            Some(until) if *until > Instant::now() => true,
-            Some(_) => {
-                paused.remove(host);
-                false
-            }
-            None => false,
+        let until = *paused.get(host)?;
+        let left = until.checked_duration_since(Instant::now());
+        if left.is_none() {
+            paused.remove(host);
         }
+        left
     }
 
     fn pause(&self, host: String, duration: Duration) {
@@ -219,18 +224,28 @@ impl RdapLookup {
     }
 }
 
-#[async_trait]
-impl Lookup for RdapLookup {
-    async fn lookup(&self, domain: &RegistrableDomain) -> Result<RdapAnswer, LookupError> {
+impl RdapLookup {
+    fn base_url(&self, domain: &RegistrableDomain) -> Result<Url, LookupError> {
         let table = self
             .bootstrap
             .get()
             .ok_or(LookupError::BootstrapNotLoaded)?;
-        let base = table
+        table
             .base_url_for(domain)
-            .ok_or(LookupError::NotCovered)?
-            .clone();
+            .cloned()
+            .ok_or(LookupError::NotCovered)
+    }
+}
+
+#[async_trait]
+impl Lookup for RdapLookup {
+    async fn lookup(&self, domain: &RegistrableDomain) -> Result<RdapAnswer, LookupError> {
+        let base = self.base_url(domain)?;
         self.client.fetch_domain(&base, domain).await
+    }
+
+    fn host_of(&self, domain: &RegistrableDomain) -> Result<String, LookupError> {
+        self.base_url(domain).map(|url| host_key(&url))
     }
 }
 

@@ -11,7 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use lapseguard::app::Application;
+use lapseguard::app::{AppState, Application};
+use lapseguard::clock::{Clock, ManualClock};
 use lapseguard::config::Config;
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::{Finding, Observation, RdapRecord};
@@ -261,6 +262,9 @@ impl TestDatabase {
 /// The running app and what surrounds it.
 pub struct TestApp {
     pub address: String,
+    /// The app's clock: tests move it to drive the scheduler.
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
     pub http: reqwest::Client,
     /// Serves `com`, `net`, `org`, `uk`, `jp`, `de` through the bootstrap file.
     pub rdap: FakeRdap,
@@ -320,18 +324,27 @@ async fn start(
         ("DATABASE_URL", database.url.as_str()),
         ("LAPSEGUARD_LISTEN", "127.0.0.1:0"),
         ("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", "true"),
+        // Tests step the scheduler themselves, on their own clock, at full speed.
+        ("LAPSEGUARD_SCHEDULER", "false"),
+        ("LAPSEGUARD_RDAP_HOST_RATE", "1000000"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     vars.extend(settings.iter().cloned());
     let config = Config::from_vars(vars).expect("test configuration is valid");
-    let application = Application::build(&config).await.expect("app builds");
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let application = Application::build_with_clock(&config, Arc::clone(&clock) as _)
+        .await
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", application.port());
-    let store = Arc::clone(&application.state().store);
+    let state = Arc::clone(application.state());
+    let store = Arc::clone(&state.store);
     tokio::spawn(application.run_until(std::future::pending()));
     TestApp {
         address,
+        clock,
+        state,
         http: reqwest::Client::new(),
         rdap,
         other_rdap,
@@ -397,7 +410,57 @@ impl TestApp {
             http_status: Some(200),
             finding,
         };
-        self.store.record(&observation).await.expect("seed");
+        let settings = Config::default().record_settings();
+        self.store
+            .record(&observation, &settings)
+            .await
+            .expect("seed");
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.address))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    pub async fn send(&self, method: reqwest::Method, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    /// Moves the clock to the domain's next check and runs the scheduler once.
+    pub async fn run_next_check(&self, domain: &str) {
+        let (_, view) = self.get(&format!("/v1/domains/{domain}")).await;
+        let next: DateTime<Utc> = view["next_check_at"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .expect("the domain is scheduled");
+        if next > self.clock.now() {
+            self.clock.set(next);
+        }
+        self.state
+            .scheduler
+            .run_due()
+            .await
+            .expect("scheduler round");
+    }
+
+    /// Every transition published so far, through the API.
+    pub async fn all_transitions(&self) -> Vec<Value> {
+        let (status, page) = self.get("/v1/transitions?after=0&limit=1000").await;
+        assert_eq!(status, StatusCode::OK);
+        page["transitions"].as_array().cloned().unwrap_or_default()
     }
 }
 
@@ -431,7 +494,8 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
 pub async fn raw_database_text(url: &str) -> String {
     const DUMP: &str = "SELECT d.domain || ' ' || d.lifecycle || ' ' || d.statuses AS row FROM domain_status d \
          UNION ALL SELECT o.domain || ' ' || o.outcome || ' ' || COALESCE(o.error, '') || ' ' \
-         || COALESCE(o.statuses, '') FROM observations o";
+         || COALESCE(o.statuses, '') FROM observations o \
+         UNION ALL SELECT w.domain FROM watched_domains w";
     if url.starts_with("sqlite:") {
         let mut connection = sqlx::SqliteConnection::connect(url).await.expect("connect");
         let rows: Vec<(String,)> = sqlx::query_as(DUMP)
@@ -455,11 +519,61 @@ pub async fn raw_database_text(url: &str) -> String {
         let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT row_to_json(d)::text FROM domain_status d \
-             UNION ALL SELECT row_to_json(o)::text FROM observations o",
+             UNION ALL SELECT row_to_json(o)::text FROM observations o \
+             UNION ALL SELECT row_to_json(w)::text FROM watched_domains w",
         )
         .fetch_all(&mut connection)
         .await
         .expect("dump");
         rows.into_iter().map(|(row,)| row + "\n").collect()
     }
+}
+
+/// A webhook receiver on 127.0.0.1 that records what it accepts and can be "down".
+#[derive(Clone)]
+pub struct WebhookReceiver {
+    pub url: String,
+    state: Arc<ReceiverState>,
+}
+
+#[derive(Default)]
+struct ReceiverState {
+    down: std::sync::atomic::AtomicBool,
+    received: Mutex<Vec<(axum::http::HeaderMap, String)>>,
+}
+
+impl WebhookReceiver {
+    pub async fn start() -> Self {
+        let state = Arc::new(ReceiverState::default());
+        let router = Router::new()
+            .route("/hook", axum::routing::post(receive))
+            .with_state(Arc::clone(&state));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind receiver");
+        let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { url, state }
+    }
+
+    pub fn set_down(&self, down: bool) {
+        self.state.down.store(down, Ordering::SeqCst);
+    }
+
+    /// What it accepted: headers and body, in arrival order.
+    pub fn received(&self) -> Vec<(axum::http::HeaderMap, String)> {
+        self.state.received.lock().expect("lock").clone()
+    }
+}
+
+async fn receive(
+    State(state): State<Arc<ReceiverState>>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> StatusCode {
+    if state.down.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    state.received.lock().expect("lock").push((headers, body));
+    StatusCode::NO_CONTENT
 }

@@ -7,4 +7,6 @@ mod helpers;
 mod input;
 mod names;
 mod openapi;
+mod refresh;
 mod upstream;
+mod watch;

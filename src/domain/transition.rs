@@ -1,0 +1,252 @@
+//! Transitions: what lapseguard publishes when a domain changes stage, and the
+//! confirmation rule for changes that skip stages.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::lifecycle::Lifecycle;
+use super::name::RegistrableDomain;
+use super::status::DomainStatus;
+
+/// One published change of a domain's lifecycle or registration date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub domain: RegistrableDomain,
+    pub from: Lifecycle,
+    pub to: Lifecycle,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub observed_at: DateTime<Utc>,
+}
+
+/// A stage-skipping change seen once, waiting for a second lookup to confirm it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub lifecycle: Lifecycle,
+    pub since: DateTime<Utc>,
+}
+
+/// What the transitions log last said about a domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Publication {
+    /// `Unknown` until the first successful observation.
+    pub lifecycle: Lifecycle,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub pending: Option<Pending>,
+}
+
+impl Default for Publication {
+    fn default() -> Self {
+        Self {
+            lifecycle: Lifecycle::Unknown,
+            registered_at: None,
+            pending: None,
+        }
+    }
+}
+
+/// The gTLD path a lapsing domain walks; its position tells whether a change skips stages.
+fn stage(lifecycle: Lifecycle) -> Option<u8> {
+    match lifecycle {
+        Lifecycle::Active => Some(0),
+        Lifecycle::AutoRenewGrace => Some(1),
+        Lifecycle::Redemption => Some(2),
+        Lifecycle::PendingDelete => Some(3),
+        Lifecycle::Unregistered => Some(4),
+        _ => None,
+    }
+}
+
+/// A forward jump of more than one stage along the lapse path (active straight to
+/// unregistered, say): a registry glitch looks exactly like this, so it is confirmed first.
+/// Backward moves (renewal, restore, re-registration) and side stages do not skip.
+pub fn skips_stages(from: Lifecycle, to: Lifecycle) -> bool {
+    matches!((stage(from), stage(to)), (Some(f), Some(t)) if t > f + 1)
+}
+
+impl Publication {
+    /// Folds in the status a successful observation produced. Returns the new
+    /// publication and the transition to publish, if any.
+    ///
+    /// - The first observation publishes a transition from `unknown` only when the domain
+    ///   is not `active`: watching a million healthy domains sends nothing.
+    /// - A change of lifecycle, or of registration date, is published at once, unless it
+    ///   skips stages: then it waits until a lookup at least `confirm_after` after the
+    ///   first one still shows it.
+    pub fn advance(
+        &self,
+        status: &DomainStatus,
+        confirm_after: Duration,
+    ) -> (Publication, Option<Transition>) {
+        let observed = status.lifecycle;
+        let now = status.checked_at;
+        let registration_changed = self.registered_at.is_some()
+            && status.registered_at.is_some()
+            && status.registered_at != self.registered_at;
+        let published = Publication {
+            lifecycle: observed,
+            registered_at: status.registered_at.or(self.registered_at),
+            pending: None,
+        };
+        let transition = Transition {
+            domain: status.domain.clone(),
+            from: self.lifecycle,
+            to: observed,
+            registered_at: status.registered_at,
+            expires_at: status.expires_at,
+            observed_at: now,
+        };
+        if self.lifecycle == Lifecycle::Unknown {
+            let announce = observed != Lifecycle::Active;
+            return (published, announce.then_some(transition));
+        }
+        if observed == self.lifecycle && !registration_changed {
+            return (published, None);
+        }
+        if !skips_stages(self.lifecycle, observed) {
+            return (published, Some(transition));
+        }
+        match self.pending {
+            Some(pending)
+                if pending.lifecycle == observed && now - pending.since >= confirm_after =>
+            {
+                (published, Some(transition))
+            }
+            Some(pending) if pending.lifecycle == observed => (*self, None),
+            _ => (
+                Publication {
+                    pending: Some(Pending {
+                        lifecycle: observed,
+                        since: now,
+                    }),
+                    ..*self
+                },
+                None,
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn minute(n: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0)
+            .single()
+            .expect("valid")
+            + Duration::minutes(n)
+    }
+
+    fn status(lifecycle: Lifecycle, at: i64, registered: i64) -> DomainStatus {
+        DomainStatus {
+            domain: RegistrableDomain::parse("example.com").expect("valid"),
+            lifecycle,
+            statuses: vec![],
+            registered_at: (lifecycle != Lifecycle::Unregistered).then(|| minute(registered)),
+            first_registered_at: Some(minute(0)),
+            expires_at: None,
+            last_changed_at: None,
+            transferred_at: None,
+            last_lapse_at: None,
+            checked_at: minute(at),
+        }
+    }
+
+    const CONFIRM: Duration = Duration::minutes(10);
+
+    #[test]
+    fn a_healthy_first_sight_is_silent_and_a_lapsed_one_is_announced() {
+        let start = Publication::default();
+        let (_, t) = start.advance(&status(Lifecycle::Active, 1, 0), CONFIRM);
+        assert_eq!(t, None);
+        let (_, t) = start.advance(&status(Lifecycle::Redemption, 1, 0), CONFIRM);
+        assert_eq!(
+            t.map(|t| (t.from, t.to)),
+            Some((Lifecycle::Unknown, Lifecycle::Redemption))
+        );
+    }
+
+    #[test]
+    fn the_lapse_path_publishes_each_step_once() {
+        let mut publication = Publication::default();
+        let mut published = vec![];
+        let walk = [
+            (Lifecycle::Active, 1),
+            (Lifecycle::Active, 2),
+            (Lifecycle::AutoRenewGrace, 3),
+            (Lifecycle::AutoRenewGrace, 4),
+            (Lifecycle::Redemption, 5),
+            (Lifecycle::PendingDelete, 6),
+            (Lifecycle::Unregistered, 7),
+            (Lifecycle::Unregistered, 8),
+        ];
+        for (lifecycle, at) in walk {
+            let (next, t) = publication.advance(&status(lifecycle, at, 0), CONFIRM);
+            publication = next;
+            published.extend(t.map(|t| t.to));
+        }
+        assert_eq!(
+            published,
+            [
+                Lifecycle::AutoRenewGrace,
+                Lifecycle::Redemption,
+                Lifecycle::PendingDelete,
+                Lifecycle::Unregistered
+            ]
+        );
+    }
+
+    #[test]
+    fn a_skipped_stage_waits_for_a_confirming_lookup() {
+        let (active, _) = Publication::default().advance(&status(Lifecycle::Active, 0, 0), CONFIRM);
+        let (waiting, t) = active.advance(&status(Lifecycle::Unregistered, 1, 0), CONFIRM);
+        assert_eq!(t, None);
+        assert_eq!(waiting.lifecycle, Lifecycle::Active);
+        // Too soon: still waiting.
+        let (waiting, t) = waiting.advance(&status(Lifecycle::Unregistered, 5, 0), CONFIRM);
+        assert_eq!(t, None);
+        let (confirmed, t) = waiting.advance(&status(Lifecycle::Unregistered, 11, 0), CONFIRM);
+        assert_eq!(
+            t.map(|t| (t.from, t.to)),
+            Some((Lifecycle::Active, Lifecycle::Unregistered))
+        );
+        assert_eq!(confirmed.pending, None);
+    }
+
+    #[test]
+    fn a_glitch_that_heals_publishes_nothing() {
+        let (active, _) = Publication::default().advance(&status(Lifecycle::Active, 0, 0), CONFIRM);
+        let (waiting, _) = active.advance(&status(Lifecycle::PendingDelete, 1, 0), CONFIRM);
+        let (healed, t) = waiting.advance(&status(Lifecycle::Active, 12, 0), CONFIRM);
+        assert_eq!(t, None);
+        assert_eq!(
+            healed,
+            Publication {
+                pending: None,
+                ..active
+            }
+        );
+    }
+
+    #[test]
+    fn a_new_registration_date_is_a_transition_even_without_a_stage_change() {
+        let (active, _) = Publication::default().advance(&status(Lifecycle::Active, 0, 0), CONFIRM);
+        let (_, t) = active.advance(&status(Lifecycle::Active, 5, 4), CONFIRM);
+        let t = t.expect("published");
+        assert_eq!((t.from, t.to), (Lifecycle::Active, Lifecycle::Active));
+        assert_eq!(t.registered_at, Some(minute(4)));
+    }
+
+    #[test]
+    fn skipping_is_only_forward_along_the_lapse_path() {
+        assert!(skips_stages(Lifecycle::Active, Lifecycle::Redemption));
+        assert!(skips_stages(
+            Lifecycle::AutoRenewGrace,
+            Lifecycle::Unregistered
+        ));
+        assert!(!skips_stages(Lifecycle::Active, Lifecycle::AutoRenewGrace));
+        assert!(!skips_stages(Lifecycle::Unregistered, Lifecycle::Active));
+        assert!(!skips_stages(Lifecycle::Active, Lifecycle::OnHold));
+    }
+}

@@ -1,0 +1,138 @@
+//! One domain for admin dashboards: `GET /v1/domains/{domain}` and
+//! `POST /v1/domains/{domain}/refresh`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::name::RegistrableDomain;
+use crate::domain::status::{Finding, Observation};
+use crate::error::{ApiError, Problem};
+
+const RECENT_OBSERVATIONS: u32 = 20;
+
+/// One lookup, as kept in the history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObservationItem {
+    pub observed_at: DateTime<Utc>,
+    /// `registered`, `unregistered` or `failed`.
+    pub outcome: String,
+    /// The lifecycle it showed; null for a failed lookup.
+    pub lifecycle: Option<Lifecycle>,
+    pub http_status: Option<u16>,
+    /// For a failed lookup: `timeout`, `upstream_status`, `malformed`, `too_large`, ...
+    pub error: Option<String>,
+    /// Normalised RDAP status values.
+    pub statuses: Vec<String>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Observation> for ObservationItem {
+    fn from(observation: &Observation) -> Self {
+        let (outcome, error, record) = match &observation.finding {
+            Finding::Registered(record) => ("registered", None, Some(record)),
+            Finding::Unregistered => ("unregistered", None, None),
+            Finding::Failed { error, .. } => ("failed", Some(error.clone()), None),
+        };
+        Self {
+            observed_at: observation.observed_at,
+            outcome: outcome.to_owned(),
+            lifecycle: observation.lifecycle(),
+            http_status: observation.http_status,
+            error,
+            statuses: record.map(|r| r.statuses.clone()).unwrap_or_default(),
+            registered_at: record.and_then(|r| r.registered_at),
+            expires_at: record.and_then(|r| r.expires_at),
+        }
+    }
+}
+
+/// Everything lapseguard knows about one domain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DomainView {
+    pub domain: String,
+    /// Whether the background refresh watches it.
+    pub watched: bool,
+    /// `unknown` until a lookup succeeds.
+    pub lifecycle: Lifecycle,
+    pub statuses: Vec<String>,
+    pub registered_at: Option<DateTime<Utc>>,
+    /// The first registration date lapseguard recorded.
+    pub first_registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub last_lapse_at: Option<DateTime<Utc>>,
+    /// When the scheduler looks again (null when not watched).
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// Failed lookups in a row.
+    pub failures: u32,
+    /// The latest lookups, newest first.
+    pub observations: Vec<ObservationItem>,
+}
+
+/// Show a domain's status, schedule and latest lookups.
+#[utoipa::path(
+    get,
+    path = "/v1/domains/{domain}",
+    tag = "watch",
+    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)")),
+    responses(
+        (status = 200, description = "What lapseguard knows", body = DomainView),
+        (status = 404, description = "Neither watched nor ever looked up", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable domain", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_domain(
+    State(app): State<AppState>,
+    Path(domain): Path<String>,
+) -> Result<Json<DomainView>, ApiError> {
+    let domain = RegistrableDomain::parse(&domain)?;
+    let status = app.store.status(&domain).await?;
+    let watch = app.store.watch_entry(&domain).await?;
+    let observations = app.store.observations(&domain, RECENT_OBSERVATIONS).await?;
+    if status.is_none() && watch.is_none() && observations.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    let status = status.as_ref();
+    Ok(Json(DomainView {
+        domain: domain.to_string(),
+        watched: watch.is_some(),
+        lifecycle: status.map_or(Lifecycle::Unknown, |s| s.lifecycle),
+        statuses: status.map(|s| s.statuses.clone()).unwrap_or_default(),
+        registered_at: status.and_then(|s| s.registered_at),
+        first_registered_at: status.and_then(|s| s.first_registered_at),
+        expires_at: status.and_then(|s| s.expires_at),
+        checked_at: status.map(|s| s.checked_at),
+        last_lapse_at: status.and_then(|s| s.last_lapse_at),
+        next_check_at: watch.as_ref().map(|w| w.next_check_at),
+        failures: watch.as_ref().map_or(0, |w| w.failures),
+        observations: observations.iter().map(ObservationItem::from).collect(),
+    }))
+}
+
+/// Check a domain again as soon as its RDAP host's rate limit allows ("check now").
+/// Watches it if it was not.
+#[utoipa::path(
+    post,
+    path = "/v1/domains/{domain}/refresh",
+    tag = "watch",
+    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)")),
+    responses(
+        (status = 202, description = "Scheduled"),
+        (status = 422, description = "Not a usable domain", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn refresh_domain(
+    State(app): State<AppState>,
+    Path(domain): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let domain = RegistrableDomain::parse(&domain)?;
+    app.store.reschedule(&domain, app.clock.now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}

@@ -1,0 +1,100 @@
+//! `GET /v1/transitions`: the transitions log, paged by id, for registries that poll.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::domain::lifecycle::Lifecycle;
+use crate::error::{ApiError, Problem};
+use crate::store::PublishedTransition;
+
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+/// One published change of a domain's lifecycle or registration date. Also the body of
+/// each webhook.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TransitionItem {
+    /// Only grows: resume after the last id you saw.
+    pub id: i64,
+    pub domain: String,
+    /// The lifecycle before; `unknown` for the first observation of a lapsed domain.
+    pub from: Lifecycle,
+    pub to: Lifecycle,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the lookup that published it was made.
+    pub observed_at: DateTime<Utc>,
+}
+
+impl From<&PublishedTransition> for TransitionItem {
+    fn from(published: &PublishedTransition) -> Self {
+        let t = &published.transition;
+        Self {
+            id: published.id,
+            domain: t.domain.to_string(),
+            from: t.from,
+            to: t.to,
+            registered_at: t.registered_at,
+            expires_at: t.expires_at,
+            observed_at: t.observed_at,
+        }
+    }
+}
+
+/// Where to resume and how many to return.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TransitionsQuery {
+    /// Return transitions with an id above this (default 0: from the start).
+    pub after: Option<i64>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// A page of the transitions log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionsPage {
+    pub transitions: Vec<TransitionItem>,
+    /// Pass as `after` for the next page: the last id here, or the `after` you sent.
+    pub next_after: i64,
+}
+
+/// Page through published transitions in id order, without gaps or duplicates.
+#[utoipa::path(
+    get,
+    path = "/v1/transitions",
+    tag = "watch",
+    params(TransitionsQuery),
+    responses(
+        (status = 200, description = "A page of transitions", body = TransitionsPage),
+        (status = 400, description = "Bad query parameters", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_transitions(
+    State(app): State<AppState>,
+    query: Result<Query<TransitionsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<TransitionsPage>, ApiError> {
+    let Query(query) = query.map_err(|rejection| ApiError::BadRequest {
+        code: "invalid_query",
+        detail: rejection.body_text(),
+    })?;
+    let after = query.after.unwrap_or(0);
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::BadRequest {
+            code: "invalid_query",
+            detail: format!("limit must be between 1 and {MAX_LIMIT}"),
+        });
+    }
+    let page = app.store.transitions(after, limit).await?;
+    let transitions: Vec<TransitionItem> = page.iter().map(TransitionItem::from).collect();
+    let next_after = transitions.last().map_or(after, |t| t.id);
+    Ok(Json(TransitionsPage {
+        transitions,
+        next_after,
+    }))
+}

@@ -1,0 +1,152 @@
+//! The watch list: `POST /v1/watch`, `DELETE /v1/watch/{domain}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::domain::name::{EmailDomain, RegistrableDomain};
+use crate::error::{ApiError, Problem};
+
+/// At most this many entries (emails and domains together) per call.
+pub const MAX_WATCH_ENTRIES: usize = 10_000;
+
+/// Addresses and domains to watch. Addresses are reduced to their registrable domain at
+/// once and never kept.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct WatchRequest {
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+/// An entry that could not be watched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RejectedEntry {
+    /// `emails` or `domains`: the list the entry came from.
+    pub field: String,
+    /// Its position in that list, from 0.
+    pub input_index: usize,
+    /// Why, as in the 422 problem codes (`email_missing_at`, `domain_unknown_suffix`, ...).
+    pub code: String,
+}
+
+/// What a watch call did.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct WatchResponse {
+    /// Domains newly on the watch list.
+    pub added: u64,
+    /// Valid entries whose domain was already watched (or repeated in this call).
+    pub already_watched: u64,
+    pub rejected: Vec<RejectedEntry>,
+}
+
+/// The registrable domains of a batch of entries, and the entries that have none.
+pub struct ParsedEntries {
+    pub domains: Vec<RegistrableDomain>,
+    pub rejected: Vec<RejectedEntry>,
+}
+
+/// Reduces entries to registrable domains: `field` names the list for rejections.
+pub fn parse_entries<'a>(
+    entries: impl Iterator<Item = &'a str>,
+    field: &str,
+    email: bool,
+    into: &mut ParsedEntries,
+) {
+    for (index, entry) in entries.enumerate() {
+        let parsed = if email {
+            EmailDomain::from_address(entry).and_then(|d| RegistrableDomain::of(&d))
+        } else {
+            RegistrableDomain::parse(entry)
+        };
+        match parsed {
+            Ok(domain) => into.domains.push(domain),
+            Err(error) => into.rejected.push(RejectedEntry {
+                field: field.to_owned(),
+                input_index: index,
+                code: error.code().to_owned(),
+            }),
+        }
+    }
+}
+
+/// Watch the domains of these addresses and these domains.
+///
+/// Each domain is checked in the background on the schedule its registration data calls
+/// for; its lapses appear in `/v1/transitions` and the webhook.
+#[utoipa::path(
+    post,
+    path = "/v1/watch",
+    tag = "watch",
+    request_body = WatchRequest,
+    responses(
+        (status = 200, description = "What was added", body = WatchResponse),
+        (status = 400, description = "Not JSON, or more than 10,000 entries", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn watch(
+    State(app): State<AppState>,
+    ApiJson(request): ApiJson<WatchRequest>,
+) -> Result<Json<WatchResponse>, ApiError> {
+    let entries = request.emails.len() + request.domains.len();
+    if entries > MAX_WATCH_ENTRIES {
+        return Err(ApiError::BadRequest {
+            code: "too_many_entries",
+            detail: format!("{entries} entries; at most {MAX_WATCH_ENTRIES} per call"),
+        });
+    }
+    let mut parsed = ParsedEntries {
+        domains: Vec::with_capacity(entries),
+        rejected: Vec::new(),
+    };
+    parse_entries(
+        request.emails.iter().map(String::as_str),
+        "emails",
+        true,
+        &mut parsed,
+    );
+    parse_entries(
+        request.domains.iter().map(String::as_str),
+        "domains",
+        false,
+        &mut parsed,
+    );
+    let now = app.clock.now();
+    let added = app.store.watch(&parsed.domains, now).await?;
+    Ok(Json(WatchResponse {
+        added,
+        already_watched: parsed.domains.len() as u64 - added,
+        rejected: parsed.rejected,
+    }))
+}
+
+/// Stop watching a domain.
+#[utoipa::path(
+    delete,
+    path = "/v1/watch/{domain}",
+    tag = "watch",
+    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)")),
+    responses(
+        (status = 204, description = "No longer watched"),
+        (status = 404, description = "It was not watched", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a usable domain", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn unwatch(
+    State(app): State<AppState>,
+    Path(domain): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let domain = RegistrableDomain::parse(&domain)?;
+    if app.store.unwatch(&domain).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,110 @@
+//! `lapseguard import`: a stream of emails and domains, one per line, onto the watch list
+//! in batches, in bounded memory. Addresses are reduced to domains as they are read.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+
+use crate::domain::name::{EmailDomain, RegistrableDomain};
+use crate::store::{Store, StoreError};
+
+/// Lines per database batch.
+pub const BATCH: usize = 1000;
+/// Longer lines are rejected without being held (an address is at most 254 octets).
+const MAX_LINE: usize = 1024;
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// Entries read (blank lines and `#` comments are skipped and not counted).
+    pub entries: u64,
+    pub added: u64,
+    pub already_watched: u64,
+    pub rejected: u64,
+    /// Rejections by reason code.
+    pub rejected_by_code: BTreeMap<&'static str, u64>,
+}
+
+/// Reads `input` to the end and watches every usable entry as of `now`. `progress` is
+/// called after each batch with the summary so far.
+pub async fn import<R: AsyncBufRead + Unpin>(
+    mut input: R,
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(&ImportSummary),
+) -> Result<ImportSummary, ImportError> {
+    let mut summary = ImportSummary::default();
+    let mut batch: Vec<RegistrableDomain> = Vec::with_capacity(BATCH);
+    let mut line = Vec::with_capacity(256);
+    loop {
+        line.clear();
+        let read = (&mut input)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .await?;
+        if read == 0 {
+            break;
+        }
+        let too_long = line.len() > MAX_LINE && !line.ends_with(b"\n");
+        if too_long {
+            // Skip the rest of the over-long line without keeping it.
+            let mut rest = Vec::new();
+            while !rest.ends_with(b"\n") {
+                rest.clear();
+                if (&mut input).take(4096).read_until(b'\n', &mut rest).await? == 0 {
+                    break;
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&line);
+        let entry = text.trim();
+        if entry.is_empty() || entry.starts_with('#') {
+            continue;
+        }
+        summary.entries += 1;
+        let parsed = if too_long {
+            Err(crate::domain::name::NameError::AddressTooLong)
+        } else if entry.contains('@') {
+            EmailDomain::from_address(entry).and_then(|d| RegistrableDomain::of(&d))
+        } else {
+            RegistrableDomain::parse(entry)
+        };
+        match parsed {
+            Ok(domain) => batch.push(domain),
+            Err(error) => {
+                summary.rejected += 1;
+                *summary.rejected_by_code.entry(error.code()).or_default() += 1;
+            }
+        }
+        if batch.len() >= BATCH {
+            flush(&mut batch, store, now, &mut summary).await?;
+            progress(&summary);
+        }
+    }
+    flush(&mut batch, store, now, &mut summary).await?;
+    progress(&summary);
+    Ok(summary)
+}
+
+async fn flush(
+    batch: &mut Vec<RegistrableDomain>,
+    store: &dyn Store,
+    now: DateTime<Utc>,
+    summary: &mut ImportSummary,
+) -> Result<(), StoreError> {
+    let added = store.watch(batch, now).await?;
+    summary.added += added;
+    summary.already_watched += batch.len() as u64 - added;
+    batch.clear();
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read the input: {0}")]
+    Read(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

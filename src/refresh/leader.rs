@@ -1,0 +1,73 @@
+//! One replica at a time runs the background work: whoever holds the `scheduler` lease
+//! in the database. The holder renews it every 5 s; it expires 20 s after the last
+//! renewal, so when the holder dies another replica takes over within 25 s.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::store::Store;
+
+pub const SCHEDULER_LEASE: &str = "scheduler";
+const TTL: chrono::Duration = chrono::Duration::seconds(20);
+const RENEW_EVERY: Duration = Duration::from_secs(5);
+
+/// Runs the work `start` spawns while this replica holds the lease, stops it when the
+/// lease is lost, and gives the lease up on cancellation. Leases use the wall clock:
+/// replicas' clocks must agree within a few seconds (NTP).
+pub async fn run_while_leader<F, Fut>(
+    store: Arc<dyn Store>,
+    holder: String,
+    cancel: CancellationToken,
+    start: F,
+) where
+    F: Fn(CancellationToken) -> Vec<Fut>,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let mut work: Option<(CancellationToken, JoinSet<()>)> = None;
+    loop {
+        let now = Utc::now();
+        let held = store
+            .try_lease(SCHEDULER_LEASE, &holder, now, now + TTL)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(error = %error, "cannot renew the scheduler lease");
+                false
+            });
+        match (held, work.is_some()) {
+            (true, false) => {
+                tracing::info!(holder = %holder, "this replica now runs the scheduler");
+                let token = cancel.child_token();
+                let mut tasks = JoinSet::new();
+                for task in start(token.clone()) {
+                    tasks.spawn(task);
+                }
+                work = Some((token, tasks));
+            }
+            (false, true) => {
+                tracing::warn!(holder = %holder, "lost the scheduler lease; stopping background work");
+                stop(work.take()).await;
+            }
+            _ => {}
+        }
+        tokio::select! {
+            () = cancel.cancelled() => break,
+            () = tokio::time::sleep(RENEW_EVERY) => {}
+        }
+    }
+    stop(work.take()).await;
+    if let Err(error) = store.release_lease(SCHEDULER_LEASE, &holder).await {
+        tracing::warn!(error = %error, "cannot release the scheduler lease");
+    }
+}
+
+async fn stop(work: Option<(CancellationToken, JoinSet<()>)>) {
+    if let Some((token, mut tasks)) = work {
+        token.cancel();
+        while tasks.join_next().await.is_some() {}
+    }
+}

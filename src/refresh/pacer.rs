@@ -1,0 +1,144 @@
+//! Per-host pacing for the scheduler: each RDAP host gets its requests spaced at its rate.
+//!
+//! Hand-written rather than `governor`: the scheduler needs to *reserve* a host's next free
+//! slot in schedule time (the clock it is given, simulated in `simulate`) and to know how
+//! far ahead the backlog reaches, so that a long backlog goes back to the database instead
+//! of waiting in memory. A rate limiter that only answers "now or not" against its own
+//! clock cannot say either.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::HostRates;
+
+pub struct HostPacer {
+    default_interval: Duration,
+    intervals: HashMap<String, Duration>,
+    next_free: Mutex<HashMap<String, DateTime<Utc>>>,
+}
+
+fn interval(per_second: f64) -> Duration {
+    Duration::microseconds((1_000_000.0 / per_second).round().max(1.0) as i64)
+}
+
+impl HostPacer {
+    pub fn new(rates: &HostRates) -> Self {
+        Self {
+            default_interval: interval(rates.default_per_second),
+            intervals: rates
+                .hosts
+                .iter()
+                .map(|(host, rate)| (host.clone(), interval(*rate)))
+                .collect(),
+            next_free: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The spacing between two requests to `host` (`name:port`, configured by `name`
+    /// or `name:port`).
+    pub fn interval_for(&self, host: &str) -> Duration {
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        self.intervals
+            .get(host)
+            .or_else(|| self.intervals.get(name))
+            .copied()
+            .unwrap_or(self.default_interval)
+    }
+
+    /// Reserves the host's next free slot at or after `now`, unless that slot lies more
+    /// than `horizon` ahead: then nothing is reserved and the slot's time comes back as
+    /// `Err`, for the caller to come back then.
+    pub fn reserve(
+        &self,
+        host: &str,
+        now: DateTime<Utc>,
+        horizon: Duration,
+    ) -> Result<DateTime<Utc>, DateTime<Utc>> {
+        let interval = self.interval_for(host);
+        let mut next_free = self.next_free.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = next_free.get(host).copied().unwrap_or(now).max(now);
+        if slot - now > horizon {
+            return Err(slot);
+        }
+        next_free.insert(host.to_owned(), slot + interval);
+        Ok(slot)
+    }
+
+    /// Pushes the host's next free slot to at least `until` (after a 429, say).
+    pub fn hold(&self, host: &str, until: DateTime<Utc>) {
+        let mut next_free = self.next_free.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = next_free.entry(host.to_owned()).or_insert(until);
+        *slot = (*slot).max(until);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid")
+    }
+
+    fn pacer() -> HostPacer {
+        HostPacer::new(&HostRates {
+            default_per_second: 1.0,
+            hosts: vec![("fast.example".into(), 4.0)],
+        })
+    }
+
+    #[test]
+    fn slots_are_spaced_by_the_host_rate() {
+        let pacer = pacer();
+        let horizon = Duration::seconds(60);
+        let slots: Vec<_> = (0..3)
+            .map(|_| {
+                pacer
+                    .reserve("slow.example:443", t0(), horizon)
+                    .expect("within")
+            })
+            .collect();
+        assert_eq!(
+            slots,
+            [
+                t0(),
+                t0() + Duration::seconds(1),
+                t0() + Duration::seconds(2)
+            ]
+        );
+        let fast = pacer.reserve("fast.example:443", t0(), horizon);
+        let fast = (fast, pacer.reserve("fast.example:443", t0(), horizon));
+        assert_eq!(fast, (Ok(t0()), Ok(t0() + Duration::milliseconds(250))));
+    }
+
+    #[test]
+    fn a_backlog_beyond_the_horizon_is_not_reserved() {
+        let pacer = pacer();
+        let horizon = Duration::seconds(2);
+        for _ in 0..3 {
+            assert!(pacer.reserve("h:443", t0(), horizon).is_ok());
+        }
+        assert_eq!(
+            pacer.reserve("h:443", t0(), horizon),
+            Err(t0() + Duration::seconds(3))
+        );
+        // Time passes: the slot is free again.
+        let later = t0() + Duration::seconds(3);
+        assert_eq!(pacer.reserve("h:443", later, horizon), Ok(later));
+    }
+
+    #[test]
+    fn a_hold_pushes_the_next_slot() {
+        let pacer = pacer();
+        pacer.hold("h:443", t0() + Duration::seconds(60));
+        assert_eq!(
+            pacer.reserve("h:443", t0(), Duration::seconds(10)),
+            Err(t0() + Duration::seconds(60))
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! The refresh scheduler: claims watched domains that are due, paces them per RDAP host,
+//! caps lookups in flight, and lets the observer record what it finds (which also sets
+//! each domain's next check; see `domain/schedule.rs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::pacer::HostPacer;
+use crate::config::HostRates;
+use crate::domain::name::RegistrableDomain;
+use crate::observer::Observer;
+use crate::store::StoreError;
+use crate::upstream::rdap::LookupError;
+
+/// A claimed domain comes due again after this if the process dies before recording it.
+const LEASE: chrono::Duration = chrono::Duration::minutes(10);
+/// How far ahead a host's backlog may be paced in memory; beyond it, back to the database.
+const HORIZON: chrono::Duration = chrono::Duration::seconds(30);
+/// Domains claimed per round.
+const BATCH: u32 = 512;
+/// How long to wait when nothing is due.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+/// When to try a domain again whose TLD has no RDAP server (an override may appear).
+const NOT_COVERED_RETRY: chrono::Duration = chrono::Duration::days(1);
+/// When to try again while the bootstrap has not loaded.
+const BOOTSTRAP_RETRY: chrono::Duration = chrono::Duration::minutes(1);
+
+pub struct Scheduler {
+    observer: Arc<Observer>,
+    pacer: HostPacer,
+    in_flight: Semaphore,
+}
+
+impl Scheduler {
+    pub fn new(observer: Arc<Observer>, rates: &HostRates, concurrency: usize) -> Self {
+        Self {
+            observer,
+            pacer: HostPacer::new(rates),
+            in_flight: Semaphore::new(concurrency),
+        }
+    }
+
+    /// Claims the domains due now, refreshes them all, and returns how many it claimed.
+    /// The loop calls this over and over; tests call it once per step of their clock.
+    pub async fn run_due(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let now = self.observer.clock().now();
+        let due = self
+            .observer
+            .store()
+            .claim_due(now, now + LEASE, BATCH)
+            .await?;
+        let claimed = due.len();
+        let mut tasks = JoinSet::new();
+        for domain in due {
+            let scheduler = Arc::clone(self);
+            tasks.spawn(async move { scheduler.refresh(domain).await });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(claimed)
+    }
+
+    /// Runs rounds until cancelled.
+    pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
+        tracing::info!("refresh scheduler started");
+        while !cancel.is_cancelled() {
+            let claimed = self.run_due().await.unwrap_or_else(|error| {
+                tracing::error!(error = %error, "claiming due domains failed");
+                0
+            });
+            if claimed == 0 {
+                tokio::select! {
+                    () = cancel.cancelled() => {}
+                    () = tokio::time::sleep(IDLE_POLL) => {}
+                }
+            }
+        }
+        tracing::info!("refresh scheduler stopped");
+    }
+
+    async fn refresh(&self, domain: RegistrableDomain) {
+        let now = self.observer.clock().now();
+        let host = match self.observer.lookup().host_of(&domain) {
+            Ok(host) => host,
+            Err(LookupError::BootstrapNotLoaded) => {
+                return self.come_back(&domain, now + BOOTSTRAP_RETRY).await;
+            }
+            Err(_) => return self.come_back(&domain, now + NOT_COVERED_RETRY).await,
+        };
+        let slot = match self.pacer.reserve(&host, now, HORIZON) {
+            Ok(slot) => slot,
+            // The host's backlog reaches past the horizon: wait in the database, not here.
+            Err(free_at) => return self.come_back(&domain, free_at).await,
+        };
+        if let Ok(wait) = (slot - now).to_std() {
+            tokio::time::sleep(wait).await;
+        }
+        let Ok(_permit) = self.in_flight.acquire().await else {
+            return;
+        };
+        if let Err(LookupError::HostPaused { retry_in }) =
+            self.observer.observe(&domain, None).await
+        {
+            let until = now + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::MAX);
+            self.pacer.hold(&host, until);
+            self.come_back(&domain, until).await;
+        }
+    }
+
+    /// The domain waits until `at`; it is not dropped.
+    async fn come_back(&self, domain: &RegistrableDomain, at: chrono::DateTime<chrono::Utc>) {
+        if let Err(error) = self.observer.store().reschedule(domain, at).await {
+            tracing::error!(domain = %domain, error = %error, "rescheduling failed; the claim lease will bring it back");
+        }
+    }
+}
