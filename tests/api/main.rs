@@ -8,5 +8,6 @@ mod input;
 mod names;
 mod openapi;
 mod refresh;
+mod replicas;
 mod upstream;
 mod watch;
