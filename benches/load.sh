@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cached-check throughput beside /healthz, in one run, against the release binary.
-# Needs wrk (apt-get install wrk) and python3. Talks only to 127.0.0.1.
+# Needs wrk (apt-get install wrk). Talks only to 127.0.0.1.
 #   bash benches/load.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,9 +8,9 @@ SECONDS_PER_RUN="${1:-10}"
 CONNECTIONS="${2:-64}"
 PORT="${LAPSEGUARD_BENCH_PORT:-18080}"
 
-cargo build --release --quiet
+cargo build --release --quiet --bin lapseguard --example fake_rdap
 workdir="$(mktemp -d)"
-python3 benches/fake_rdap.py > "$workdir/rdap.port" &
+target/release/examples/fake_rdap > "$workdir/rdap.port" &
 rdap_pid=$!
 lapseguard_pid=""
 trap 'kill $rdap_pid ${lapseguard_pid} 2>/dev/null || true; rm -rf "$workdir"' EXIT

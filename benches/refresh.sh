@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Refresh throughput: N watched domains (default 20,000), all due, checked by the
+# background scheduler against the local fake RDAP server with the rate limit lifted.
+#   bash benches/refresh.sh [domains] [concurrency]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DOMAINS="${1:-20000}"
+CONCURRENCY="${2:-64}"
+PORT="${LAPSEGUARD_BENCH_PORT:-18081}"
+
+cargo build --release --quiet --bin lapseguard --example fake_rdap
+workdir="$(mktemp -d)"
+target/release/examples/fake_rdap > "$workdir/rdap.port" &
+rdap_pid=$!
+lapseguard_pid=""
+trap 'kill $rdap_pid ${lapseguard_pid} 2>/dev/null || true; rm -rf "$workdir"' EXIT
+for _ in $(seq 1 50); do [ -s "$workdir/rdap.port" ] && break; sleep 0.1; done
+rdap_port="$(cat "$workdir/rdap.port")"
+
+export DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc"
+seq 1 "$DOMAINS" | sed 's/^/domain/; s/$/.com/' | target/release/lapseguard import - > /dev/null
+
+start=$(date +%s.%N)
+LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
+LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
+LAPSEGUARD_RDAP_SERVERS="com=http://127.0.0.1:$rdap_port/" \
+LAPSEGUARD_RDAP_HOST_RATE=1000000 \
+LAPSEGUARD_REFRESH_CONCURRENCY="$CONCURRENCY" \
+RUST_LOG=warn \
+    target/release/lapseguard serve 2> "$workdir/lapseguard.log" &
+lapseguard_pid=$!
+
+count() {
+    python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from observations where outcome = \\'registered\\'').fetchone()[0])" "$workdir/bench.db"
+}
+while [ "$(count)" -lt "$DOMAINS" ]; do sleep 0.2; done
+end=$(date +%s.%N)
+python3 -c "import sys; n=int(sys.argv[1]); s=float(sys.argv[3])-float(sys.argv[2]); print(f'refreshed {n} domains in {s:.1f} s: {n/s:.0f} lookups/s (concurrency {sys.argv[4]})')" \
+    "$DOMAINS" "$start" "$end" "$CONCURRENCY"

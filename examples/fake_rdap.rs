@@ -1,0 +1,35 @@
+//! A fake RDAP server for benchmarks: every domain is old, active and far from expiry.
+//! Prints its port on stdout. `cargo run --release --example fake_rdap [port]`.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+async fn domain(Path(name): Path<String>) -> impl IntoResponse {
+    let body = serde_json::json!({
+        "objectClassName": "domain",
+        "ldhName": name.to_uppercase(),
+        "status": ["client transfer prohibited"],
+        "events": [
+            {"eventAction": "registration", "eventDate": "2001-05-04T00:00:00Z"},
+            {"eventAction": "expiration", "eventDate": "2099-05-04T00:00:00Z"}
+        ]
+    });
+    (
+        [(header::CONTENT_TYPE, "application/rdap+json")],
+        body.to_string(),
+    )
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let port: u16 = std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("{}", listener.local_addr()?.port());
+    let router = Router::new().route("/domain/{name}", axum::routing::get(domain));
+    axum::serve(listener, router).await
+}
