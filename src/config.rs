@@ -57,8 +57,10 @@ pub struct Config {
     /// `LAPSEGUARD_SCHEDULER`: run the background refresh on this replica (default true;
     /// with several replicas, one at a time runs it anyway).
     pub scheduler: bool,
-    /// `LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS`, default 30.
+    /// `LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS`, default 90.
     pub max_check_interval_days: u32,
+    /// `LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS`, default 30.
+    pub no_expiry_check_interval_days: u32,
     /// `LAPSEGUARD_CONFIRM_AFTER_SECONDS`, default 600.
     pub confirm_after: Duration,
     /// `LAPSEGUARD_RDAP_HOST_RATE`: requests per second per RDAP host.
@@ -104,7 +106,8 @@ impl Default for Config {
             unknown_policy: UnknownPolicy::Allow,
             cache_capacity: 100_000,
             scheduler: true,
-            max_check_interval_days: 30,
+            max_check_interval_days: 90,
+            no_expiry_check_interval_days: 30,
             confirm_after: Duration::from_secs(600),
             host_rates: HostRates::default(),
             refresh_concurrency: 16,
@@ -202,12 +205,16 @@ impl Config {
                 Some(value) => parse_bool("LAPSEGUARD_SCHEDULER", value)?,
                 None => defaults.scheduler,
             },
-            max_check_interval_days: u32::try_from(positive(
+            max_check_interval_days: days(
                 "LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS",
                 get("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS"),
-                30,
-            )?)
-            .map_err(|_| invalid("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS", "too large"))?,
+                defaults.max_check_interval_days,
+            )?,
+            no_expiry_check_interval_days: days(
+                "LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS",
+                get("LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS"),
+                defaults.no_expiry_check_interval_days,
+            )?,
             confirm_after: Duration::from_secs(parse_or(
                 "LAPSEGUARD_CONFIRM_AFTER_SECONDS",
                 get("LAPSEGUARD_CONFIRM_AFTER_SECONDS"),
@@ -245,6 +252,9 @@ impl Config {
     pub fn schedule(&self) -> ScheduleSettings {
         ScheduleSettings {
             max_interval: chrono::Duration::days(i64::from(self.max_check_interval_days)),
+            no_expiry_interval: chrono::Duration::days(i64::from(
+                self.no_expiry_check_interval_days,
+            )),
             confirm_after: chrono::Duration::from_std(self.confirm_after)
                 .unwrap_or(chrono::Duration::MAX),
         }
@@ -292,6 +302,14 @@ fn positive(variable: &'static str, value: Option<&str>, default: u64) -> Result
     match parse_or(variable, value, default)? {
         0 => Err(invalid(variable, "must be greater than zero")),
         n => Ok(n),
+    }
+}
+
+/// A number of days: at least 1, at most 10 years.
+fn days(variable: &'static str, value: Option<&str>, default: u32) -> Result<u32, ConfigError> {
+    match positive(variable, value, u64::from(default))? {
+        n @ 1..=3650 => Ok(n as u32),
+        _ => Err(invalid(variable, "must be between 1 and 3650 days")),
     }
 }
 

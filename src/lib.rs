@@ -20,6 +20,7 @@ pub mod http;
 pub mod import;
 pub mod observer;
 pub mod refresh;
+pub mod simulate;
 pub mod store;
 pub mod telemetry;
 pub mod upstream;

@@ -16,6 +16,28 @@ struct Cli {
     command: Option<Command>,
 }
 
+#[derive(clap::Args)]
+struct SimulateArgs {
+    /// Watched domains.
+    #[arg(long, default_value_t = 1_000_000)]
+    domains: u32,
+    /// Share of domains not renewed at expiry, per year.
+    #[arg(long, default_value_t = 0.05)]
+    lapse_rate: f64,
+    /// Simulated days.
+    #[arg(long, default_value_t = 365)]
+    days: u32,
+    /// Seed: the same seed gives the same run.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The baseline's daily query cap (PyPI: 1,000).
+    #[arg(long, default_value_t = 1_000)]
+    baseline_daily_cap: u32,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API (the default).
@@ -31,6 +53,8 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Simulate a registry's year under lapseguard's schedule and a PyPI-like baseline.
+    Simulate(SimulateArgs),
     /// Watch the emails and domains of a file (one per line; `-` for stdin).
     Import {
         /// A file path, or `-` for standard input.
@@ -70,6 +94,27 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve => {
             let application = Application::build(&config()?).await?;
             application.run_until(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Simulate(args) => {
+            let config = Config::from_env().context("invalid configuration")?;
+            let mut params = lapseguard::simulate::SimulationParams::defaults(config.schedule());
+            params.domains = args.domains;
+            params.lapse_rate = args.lapse_rate;
+            params.days = args.days;
+            params.seed = args.seed;
+            params.baseline_daily_cap = args.baseline_daily_cap;
+            anyhow::ensure!(args.days > 0, "--days must be at least 1");
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&args.lapse_rate),
+                "--lapse-rate must be between 0 and 1"
+            );
+            let report = lapseguard::simulate::simulate(&params);
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", lapseguard::simulate::table(&report));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file } => {

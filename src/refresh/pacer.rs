@@ -16,7 +16,16 @@ use crate::config::HostRates;
 pub struct HostPacer {
     default_interval: Duration,
     intervals: HashMap<String, Duration>,
-    next_free: Mutex<HashMap<String, DateTime<Utc>>>,
+    slots: Mutex<HashMap<String, HostSlots>>,
+}
+
+/// One host's next free slot, and where the backlog beyond the horizon is sent back to.
+#[derive(Debug, Clone, Copy)]
+struct HostSlots {
+    next_free: DateTime<Utc>,
+    /// Each domain deferred past the horizon is told to come back one interval after the
+    /// previous one, so that a backlog returns at the host's rate instead of all at once.
+    deferred_until: DateTime<Utc>,
 }
 
 fn interval(per_second: f64) -> Duration {
@@ -32,7 +41,7 @@ impl HostPacer {
                 .iter()
                 .map(|(host, rate)| (host.clone(), interval(*rate)))
                 .collect(),
-            next_free: Mutex::new(HashMap::new()),
+            slots: Mutex::new(HashMap::new()),
         }
     }
 
@@ -48,8 +57,8 @@ impl HostPacer {
     }
 
     /// Reserves the host's next free slot at or after `now`, unless that slot lies more
-    /// than `horizon` ahead: then nothing is reserved and the slot's time comes back as
-    /// `Err`, for the caller to come back then.
+    /// than `horizon` ahead: then nothing is reserved and `Err` says when to come back,
+    /// spread one interval apart from the other deferred domains.
     pub fn reserve(
         &self,
         host: &str,
@@ -57,20 +66,29 @@ impl HostPacer {
         horizon: Duration,
     ) -> Result<DateTime<Utc>, DateTime<Utc>> {
         let interval = self.interval_for(host);
-        let mut next_free = self.next_free.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = next_free.get(host).copied().unwrap_or(now).max(now);
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let host_slots = slots.entry(host.to_owned()).or_insert(HostSlots {
+            next_free: now,
+            deferred_until: now,
+        });
+        let slot = host_slots.next_free.max(now);
         if slot - now > horizon {
-            return Err(slot);
+            let back = host_slots.deferred_until.max(slot);
+            host_slots.deferred_until = back + interval;
+            return Err(back);
         }
-        next_free.insert(host.to_owned(), slot + interval);
+        host_slots.next_free = slot + interval;
         Ok(slot)
     }
 
     /// Pushes the host's next free slot to at least `until` (after a 429, say).
     pub fn hold(&self, host: &str, until: DateTime<Utc>) {
-        let mut next_free = self.next_free.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = next_free.entry(host.to_owned()).or_insert(until);
-        *slot = (*slot).max(until);
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let host_slots = slots.entry(host.to_owned()).or_insert(HostSlots {
+            next_free: until,
+            deferred_until: until,
+        });
+        host_slots.next_free = host_slots.next_free.max(until);
     }
 }
 

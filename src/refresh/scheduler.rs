@@ -19,7 +19,7 @@ use crate::upstream::rdap::LookupError;
 /// A claimed domain comes due again after this if the process dies before recording it.
 const LEASE: chrono::Duration = chrono::Duration::minutes(10);
 /// How far ahead a host's backlog may be paced in memory; beyond it, back to the database.
-const HORIZON: chrono::Duration = chrono::Duration::seconds(30);
+pub const HORIZON: chrono::Duration = chrono::Duration::seconds(30);
 /// Domains claimed per round.
 const BATCH: u32 = 512;
 /// How long to wait when nothing is due.

@@ -109,3 +109,56 @@ async fn migrate_prepares_an_empty_database() {
     let domain = lapseguard::domain::name::RegistrableDomain::parse("example.com").expect("valid");
     assert_eq!(store.status(&domain).await.expect("tables exist"), None);
 }
+
+#[test]
+fn simulate_prints_the_three_policies_as_json() {
+    let output = Command::new(env!("CARGO_BIN_EXE_lapseguard"))
+        .env_clear()
+        .args([
+            "simulate",
+            "--domains",
+            "2000",
+            "--days",
+            "90",
+            "--seed",
+            "7",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["params"]["domains"], 2000);
+    for policy in ["lapseguard", "baseline", "baseline_equal_cost"] {
+        assert!(
+            report[policy]["queries_per_domain_year"].is_number(),
+            "{policy}"
+        );
+        assert!(
+            report[policy]["detection_delay_days"]["p99"].is_number(),
+            "{policy}"
+        );
+    }
+    let table = Command::new(env!("CARGO_BIN_EXE_lapseguard"))
+        .env_clear()
+        .args(["simulate", "--domains", "500", "--days", "30"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("detected before the name could change hands"),
+        "{text}"
+    );
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_lapseguard"))
+        .env_clear()
+        .args(["simulate", "--lapse-rate", "2"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+}

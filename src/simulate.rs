@@ -1,0 +1,610 @@
+//! `lapseguard simulate`: a year of a registry's watched domains, in memory, in simulated
+//! time, checked by the production scheduling rules (`Tracked::fold`: the next-check
+//! function, failure backoff and confirmation; `HostPacer`: per-host rate limits; the
+//! scheduler's claim horizon), beside a baseline copied from PyPI's published policy.
+
+pub mod registry;
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::config::HostRates;
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::name::RegistrableDomain;
+use crate::domain::schedule::ScheduleSettings;
+use crate::domain::status::{Finding, Observation};
+use crate::domain::tracking::Tracked;
+use crate::refresh::pacer::HostPacer;
+use crate::refresh::scheduler::HORIZON;
+use registry::{DAY, Population, Rng, SimDomain, Stage, population};
+
+/// A simulated RDAP host: its share of the domains and its rate limit.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SimHost {
+    pub share: f64,
+    pub per_second: f64,
+}
+
+/// The hosts of the default population: one big gTLD registry and several smaller ones.
+pub const DEFAULT_HOSTS: [SimHost; 5] = [
+    SimHost {
+        share: 0.55,
+        per_second: 5.0,
+    },
+    SimHost {
+        share: 0.15,
+        per_second: 2.0,
+    },
+    SimHost {
+        share: 0.12,
+        per_second: 1.0,
+    },
+    SimHost {
+        share: 0.10,
+        per_second: 1.0,
+    },
+    SimHost {
+        share: 0.08,
+        per_second: 0.5,
+    },
+];
+
+/// How often a lookup fails, per lookup.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FailureRates {
+    /// 429 with `Retry-After: 60`: the host is paused.
+    pub rate_limited: f64,
+    pub timeout: f64,
+    pub server_error: f64,
+}
+
+/// Everything a run depends on.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulationParams {
+    pub domains: u32,
+    pub days: u32,
+    pub lapse_rate: f64,
+    pub no_expiry_share: f64,
+    pub seed: u64,
+    pub baseline_daily_cap: u32,
+    #[serde(skip)]
+    pub schedule: ScheduleSettings,
+    /// `LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS`, reported against.
+    pub max_check_interval_days: i64,
+    pub hosts: Vec<SimHost>,
+    pub failures: FailureRates,
+}
+
+impl SimulationParams {
+    /// The defaults of `lapseguard simulate`, on a given schedule.
+    pub fn defaults(schedule: ScheduleSettings) -> Self {
+        Self {
+            domains: 1_000_000,
+            days: 365,
+            lapse_rate: 0.05,
+            no_expiry_share: 0.03,
+            seed: 1,
+            baseline_daily_cap: 1_000,
+            max_check_interval_days: schedule.max_interval.num_days(),
+            schedule,
+            hosts: DEFAULT_HOSTS.to_vec(),
+            failures: FailureRates {
+                rate_limited: 0.001,
+                timeout: 0.002,
+                server_error: 0.005,
+            },
+        }
+    }
+}
+
+/// Detection-delay percentiles, in days.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Delays {
+    pub median: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// What one policy achieved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyReport {
+    pub policy: String,
+    /// Lapses that began in the simulated period.
+    pub lapses: u64,
+    /// Lapses whose name became available to others (sold in grace, or purged) within it.
+    pub lapses_changing_hands: u64,
+    /// Of those, detected before the name could change hands.
+    pub detected_before_change_of_hands: u64,
+    /// Of those, detected before day 30 of auto-renew grace.
+    pub detected_before_grace_day_30: u64,
+    /// Delay from the lapse's start to its detection, over every detected lapse.
+    pub detection_delay_days: Delays,
+    pub queries: u64,
+    pub queries_per_day_mean: f64,
+    pub queries_per_day_peak: u64,
+    pub queries_per_domain_year: f64,
+    /// Domains that went longer than the maximum check interval without a check.
+    pub domains_over_max_interval: u64,
+    /// Detection time per domain, seconds from the start (for tests).
+    #[serde(skip)]
+    pub detections: Vec<Option<i64>>,
+}
+
+impl PolicyReport {
+    pub fn share_before_change_of_hands(&self) -> f64 {
+        ratio(
+            self.detected_before_change_of_hands,
+            self.lapses_changing_hands,
+        )
+    }
+
+    pub fn share_before_grace_day_30(&self) -> f64 {
+        ratio(
+            self.detected_before_grace_day_30,
+            self.lapses_changing_hands,
+        )
+    }
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The three runs of `lapseguard simulate`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulationReport {
+    pub params: SimulationParams,
+    pub lapseguard: PolicyReport,
+    pub baseline: PolicyReport,
+    pub baseline_equal_cost: PolicyReport,
+}
+
+/// Simulated time starts here (any fixed instant would do).
+fn epoch() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_798_761_600, 0).expect("2027-01-01 is a valid time")
+}
+
+/// Draws the population and runs lapseguard, the baseline, and the baseline at
+/// lapseguard's mean daily cost.
+pub fn simulate(params: &SimulationParams) -> SimulationReport {
+    let shares: Vec<f64> = params.hosts.iter().map(|h| h.share).collect();
+    let domains = population(
+        &Population {
+            domains: params.domains,
+            days: params.days,
+            lapse_rate: params.lapse_rate,
+            no_expiry_share: params.no_expiry_share,
+            host_shares: &shares,
+        },
+        &mut Rng::new(params.seed),
+    );
+    let lapseguard = run_lapseguard(&domains, params);
+    let baseline = run_baseline(&domains, params, params.baseline_daily_cap, "baseline");
+    let equal_cap = lapseguard.queries_per_day_mean.ceil() as u32;
+    let baseline_equal_cost = run_baseline(&domains, params, equal_cap, "baseline_equal_cost");
+    SimulationReport {
+        params: params.clone(),
+        lapseguard,
+        baseline,
+        baseline_equal_cost,
+    }
+}
+
+/// Per-domain bookkeeping common to both policies.
+struct Ledger {
+    queries_per_day: Vec<u64>,
+    last_check: Vec<i64>,
+    max_gap: Vec<i64>,
+    detections: Vec<Option<i64>>,
+}
+
+impl Ledger {
+    fn new(domains: usize, days: u32) -> Self {
+        Self {
+            queries_per_day: vec![0; days as usize],
+            last_check: vec![0; domains],
+            max_gap: vec![0; domains],
+            detections: vec![None; domains],
+        }
+    }
+
+    fn query(&mut self, domain: usize, t: i64) {
+        if let Some(day) = self.queries_per_day.get_mut((t / DAY) as usize) {
+            *day += 1;
+        }
+        self.max_gap[domain] = self.max_gap[domain].max(t - self.last_check[domain]);
+        self.last_check[domain] = t;
+    }
+
+    fn detect(&mut self, domain: usize, sim: &SimDomain, t: i64) {
+        if self.detections[domain].is_none() && sim.lapse_start().is_some_and(|s| t >= s) {
+            self.detections[domain] = Some(t);
+        }
+    }
+
+    fn report(
+        mut self,
+        name: &str,
+        domains: &[SimDomain],
+        params: &SimulationParams,
+    ) -> PolicyReport {
+        let end = i64::from(params.days) * DAY;
+        let mut lapses = 0;
+        let mut changing_hands = 0;
+        let mut before_deadline = 0;
+        let mut before_day_30 = 0;
+        let mut delays = Vec::new();
+        for (index, sim) in domains.iter().enumerate() {
+            let Some(start) = sim.lapse_start().filter(|s| *s < end) else {
+                continue;
+            };
+            lapses += 1;
+            let detection = self.detections[index];
+            if let Some(at) = detection {
+                delays.push((at - start) as f64 / DAY as f64);
+            }
+            if let Some(deadline) = sim.deadline().filter(|d| *d <= end) {
+                changing_hands += 1;
+                if detection.is_some_and(|at| at < deadline) {
+                    before_deadline += 1;
+                }
+                if detection.is_some_and(|at| at < start + 30 * DAY && at < deadline) {
+                    before_day_30 += 1;
+                }
+            }
+        }
+        let max_interval = params.max_check_interval_days * DAY;
+        let over = (0..domains.len())
+            .filter(|&i| self.max_gap[i].max(end - self.last_check[i]) > max_interval)
+            .count() as u64;
+        let queries: u64 = self.queries_per_day.iter().sum();
+        let days = f64::from(params.days.max(1));
+        PolicyReport {
+            policy: name.to_owned(),
+            lapses,
+            lapses_changing_hands: changing_hands,
+            detected_before_change_of_hands: before_deadline,
+            detected_before_grace_day_30: before_day_30,
+            detection_delay_days: percentiles(&mut delays),
+            queries,
+            queries_per_day_mean: queries as f64 / days,
+            queries_per_day_peak: self.queries_per_day.iter().copied().max().unwrap_or(0),
+            queries_per_domain_year: queries as f64 / f64::from(params.domains.max(1)) * 365.0
+                / days,
+            domains_over_max_interval: over,
+            detections: std::mem::take(&mut self.detections),
+        }
+    }
+}
+
+fn percentiles(values: &mut [f64]) -> Delays {
+    if values.is_empty() {
+        return Delays::default();
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    Delays {
+        median: at(0.5),
+        p95: at(0.95),
+        p99: at(0.99),
+        max: values[values.len() - 1],
+    }
+}
+
+fn is_lapsed(lifecycle: Lifecycle) -> bool {
+    !matches!(lifecycle, Lifecycle::Active | Lifecycle::Unknown)
+}
+
+/// lapseguard: every domain is watched from the start; each check folds its observation
+/// in with the production rules and is scheduled again where they say.
+pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams) -> PolicyReport {
+    let start = epoch();
+    let end = i64::from(params.days) * DAY;
+    let hosts: Vec<String> = (0..params.hosts.len())
+        .map(|h| format!("host{h}:443"))
+        .collect();
+    let pacer = HostPacer::new(&HostRates {
+        default_per_second: 1.0,
+        hosts: hosts
+            .iter()
+            .zip(&params.hosts)
+            .map(|(name, host)| (name.clone(), host.per_second))
+            .collect(),
+    });
+    let names: Vec<RegistrableDomain> = (0..domains.len())
+        .map(|i| {
+            RegistrableDomain::parse(&format!("d{i}.com")).expect("d{i}.com is a valid domain")
+        })
+        .collect();
+    let mut tracked = vec![Tracked::default(); domains.len()];
+    let mut ledger = Ledger::new(domains.len(), params.days);
+    let mut due: BinaryHeap<Reverse<(i64, u32)>> =
+        (0..domains.len() as u32).map(|i| Reverse((0, i))).collect();
+    let mut rng = Rng::new(params.seed ^ 0x5EED_F00D);
+    let failures = params.failures;
+
+    while let Some(Reverse((at, index))) = due.pop() {
+        if at >= end {
+            break;
+        }
+        let i = index as usize;
+        let sim = &domains[i];
+        let host = &hosts[sim.host];
+        let slot = match pacer.reserve(host, start + Duration::seconds(at), HORIZON) {
+            Ok(slot) => slot,
+            Err(free_at) => {
+                due.push(Reverse(((free_at - start).num_seconds(), index)));
+                continue;
+            }
+        };
+        let t = (slot - start).num_seconds();
+        ledger.query(i, t);
+        let draw = rng.unit();
+        let (finding, http_status) = if draw < failures.rate_limited {
+            pacer.hold(host, slot + Duration::seconds(60));
+            (failed(Some(429), "rate_limited"), Some(429))
+        } else if draw < failures.rate_limited + failures.timeout {
+            (failed(None, "timeout"), None)
+        } else if draw < failures.rate_limited + failures.timeout + failures.server_error {
+            (failed(Some(503), "upstream_status"), Some(503))
+        } else {
+            let finding = sim.answer(t, start);
+            let status = if finding == Finding::Unregistered {
+                404
+            } else {
+                200
+            };
+            (finding, Some(status))
+        };
+        let observation = Observation {
+            domain: names[i].clone(),
+            observed_at: slot,
+            http_status,
+            finding,
+        };
+        let folded = tracked[i].fold(&observation, &params.schedule);
+        if folded.transition.as_ref().is_some_and(|t| is_lapsed(t.to)) {
+            ledger.detect(i, sim, t);
+        }
+        tracked[i] = folded.tracked;
+        due.push(Reverse((
+            (folded.next_check_at - start).num_seconds(),
+            index,
+        )));
+    }
+    ledger.report("lapseguard", domains, params)
+}
+
+fn failed(http_status: Option<u16>, error: &str) -> Finding {
+    Finding::Failed {
+        http_status,
+        error: error.to_owned(),
+    }
+}
+
+/// PyPI's published policy: once a day, check the rows not checked for 30 days, oldest
+/// first, at most `cap` of them; un-verify on the Domainr-like states (`undelegated`,
+/// `inactive`, `expiring`, `deleting`): DNS cut at the end of grace, redemption, pending
+/// delete, purged. Domainr reports an ordinary auto-renew grace as `active`.
+pub fn run_baseline(
+    domains: &[SimDomain],
+    params: &SimulationParams,
+    cap: u32,
+    name: &str,
+) -> PolicyReport {
+    let mut ledger = Ledger::new(domains.len(), params.days);
+    let mut checked: Vec<Option<i64>> = vec![None; domains.len()];
+    let mut oldest_first: VecDeque<usize> = (0..domains.len()).collect();
+    for day in 0..i64::from(params.days) {
+        let t = day * DAY + 3_600;
+        for _ in 0..cap {
+            let Some(&i) = oldest_first.front() else {
+                break;
+            };
+            if checked[i].is_some_and(|last| last > t - 30 * DAY) {
+                break;
+            }
+            oldest_first.pop_front();
+            ledger.query(i, t);
+            let flagged = matches!(
+                domains[i].stage_at(t),
+                Stage::Grace { dns_cut: true }
+                    | Stage::Redemption
+                    | Stage::PendingDelete
+                    | Stage::Purged
+            );
+            if flagged {
+                ledger.detect(i, &domains[i], t);
+            }
+            checked[i] = Some(t);
+            oldest_first.push_back(i);
+        }
+    }
+    ledger.report(name, domains, params)
+}
+
+/// The report as the table `lapseguard simulate` prints.
+pub fn table(report: &SimulationReport) -> String {
+    let runs = [
+        &report.lapseguard,
+        &report.baseline,
+        &report.baseline_equal_cost,
+    ];
+    let header = format!(
+        "{:<44} {:>16} {:>16} {:>16}\n",
+        "",
+        "lapseguard",
+        format!("baseline {}/day", report.params.baseline_daily_cap),
+        format!(
+            "baseline {}/day",
+            report.lapseguard.queries_per_day_mean.ceil() as u64
+        )
+    );
+    let row = |label: &str, cell: &dyn Fn(&PolicyReport) -> String| {
+        let cells: Vec<String> = runs.iter().map(|r| format!("{:>16}", cell(r))).collect();
+        format!("{label:<44} {}\n", cells.join(" "))
+    };
+    let percent = |x: f64| format!("{:.2}%", x * 100.0);
+    let days = |x: f64| format!("{x:.1} d");
+    let mut out = header;
+    out += &row("lapses (of which the name changed hands)", &|r| {
+        format!("{} ({})", r.lapses, r.lapses_changing_hands)
+    });
+    out += &row("detected before the name could change hands", &|r| {
+        percent(r.share_before_change_of_hands())
+    });
+    out += &row("detected before day 30 of grace", &|r| {
+        percent(r.share_before_grace_day_30())
+    });
+    out += &row("detection delay: median", &|r| {
+        days(r.detection_delay_days.median)
+    });
+    out += &row("detection delay: p95", &|r| {
+        days(r.detection_delay_days.p95)
+    });
+    out += &row("detection delay: p99", &|r| {
+        days(r.detection_delay_days.p99)
+    });
+    out += &row("detection delay: max", &|r| {
+        days(r.detection_delay_days.max)
+    });
+    out += &row("RDAP queries per day: mean", &|r| {
+        format!("{:.0}", r.queries_per_day_mean)
+    });
+    out += &row("RDAP queries per day: peak", &|r| {
+        r.queries_per_day_peak.to_string()
+    });
+    out += &row("RDAP queries per domain per year", &|r| {
+        format!("{:.2}", r.queries_per_domain_year)
+    });
+    out += &row(
+        &format!(
+            "domains unchecked for over {} days",
+            report.params.max_check_interval_days
+        ),
+        &|r| r.domains_over_max_interval.to_string(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::registry::{Fate, Lapse};
+    use super::*;
+
+    fn params(domains: u32, days: u32) -> SimulationParams {
+        let mut params = SimulationParams::defaults(ScheduleSettings {
+            max_interval: Duration::days(90),
+            no_expiry_interval: Duration::days(30),
+            confirm_after: Duration::minutes(10),
+        });
+        params.domains = domains;
+        params.days = days;
+        params
+    }
+
+    #[test]
+    fn a_seed_gives_the_same_run_twice() {
+        let params = params(3_000, 120);
+        let first = simulate(&params);
+        let second = simulate(&params);
+        assert_eq!(first.lapseguard, second.lapseguard);
+        assert_eq!(first.baseline, second.baseline);
+        assert_eq!(first.baseline_equal_cost, second.baseline_equal_cost);
+        assert!(first.lapseguard.lapses > 0);
+        let other = simulate(&SimulationParams { seed: 2, ..params });
+        assert_ne!(other.lapseguard.detections, first.lapseguard.detections);
+    }
+
+    #[test]
+    fn hand_built_lapses_are_detected_on_the_expected_day() {
+        let mut params = params(5, 120);
+        params.hosts = vec![SimHost {
+            share: 1.0,
+            per_second: 100.0,
+        }];
+        params.failures = FailureRates {
+            rate_limited: 0.0,
+            timeout: 0.0,
+            server_error: 0.0,
+        };
+        let domain = |expiry_day: i64, publishes_expiry: bool, lapse: Option<Lapse>| SimDomain {
+            host: 0,
+            registered: -1_000 * DAY,
+            expiry: expiry_day * DAY,
+            publishes_expiry,
+            lapse,
+        };
+        let purged = |grace_days: i64| {
+            Some(Lapse {
+                grace: grace_days * DAY,
+                fate: Fate::Purged {
+                    recaught_after: None,
+                },
+            })
+        };
+        let domains = [
+            // Expires on day 10 into 20 days of grace: seen the day after expiry.
+            domain(10, true, purged(20)),
+            // No grace: straight into redemption on day 40; seen on day 41, published after
+            // the confirming lookup 10 minutes later (active to redemption skips a stage).
+            domain(40, true, purged(0)),
+            // Renewed on the first day of grace: never seen, and no danger.
+            domain(
+                20,
+                true,
+                Some(Lapse {
+                    grace: 30 * DAY,
+                    fate: Fate::RenewedInGrace(3_600),
+                }),
+            ),
+            // Never lapses.
+            domain(60, true, None),
+            // No published expiry: lapses on day 50, caught by the 30-day schedule.
+            domain(50, false, purged(0)),
+        ];
+        let report = run_lapseguard(&domains, &params);
+        let day = |i: usize| report.detections[i].map(|t| t / DAY);
+        assert_eq!(day(0), Some(11));
+        assert_eq!(day(1), Some(41));
+        assert_eq!(report.detections[1].map(|t| t % DAY), Some(600));
+        assert_eq!(day(2), None);
+        assert_eq!(day(3), None);
+        let no_expiry = day(4).expect("detected");
+        assert!((50..=80).contains(&no_expiry), "{no_expiry}");
+        assert_eq!(report.lapses, 4);
+        assert_eq!(report.lapses_changing_hands, 3);
+        assert_eq!(report.detected_before_change_of_hands, 3);
+    }
+
+    #[test]
+    fn the_baseline_only_sees_what_a_domainr_like_status_shows() {
+        let mut params = params(1, 120);
+        params.baseline_daily_cap = 10;
+        let lapsing = SimDomain {
+            host: 0,
+            registered: -1_000 * DAY,
+            expiry: 10 * DAY,
+            publishes_expiry: true,
+            lapse: Some(Lapse {
+                grace: 40 * DAY,
+                fate: Fate::Purged {
+                    recaught_after: None,
+                },
+            }),
+        };
+        // Checked on day 0, then every 30 days: day 30 is in ordinary grace (Domainr says
+        // active), day 60 is in redemption.
+        let report = run_baseline(&[lapsing], &params, 10, "baseline");
+        assert_eq!(report.detections[0].map(|t| t / DAY), Some(60));
+        assert_eq!(report.queries, 4);
+    }
+}

@@ -1,0 +1,330 @@
+//! The simulated registry: a population of domains whose RDAP answers follow the gTLD
+//! lifecycle of `shared/reference/domain-lifecycle.md`, reproducible from a seed.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::status::{Finding, RdapRecord};
+
+pub const DAY: i64 = 86_400;
+const GRACE_MAX_DAYS: f64 = 45.0;
+const REDEMPTION: i64 = 30 * DAY;
+const PENDING_DELETE: i64 = 5 * DAY;
+/// Registrars must cut DNS for at least the last 8 days of grace before deleting.
+const DNS_CUT_BEFORE_DELETE: i64 = 8 * DAY;
+
+/// A small, fast, seedable generator (SplitMix64): the same seed gives the same run.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64
+    }
+
+    /// Uniform in [low, high).
+    pub fn between(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.unit()
+    }
+}
+
+/// How a lapse ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fate {
+    /// The holder renews during auto-renew grace, at this offset from the lapse's start.
+    RenewedInGrace(i64),
+    /// The registrar sells the name during grace (day 30 or later): it changes hands.
+    SoldInGrace(i64),
+    /// The holder restores it during redemption.
+    Restored(i64),
+    /// Purged; re-registered by a drop-catcher this many seconds later, if at all.
+    Purged { recaught_after: Option<i64> },
+}
+
+/// A domain that is not renewed at its expiry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lapse {
+    /// Length of auto-renew grace, seconds (0 to 45 days).
+    pub grace: i64,
+    pub fate: Fate,
+}
+
+/// One simulated domain. Times are seconds from the simulation's start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimDomain {
+    /// Which RDAP host answers for it.
+    pub host: usize,
+    pub registered: i64,
+    /// The first expiry inside the simulated period; the lapse, if any, starts here.
+    pub expiry: i64,
+    /// Some ccTLDs publish no expiry date.
+    pub publishes_expiry: bool,
+    pub lapse: Option<Lapse>,
+}
+
+/// Where a lapse stands at a given time (for the baseline's Domainr-like view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Active,
+    Grace { dns_cut: bool },
+    Redemption,
+    PendingDelete,
+    Purged,
+}
+
+impl SimDomain {
+    pub fn lapse_start(&self) -> Option<i64> {
+        self.lapse.map(|_| self.expiry)
+    }
+
+    /// When the name can change hands: the sale, or the purge. `None` when the lapse ends
+    /// with the holder keeping the name.
+    pub fn deadline(&self) -> Option<i64> {
+        let lapse = self.lapse?;
+        match lapse.fate {
+            Fate::SoldInGrace(after) => Some(self.expiry + after),
+            Fate::Purged { .. } => Some(self.purge_time(lapse)),
+            Fate::RenewedInGrace(_) | Fate::Restored(_) => None,
+        }
+    }
+
+    fn purge_time(&self, lapse: Lapse) -> i64 {
+        self.expiry + lapse.grace + REDEMPTION + PENDING_DELETE
+    }
+
+    /// The lapse stage at `t`, or `Active` outside a lapse.
+    pub fn stage_at(&self, t: i64) -> Stage {
+        let Some(lapse) = self.lapse else {
+            return Stage::Active;
+        };
+        let since = t - self.expiry;
+        if since < 0 {
+            return Stage::Active;
+        }
+        let ended_by_holder = match lapse.fate {
+            Fate::RenewedInGrace(at) | Fate::SoldInGrace(at) | Fate::Restored(at) => since >= at,
+            Fate::Purged { .. } => false,
+        };
+        if ended_by_holder {
+            return Stage::Active;
+        }
+        if since < lapse.grace {
+            Stage::Grace {
+                dns_cut: lapse.grace - since <= DNS_CUT_BEFORE_DELETE,
+            }
+        } else if since < lapse.grace + REDEMPTION {
+            Stage::Redemption
+        } else if since < lapse.grace + REDEMPTION + PENDING_DELETE {
+            Stage::PendingDelete
+        } else {
+            match lapse.fate {
+                Fate::Purged {
+                    recaught_after: Some(after),
+                } if t >= self.purge_time(lapse) + after => Stage::Active,
+                _ => Stage::Purged,
+            }
+        }
+    }
+
+    /// What the registry's RDAP server says at `t` (seconds from `start`).
+    pub fn answer(&self, t: i64, start: DateTime<Utc>) -> Finding {
+        let at = |seconds: i64| start + Duration::seconds(seconds);
+        // Registries such as Verisign move the expiry a year ahead on the day it passes.
+        let shown_expiry = |from: i64| {
+            let mut expiry = self.expiry;
+            while expiry <= from {
+                expiry += 365 * DAY;
+            }
+            self.publishes_expiry.then(|| at(expiry))
+        };
+        let record = |statuses: &[&str], registered: i64, expires: Option<DateTime<Utc>>| {
+            Finding::Registered(RdapRecord {
+                statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
+                registered_at: Some(at(registered)),
+                expires_at: expires,
+                last_changed_at: None,
+                transferred_at: None,
+            })
+        };
+        match self.stage_at(t) {
+            Stage::Active => {
+                let registered = match self.lapse {
+                    Some(Lapse {
+                        grace,
+                        fate:
+                            Fate::Purged {
+                                recaught_after: Some(after),
+                            },
+                    }) if t >= self.expiry => {
+                        // Drop-caught: a new registration.
+                        self.expiry + grace + REDEMPTION + PENDING_DELETE + after
+                    }
+                    _ => self.registered,
+                };
+                record(&["client transfer prohibited"], registered, shown_expiry(t))
+            }
+            Stage::Grace { dns_cut } => {
+                let statuses: &[&str] = if dns_cut {
+                    &["auto renew period", "client hold"]
+                } else {
+                    &["auto renew period"]
+                };
+                record(statuses, self.registered, shown_expiry(t))
+            }
+            Stage::Redemption => record(
+                &["redemption period", "pending delete"],
+                self.registered,
+                shown_expiry(t),
+            ),
+            Stage::PendingDelete => record(&["pending delete"], self.registered, shown_expiry(t)),
+            Stage::Purged => Finding::Unregistered,
+        }
+    }
+}
+
+/// The knobs of the simulated population.
+#[derive(Debug, Clone, Copy)]
+pub struct Population<'a> {
+    pub domains: u32,
+    pub days: u32,
+    /// Share of domains not renewed at their expiry.
+    pub lapse_rate: f64,
+    /// Share of domains whose registry publishes no expiry date.
+    pub no_expiry_share: f64,
+    /// Share of each RDAP host, in host order.
+    pub host_shares: &'a [f64],
+}
+
+/// Shares of lapse outcomes (the rest is purged).
+const RENEWED_IN_GRACE: f64 = 0.25;
+const SOLD_IN_GRACE: f64 = 0.30; // of lapses whose grace lasts 30 days or more
+const RESTORED: f64 = 0.10;
+const DROP_CAUGHT: f64 = 0.30;
+
+/// Draws the population for a seed.
+pub fn population(params: &Population<'_>, rng: &mut Rng) -> Vec<SimDomain> {
+    let span = i64::from(params.days) * DAY;
+    (0..params.domains)
+        .map(|_| {
+            let pick = rng.unit();
+            let mut cumulative = 0.0;
+            let host = params
+                .host_shares
+                .iter()
+                .position(|share| {
+                    cumulative += share;
+                    pick < cumulative
+                })
+                .unwrap_or(params.host_shares.len() - 1);
+            let registered = -(rng.between(1.0, 3650.0) * DAY as f64) as i64;
+            let expiry = (rng.unit() * span as f64) as i64;
+            let publishes_expiry = rng.unit() >= params.no_expiry_share;
+            let lapse = (rng.unit() < params.lapse_rate).then(|| {
+                let grace = (rng.between(0.0, GRACE_MAX_DAYS) * DAY as f64) as i64;
+                let draw = rng.unit();
+                let fate = if draw < RENEWED_IN_GRACE && grace > 0 {
+                    Fate::RenewedInGrace((rng.unit() * grace as f64) as i64)
+                } else if grace >= 30 * DAY && draw < RENEWED_IN_GRACE + SOLD_IN_GRACE {
+                    Fate::SoldInGrace((rng.between(30.0 * DAY as f64, grace as f64)) as i64)
+                } else if rng.unit() < RESTORED {
+                    Fate::Restored(grace + (rng.unit() * REDEMPTION as f64) as i64)
+                } else {
+                    let recaught_after =
+                        (rng.unit() < DROP_CAUGHT).then(|| (rng.between(1.0, 30.0) * 60.0) as i64);
+                    Fate::Purged { recaught_after }
+                };
+                Lapse { grace, fate }
+            });
+            SimDomain {
+                host,
+                registered,
+                expiry,
+                publishes_expiry,
+                lapse,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle::Lifecycle;
+    use crate::domain::name::RegistrableDomain;
+    use crate::domain::status::Observation;
+
+    fn lifecycle(domain: &SimDomain, t: i64) -> Option<Lifecycle> {
+        let start = DateTime::from_timestamp(1_800_000_000, 0).expect("valid");
+        Observation {
+            domain: RegistrableDomain::parse("sim.com").expect("valid"),
+            observed_at: start + Duration::seconds(t),
+            http_status: Some(200),
+            finding: domain.answer(t, start),
+        }
+        .lifecycle()
+    }
+
+    #[test]
+    fn a_purged_lapse_walks_the_gtld_lifecycle_and_is_drop_caught() {
+        let domain = SimDomain {
+            host: 0,
+            registered: -1000 * DAY,
+            expiry: 10 * DAY,
+            publishes_expiry: true,
+            lapse: Some(Lapse {
+                grace: 20 * DAY,
+                fate: Fate::Purged {
+                    recaught_after: Some(600),
+                },
+            }),
+        };
+        let walk: Vec<Option<Lifecycle>> = [5, 11, 25, 31, 61]
+            .iter()
+            .map(|day| day * DAY)
+            .chain([65 * DAY + 300])
+            .map(|t| lifecycle(&domain, t))
+            .collect();
+        use Lifecycle::*;
+        assert_eq!(
+            walk,
+            [
+                Some(Active),
+                Some(AutoRenewGrace),
+                Some(AutoRenewGrace),
+                Some(Redemption),
+                Some(PendingDelete),
+                Some(Unregistered)
+            ]
+        );
+        assert_eq!(domain.deadline(), Some(65 * DAY));
+        assert_eq!(lifecycle(&domain, 65 * DAY + 700), Some(Active));
+    }
+
+    #[test]
+    fn the_same_seed_draws_the_same_population() {
+        let params = Population {
+            domains: 1000,
+            days: 365,
+            lapse_rate: 0.05,
+            no_expiry_share: 0.03,
+            host_shares: &[0.6, 0.4],
+        };
+        let a = population(&params, &mut Rng::new(7));
+        let b = population(&params, &mut Rng::new(7));
+        assert_eq!(a, b);
+        let lapsing = a.iter().filter(|d| d.lapse.is_some()).count();
+        assert!((30..80).contains(&lapsing), "{lapsing}");
+    }
+}
