@@ -8,14 +8,7 @@ SECONDS_PER_RUN="${1:-10}"
 CONNECTIONS="${2:-64}"
 PORT="${LAPSEGUARD_BENCH_PORT:-18080}"
 
-cargo build --release --quiet --bin lapseguard --example fake_rdap
-workdir="$(mktemp -d)"
-target/release/examples/fake_rdap > "$workdir/rdap.port" &
-rdap_pid=$!
-lapseguard_pid=""
-trap 'kill $rdap_pid ${lapseguard_pid} 2>/dev/null || true; rm -rf "$workdir"' EXIT
-for _ in $(seq 1 50); do [ -s "$workdir/rdap.port" ] && break; sleep 0.1; done
-rdap_port="$(cat "$workdir/rdap.port")"
+. benches/common.sh
 
 DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
 LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \

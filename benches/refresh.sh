@@ -8,14 +8,7 @@ DOMAINS="${1:-20000}"
 CONCURRENCY="${2:-64}"
 PORT="${LAPSEGUARD_BENCH_PORT:-18081}"
 
-cargo build --release --quiet --bin lapseguard --example fake_rdap
-workdir="$(mktemp -d)"
-target/release/examples/fake_rdap > "$workdir/rdap.port" &
-rdap_pid=$!
-lapseguard_pid=""
-trap 'kill $rdap_pid ${lapseguard_pid} 2>/dev/null || true; rm -rf "$workdir"' EXIT
-for _ in $(seq 1 50); do [ -s "$workdir/rdap.port" ] && break; sleep 0.1; done
-rdap_port="$(cat "$workdir/rdap.port")"
+. benches/common.sh
 
 export DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc"
 seq 1 "$DOMAINS" | sed 's/^/domain/; s/$/.com/' | target/release/lapseguard import - > /dev/null

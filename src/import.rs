@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
-use crate::domain::name::{EmailDomain, RegistrableDomain};
+use crate::domain::name::RegistrableDomain;
 use crate::store::{Store, StoreError};
 
 /// Lines per database batch.
@@ -66,10 +66,8 @@ pub async fn import<R: AsyncBufRead + Unpin>(
         summary.entries += 1;
         let parsed = if too_long {
             Err(crate::domain::name::NameError::AddressTooLong)
-        } else if entry.contains('@') {
-            EmailDomain::from_address(entry).and_then(|d| RegistrableDomain::of(&d))
         } else {
-            RegistrableDomain::parse(entry)
+            RegistrableDomain::of_entry(entry)
         };
         match parsed {
             Ok(domain) => batch.push(domain),

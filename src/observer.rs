@@ -49,10 +49,6 @@ impl Observer {
         &self.clock
     }
 
-    pub fn settings(&self) -> &RecordSettings {
-        &self.settings
-    }
-
     /// Looks the domain up and records the observation (a failed one too, when a request
     /// went out). `known` is the status to fold into should the store be unreachable.
     /// Returns the current status after a successful lookup.

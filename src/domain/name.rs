@@ -175,6 +175,20 @@ impl RegistrableDomain {
         )))
     }
 
+    /// The registrable domain of an email address.
+    pub fn of_address(address: &str) -> Result<Self, NameError> {
+        Self::of(&EmailDomain::from_address(address)?)
+    }
+
+    /// A watch-list entry: an email address when it has an `@`, else a domain.
+    pub fn of_entry(entry: &str) -> Result<Self, NameError> {
+        if entry.contains('@') {
+            Self::of_address(entry)
+        } else {
+            Self::parse(entry)
+        }
+    }
+
     /// A domain given directly (admin input, stored rows); normalised like an email domain.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
         Self::of(&EmailDomain::parse(raw)?)

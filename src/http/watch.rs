@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::ApiJson;
 use crate::app::AppState;
-use crate::domain::name::{EmailDomain, RegistrableDomain};
+use crate::domain::name::RegistrableDomain;
 use crate::error::{ApiError, Problem};
 
 /// At most this many entries (emails and domains together) per call.
@@ -60,7 +60,7 @@ pub fn parse_entries<'a>(
 ) {
     for (index, entry) in entries.enumerate() {
         let parsed = if email {
-            EmailDomain::from_address(entry).and_then(|d| RegistrableDomain::of(&d))
+            RegistrableDomain::of_address(entry)
         } else {
             RegistrableDomain::parse(entry)
         };
