@@ -313,3 +313,34 @@ async fn failed_lookups_back_off_without_changing_the_status() {
     assert!(waits[1] > waits[0] && waits[2] > waits[1], "{waits:?}");
     assert!(app.all_transitions().await.is_empty());
 }
+
+#[tokio::test]
+async fn domains_of_a_host_paused_by_a_429_wait_for_the_pause_and_are_not_dropped() {
+    let app = spawn_app().await;
+    app.rdap.set("first.com", Answer::RateLimited(Some("3600")));
+    app.rdap.set("second.com", active("second.com"));
+    app.post_json("/v1/watch", json!({"domains": ["first.com"]}))
+        .await;
+    app.state.scheduler.run_due().await.expect("round");
+    assert_eq!(app.rdap.hits("first.com"), 1);
+
+    app.post_json("/v1/watch", json!({"domains": ["second.com"]}))
+        .await;
+    app.state.scheduler.run_due().await.expect("round");
+    assert_eq!(app.rdap.hits("second.com"), 0, "the host is paused");
+    let (_, view) = app.get("/v1/domains/second.com").await;
+    assert_eq!(view["watched"], true);
+    let next: chrono::DateTime<chrono::Utc> = view["next_check_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("scheduled");
+    let wait = next - app.clock.now();
+    assert!(
+        wait > chrono::Duration::minutes(55) && wait <= chrono::Duration::minutes(60),
+        "{wait}"
+    );
+    // The failed lookup of the first is in its history, with the 429.
+    let (_, first) = app.get("/v1/domains/first.com").await;
+    assert_eq!(first["observations"][0]["http_status"], 429);
+    assert_eq!(first["failures"], 1);
+}
