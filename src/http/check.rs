@@ -18,7 +18,12 @@ use crate::error::{ApiError, Problem};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CheckRequest {
     /// The email address. Only its domain is used; the address is neither stored nor logged.
-    #[schema(example = "alice@example.com")]
+    #[schema(
+        example = "alice@example.com",
+        min_length = 3,
+        max_length = 254,
+        pattern = "^.+@[^@.]+(\\.[^@.]+)+\\.?$"
+    )]
     pub email: String,
     /// When the caller last verified that it can reach this address (RFC 3339). Lapses and
     /// registrations before this time are forgiven; after it they deny.

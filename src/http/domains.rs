@@ -81,7 +81,7 @@ pub struct DomainView {
     get,
     path = "/v1/domains/{domain}",
     tag = "watch",
-    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)")),
+    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)", min_length = 3, max_length = 253, pattern = "^[^.]+(\\.[^.]+)+\\.?$")),
     responses(
         (status = 200, description = "What lapseguard knows", body = DomainView),
         (status = 404, description = "Neither watched nor ever looked up", body = Problem, content_type = "application/problem+json"),
@@ -122,7 +122,7 @@ pub async fn get_domain(
     post,
     path = "/v1/domains/{domain}/refresh",
     tag = "watch",
-    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)")),
+    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)", min_length = 3, max_length = 253, pattern = "^[^.]+(\\.[^.]+)+\\.?$")),
     responses(
         (status = 202, description = "Scheduled"),
         (status = 422, description = "Not a usable domain", body = Problem, content_type = "application/problem+json"),

@@ -50,8 +50,10 @@ impl From<&PublishedTransition> for TransitionItem {
 #[into_params(parameter_in = Query)]
 pub struct TransitionsQuery {
     /// Return transitions with an id above this (default 0: from the start).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// At most this many (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -84,10 +86,10 @@ pub async fn list_transitions(
     })?;
     let after = query.after.unwrap_or(0);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
+    if limit == 0 || limit > MAX_LIMIT || after < 0 {
         return Err(ApiError::BadRequest {
             code: "invalid_query",
-            detail: format!("limit must be between 1 and {MAX_LIMIT}"),
+            detail: format!("after must be 0 or more, limit between 1 and {MAX_LIMIT}"),
         });
     }
     let page = app.store.transitions(after, limit).await?;

@@ -18,9 +18,13 @@ pub const MAX_WATCH_ENTRIES: usize = 10_000;
 /// once and never kept.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct WatchRequest {
+    /// Email addresses (together with `domains`, at most 10,000 entries).
     #[serde(default)]
+    #[schema(max_items = 10000)]
     pub emails: Vec<String>,
+    /// Domains; subdomains are reduced to their registrable domain.
     #[serde(default)]
+    #[schema(max_items = 10000)]
     pub domains: Vec<String>,
 }
 
@@ -132,7 +136,7 @@ pub async fn watch(
     delete,
     path = "/v1/watch/{domain}",
     tag = "watch",
-    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)")),
+    params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)", min_length = 3, max_length = 253, pattern = "^[^.]+(\\.[^.]+)+\\.?$")),
     responses(
         (status = 204, description = "No longer watched"),
         (status = 404, description = "It was not watched", body = Problem, content_type = "application/problem+json"),

@@ -21,10 +21,22 @@ async fn malformed_bodies_are_400() {
     assert_problem(&body, status, "invalid_json");
 
     for bad in [
+        json!(["a@example.com", null]),
+        json!("a@example.com"),
+        json!(null),
+    ] {
+        let (status, body) = app.check(bad.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_problem(&body, status, "invalid_body");
+    }
+    let (status, body) = app.post_raw(String::new(), "application/json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_problem(&body, status, "invalid_body");
+
+    for bad in [
         json!({}),
         json!({"email": 42}),
         json!({"email": "a@example.com", "verified_at": 5}),
-        json!(["a@example.com"]),
     ] {
         let (status, body) = app.check(bad.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");

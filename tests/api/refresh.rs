@@ -281,8 +281,10 @@ async fn transitions_page_by_id_without_gaps_or_duplicates() {
     let (status, body) = app.get("/v1/transitions?limit=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "invalid_query");
-    let (status, _) = app.get("/v1/transitions?after=abc").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for bad in ["after=abc", "after=-1", "limit=1001"] {
+        let (status, _) = app.get(&format!("/v1/transitions?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
 }
 
 #[tokio::test]
