@@ -120,13 +120,8 @@ impl IntoResponse for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        // `ApiJson` checks the content type and reads the body itself: only parsing is left.
         match rejection {
-            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
-            JsonRejection::BytesRejection(inner)
-                if inner.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Self::PayloadTooLarge
-            }
             JsonRejection::JsonDataError(inner) => Self::BadRequest {
                 code: "invalid_field",
                 detail: inner.body_text(),

@@ -79,7 +79,6 @@ impl Observer {
                 Ok(RdapAnswer::Found(record)) => Finding::Registered(record.clone()),
                 Ok(RdapAnswer::NotFound) => Finding::Unregistered,
                 Err(cause) => Finding::Failed {
-                    http_status: cause.http_status(),
                     error: cause.code().to_owned(),
                 },
             },

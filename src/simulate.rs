@@ -230,12 +230,7 @@ impl Ledger {
         }
     }
 
-    fn report(
-        mut self,
-        name: &str,
-        domains: &[SimDomain],
-        params: &SimulationParams,
-    ) -> PolicyReport {
+    fn report(self, name: &str, domains: &[SimDomain], params: &SimulationParams) -> PolicyReport {
         let end = i64::from(params.days) * DAY;
         let mut lapses = 0;
         let mut changing_hands = 0;
@@ -280,7 +275,7 @@ impl Ledger {
             queries_per_domain_year: queries as f64 / f64::from(params.domains.max(1)) * 365.0
                 / days,
             domains_over_max_interval: over,
-            detections: std::mem::take(&mut self.detections),
+            detections: self.detections,
         }
     }
 }
@@ -350,11 +345,11 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams) -> Polic
         let draw = rng.unit();
         let (finding, http_status) = if draw < failures.rate_limited {
             pacer.hold(host, slot + Duration::seconds(60));
-            (failed(Some(429), "rate_limited"), Some(429))
+            (failed("rate_limited"), Some(429))
         } else if draw < failures.rate_limited + failures.timeout {
-            (failed(None, "timeout"), None)
+            (failed("timeout"), None)
         } else if draw < failures.rate_limited + failures.timeout + failures.server_error {
-            (failed(Some(503), "upstream_status"), Some(503))
+            (failed("upstream_status"), Some(503))
         } else {
             let finding = sim.answer(t, start);
             let status = if finding == Finding::Unregistered {
@@ -383,9 +378,8 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams) -> Polic
     ledger.report("lapseguard", domains, params)
 }
 
-fn failed(http_status: Option<u16>, error: &str) -> Finding {
+fn failed(error: &str) -> Finding {
     Finding::Failed {
-        http_status,
         error: error.to_owned(),
     }
 }

@@ -24,10 +24,9 @@ pub enum Finding {
     Registered(RdapRecord),
     /// The registry selected by the bootstrap answered 404.
     Unregistered,
-    /// The lookup failed: it says nothing about the domain.
+    /// The lookup failed: it says nothing about the domain. The upstream HTTP status,
+    /// when one was received, is the observation's `http_status`.
     Failed {
-        /// The upstream HTTP status, when one was received.
-        http_status: Option<u16>,
         /// A short, stable description of the failure (never a response body).
         error: String,
     },
@@ -184,7 +183,6 @@ mod tests {
     fn a_failed_lookup_changes_nothing() {
         let first = DomainStatus::observe(None, &observation(2, registered(&["active"], 1)));
         let failed = Finding::Failed {
-            http_status: Some(503),
             error: "upstream_status".into(),
         };
         let after = DomainStatus::observe(first.as_ref(), &observation(3, failed.clone()));

@@ -38,7 +38,7 @@ impl From<&Observation> for ObservationItem {
         let (outcome, error, record) = match &observation.finding {
             Finding::Registered(record) => ("registered", None, Some(record)),
             Finding::Unregistered => ("unregistered", None, None),
-            Finding::Failed { error, .. } => ("failed", Some(error.clone()), None),
+            Finding::Failed { error } => ("failed", Some(error.clone()), None),
         };
         Self {
             observed_at: observation.observed_at,

@@ -50,13 +50,13 @@ pub struct WatchResponse {
 }
 
 /// The registrable domains of a batch of entries, and the entries that have none.
-pub struct ParsedEntries {
-    pub domains: Vec<RegistrableDomain>,
-    pub rejected: Vec<RejectedEntry>,
+struct ParsedEntries {
+    domains: Vec<RegistrableDomain>,
+    rejected: Vec<RejectedEntry>,
 }
 
 /// Reduces entries to registrable domains: `field` names the list for rejections.
-pub fn parse_entries<'a>(
+fn parse_entries<'a>(
     entries: impl Iterator<Item = &'a str>,
     field: &str,
     email: bool,

@@ -175,7 +175,6 @@ impl TryFrom<ObservationRow> for Observation {
             }),
             "unregistered" => Finding::Unregistered,
             "failed" => Finding::Failed {
-                http_status,
                 error: row.error.unwrap_or_default(),
             },
             other => return Err(StoreError::Corrupt(format!("outcome {other:?}"))),
@@ -229,7 +228,7 @@ impl From<&Observation> for ObservationValues {
                 ..empty
             },
             Finding::Unregistered => empty,
-            Finding::Failed { error, .. } => Self {
+            Finding::Failed { error } => Self {
                 outcome: "failed",
                 error: Some(error.clone()),
                 ..empty
