@@ -166,26 +166,30 @@ impl Config {
                 Some(list) => parse_servers(list, allow_http_upstreams)?,
             },
             allow_http_upstreams,
-            lookup_deadline: Duration::from_millis(positive(
+            lookup_deadline: Duration::from_millis(bounded(
                 "LAPSEGUARD_LOOKUP_DEADLINE_MS",
                 get("LAPSEGUARD_LOOKUP_DEADLINE_MS"),
                 2000,
+                1..=60_000,
             )?),
-            max_status_age: Duration::from_secs(positive(
+            max_status_age: Duration::from_secs(bounded(
                 "LAPSEGUARD_MAX_STATUS_AGE_SECONDS",
                 get("LAPSEGUARD_MAX_STATUS_AGE_SECONDS"),
                 21_600,
+                1..=TEN_YEARS_SECONDS,
             )?),
-            min_domain_age_days: parse_or(
+            min_domain_age_days: bounded(
                 "LAPSEGUARD_MIN_DOMAIN_AGE_DAYS",
                 get("LAPSEGUARD_MIN_DOMAIN_AGE_DAYS"),
-                defaults.min_domain_age_days,
-            )?,
-            lapse_memory_days: parse_or(
+                u64::from(defaults.min_domain_age_days),
+                0..=3650,
+            )? as u32,
+            lapse_memory_days: bounded(
                 "LAPSEGUARD_LAPSE_MEMORY_DAYS",
                 get("LAPSEGUARD_LAPSE_MEMORY_DAYS"),
-                defaults.lapse_memory_days,
-            )?,
+                u64::from(defaults.lapse_memory_days),
+                0..=3650,
+            )? as u32,
             unknown_policy: match get("LAPSEGUARD_UNKNOWN_POLICY") {
                 None | Some("allow") => UnknownPolicy::Allow,
                 Some("deny") => UnknownPolicy::Deny,
@@ -215,21 +219,22 @@ impl Config {
                 get("LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS"),
                 defaults.no_expiry_check_interval_days,
             )?,
-            confirm_after: Duration::from_secs(parse_or(
+            confirm_after: Duration::from_secs(bounded(
                 "LAPSEGUARD_CONFIRM_AFTER_SECONDS",
                 get("LAPSEGUARD_CONFIRM_AFTER_SECONDS"),
                 600,
+                0..=TEN_YEARS_SECONDS,
             )?),
             host_rates: match get("LAPSEGUARD_RDAP_HOST_RATE") {
                 Some(text) => parse_host_rates(text)?,
                 None => defaults.host_rates,
             },
-            refresh_concurrency: usize::try_from(positive(
+            refresh_concurrency: bounded(
                 "LAPSEGUARD_REFRESH_CONCURRENCY",
                 get("LAPSEGUARD_REFRESH_CONCURRENCY"),
                 16,
-            )?)
-            .map_err(|_| invalid("LAPSEGUARD_REFRESH_CONCURRENCY", "too large"))?,
+                1..=4096,
+            )? as usize,
             webhook_url: get("LAPSEGUARD_WEBHOOK_URL")
                 .map(|url| upstream_url("LAPSEGUARD_WEBHOOK_URL", url, allow_http_upstreams))
                 .transpose()?,
@@ -256,7 +261,7 @@ impl Config {
                 self.no_expiry_check_interval_days,
             )),
             confirm_after: chrono::Duration::from_std(self.confirm_after)
-                .unwrap_or(chrono::Duration::MAX),
+                .expect("bounded to ten years when read"),
         }
     }
 
@@ -305,12 +310,30 @@ fn positive(variable: &'static str, value: Option<&str>, default: u64) -> Result
     }
 }
 
+/// The longest any time setting may be: longer ones would overflow date arithmetic.
+const TEN_YEARS_SECONDS: u64 = 3650 * 86_400;
+
+/// A whole number within `range`.
+fn bounded(
+    variable: &'static str,
+    value: Option<&str>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let n = parse_or(variable, value, default)?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(invalid(
+            variable,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ))
+    }
+}
+
 /// A number of days: at least 1, at most 10 years.
 fn days(variable: &'static str, value: Option<&str>, default: u32) -> Result<u32, ConfigError> {
-    match positive(variable, value, u64::from(default))? {
-        n @ 1..=3650 => Ok(n as u32),
-        _ => Err(invalid(variable, "must be between 1 and 3650 days")),
-    }
+    bounded(variable, value, u64::from(default), 1..=3650).map(|n| n as u32)
 }
 
 fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
@@ -341,10 +364,11 @@ fn parse_host_rates(text: &str) -> Result<HostRates, ConfigError> {
     const VARIABLE: &str = "LAPSEGUARD_RDAP_HOST_RATE";
     let rate = |value: &str| -> Result<f64, ConfigError> {
         match value.trim().parse::<f64>() {
-            Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+            // Below one request in 1,000 s the pacing intervals stop meaning anything.
+            Ok(rate) if (0.001..=1_000_000.0).contains(&rate) => Ok(rate),
             _ => Err(invalid(
                 VARIABLE,
-                format!("{value:?} is not a positive rate per second"),
+                format!("{value:?} is not a rate between 0.001 and 1000000 per second"),
             )),
         }
     };
@@ -452,6 +476,11 @@ mod tests {
             ("LAPSEGUARD_LOG", "xml"),
             ("LAPSEGUARD_RDAP_SERVERS", "io"),
             ("LAPSEGUARD_CACHE_CAPACITY", "-1"),
+            ("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", "18446744073709551615"),
+            ("LAPSEGUARD_LAPSE_MEMORY_DAYS", "4000000000"),
+            ("LAPSEGUARD_CONFIRM_AFTER_SECONDS", "999999999999"),
+            ("LAPSEGUARD_REFRESH_CONCURRENCY", "18446744073709551615"),
+            ("LAPSEGUARD_RDAP_HOST_RATE", "1e-300"),
             ("LAPSEGUARD_RDAP_HOST_RATE", "fast"),
             ("LAPSEGUARD_RDAP_HOST_RATE", "1,rdap.example=0"),
             ("LAPSEGUARD_WEBHOOK_SECRET", "whsec_not base64!"),

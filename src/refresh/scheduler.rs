@@ -104,7 +104,9 @@ impl Scheduler {
         if let Err(LookupError::HostPaused { retry_in }) =
             self.observer.observe(&domain, None).await
         {
-            let until = now + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::MAX);
+            let until = now
+                + chrono::Duration::from_std(retry_in)
+                    .expect("the RDAP client caps pauses at a day");
             self.pacer.hold(&host, until);
             self.come_back(&domain, until).await;
         }
