@@ -22,8 +22,11 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http;
-use crate::observer::Observer;
+use crate::memory::StatusMemory;
+use crate::observer::{Observer, ObserverParts};
+use crate::refresh::changes::follow_changes;
 use crate::refresh::leader::run_while_leader;
+use crate::refresh::pacer::HostPacer;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
 use crate::store::{self, Store, StoreError};
@@ -50,6 +53,8 @@ pub enum StartError {
 /// Everything a request handler, or the background work, may need.
 pub struct App {
     pub checker: Checker,
+    /// The request path's memory, kept in step with the store.
+    pub memory: Arc<StatusMemory>,
     pub store: Arc<dyn Store>,
     pub bootstrap: Arc<BootstrapSlot>,
     pub clock: Arc<dyn Clock>,
@@ -94,26 +99,26 @@ impl App {
             }
         }
         let lookup = Arc::new(RdapLookup::new(Arc::clone(&bootstrap), client));
-        let observer = Arc::new(Observer::new(
-            Arc::clone(&store),
+        let memory = Arc::new(StatusMemory::new(config.cache_capacity));
+        let observer = Arc::new(Observer::new(ObserverParts {
+            store: Arc::clone(&store),
             lookup,
-            Arc::clone(&clock),
-            config.lookup_deadline,
-            config.record_settings(),
-        ));
+            clock: Arc::clone(&clock),
+            memory: Arc::clone(&memory),
+            pacer: Arc::new(HostPacer::new(&config.host_rates)),
+            deadline: config.lookup_deadline,
+            failure_cooldown: config.failure_cooldown,
+            settings: config.record_settings(),
+        }));
         let checker = Checker::new(
             Arc::clone(&observer),
             CheckSettings {
                 max_status_age: config.max_status_age,
-                cache_capacity: config.cache_capacity,
+                deadline: config.lookup_deadline,
                 policy: config.policy(),
             },
         );
-        let scheduler = Arc::new(Scheduler::new(
-            observer,
-            &config.host_rates,
-            config.refresh_concurrency,
-        ));
+        let scheduler = Arc::new(Scheduler::new(observer, config.refresh_concurrency));
         let webhooks = match (&config.webhook_url, &config.webhook_secret) {
             (Some(url), Some(secret)) => Some(Arc::new(
                 WebhookSender::new(
@@ -129,6 +134,7 @@ impl App {
         };
         Ok(Arc::new(Self {
             checker,
+            memory,
             store,
             bootstrap,
             clock,
@@ -245,10 +251,22 @@ impl Application {
         let background = self
             .run_scheduler
             .then(|| tokio::spawn(run_background(Arc::clone(&self.state), cancel.clone())));
+        // Every replica follows the change log: its memory must see what others record.
+        let changes = tokio::spawn(follow_changes(
+            Arc::clone(&self.state.store),
+            Arc::clone(&self.state.memory),
+            Arc::clone(&self.state.clock),
+            cancel.clone(),
+        ));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;
         cancel.cancel();
+        // What checks observed is written before the process ends.
+        self.state.checker.settled().await;
+        if let Err(error) = changes.await {
+            tracing::error!(error = %error, "the change follower ended abnormally");
+        }
         if let Some(background) = background
             && let Err(error) = background.await
         {

@@ -1,20 +1,28 @@
-//! The recovery check's request path: memory cache, then store, then a live RDAP lookup
-//! bounded by the deadline, then the stored status marked stale, then the unknown policy.
+//! The recovery check's request path, bounded as a whole by the lookup deadline:
+//! memory, then the store, then a live RDAP lookup, then the stored status marked stale,
+//! then the unknown policy.
+//!
+//! Memory (`memory.rs`) answers a fresh status without touching the store. Anything else
+//! is loaded by a task of its own, shared by concurrent checks of the domain, so that a
+//! check that runs out of time answers at once (from memory or by policy) while the load
+//! finishes and records in the background. A failed lookup cools the domain: checks of it
+//! answer at once for `LAPSEGUARD_FAILURE_COOLDOWN_SECONDS` instead of asking again.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use moka::Expiry;
-use moka::future::Cache;
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::decision::{Policy, Reason, Verdict};
+use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::DomainStatus;
-use crate::observer::Observer;
-use crate::store::Recorded;
+use crate::observer::{Base, Observer};
 use crate::upstream::rdap::LookupError;
 
 /// Where an answer came from.
@@ -42,148 +50,227 @@ pub struct Assessment {
 #[derive(Debug, Clone, Copy)]
 pub struct CheckSettings {
     pub max_status_age: Duration,
-    pub cache_capacity: u64,
+    /// The whole check answers within this (`LAPSEGUARD_LOOKUP_DEADLINE_MS`).
+    pub deadline: Duration,
     pub policy: Policy,
 }
 
-/// A status fresh enough to answer from, as cached in memory.
-#[derive(Debug)]
-struct Known {
-    status: DomainStatus,
-    /// How long it stays fresh from the moment it was loaded: its cache lifetime.
-    fresh_for: Duration,
-    /// It came from a live lookup, not from the store.
-    live: bool,
+/// What a load found.
+#[derive(Debug, Clone)]
+enum Loaded {
+    /// A status fresh enough to answer from; `live` when a lookup made it.
+    Fresh { status: DomainStatus, live: bool },
+    /// No fresh status: the stored one, if any could be read, and why.
+    Missing {
+        stored: Option<DomainStatus>,
+        reason: Reason,
+    },
 }
 
-/// Why no fresh status could be had.
-#[derive(Debug)]
-struct Missing {
-    stored: Option<DomainStatus>,
-    cause: LookupError,
-}
-
-/// Each cache entry lives exactly as long as its status stays fresh.
-struct UntilStale;
-
-impl Expiry<RegistrableDomain, Arc<Known>> for UntilStale {
-    fn expire_after_create(
-        &self,
-        _key: &RegistrableDomain,
-        value: &Arc<Known>,
-        _created_at: Instant,
-    ) -> Option<Duration> {
-        Some(value.fresh_for)
-    }
-}
+type SharedLoad = Shared<BoxFuture<'static, Loaded>>;
 
 pub struct Checker {
     observer: Arc<Observer>,
-    cache: Cache<RegistrableDomain, Arc<Known>>,
     settings: CheckSettings,
+    /// Loads in progress, by domain: concurrent checks share one.
+    loading: Arc<Mutex<HashMap<RegistrableDomain, SharedLoad>>>,
 }
 
 impl Checker {
     pub fn new(observer: Arc<Observer>, settings: CheckSettings) -> Self {
-        let cache = Cache::builder()
-            .max_capacity(settings.cache_capacity)
-            .expire_after(UntilStale)
-            .build();
         Self {
             observer,
-            cache,
             settings,
+            loading: Arc::default(),
         }
     }
 
-    /// Decides whether a recovery mail may go to an address on `domain`. Concurrent
-    /// checks of one uncached domain share one load, and so one upstream request.
+    /// Decides whether a recovery mail may go to an address on `domain`, within the
+    /// deadline whatever the store and the registry do.
     pub async fn check(
         &self,
         domain: &RegistrableDomain,
         verified_at: Option<DateTime<Utc>>,
     ) -> Assessment {
-        let loaded = self
-            .cache
-            .entry_by_ref(domain)
-            .or_try_insert_with(self.load(domain))
-            .await;
+        let deadline = Instant::now() + self.settings.deadline;
+        let now = self.observer.clock().now();
+        let memory = self.observer.memory();
+        let held = memory.get(domain).map(|held| held.status.clone());
+        let loaded = match &held {
+            Some(status) if status.is_fresh(now, self.max_age()) => Loaded::Fresh {
+                status: status.clone(),
+                live: false,
+            },
+            _ => match memory.cooling(domain) {
+                Some(cooling) => Loaded::Missing {
+                    stored: None,
+                    reason: cooling.reason,
+                },
+                None => {
+                    let load = self.load(domain, deadline);
+                    tokio::time::timeout_at(deadline.into(), load)
+                        .await
+                        .unwrap_or(Loaded::Missing {
+                            stored: None,
+                            reason: Reason::DomainStatusUnavailable,
+                        })
+                }
+            },
+        };
+        self.assess(loaded, held, verified_at)
+    }
+
+    /// Completes once the observations of checks so far are written.
+    pub async fn settled(&self) {
+        self.observer.settled().await;
+    }
+
+    fn max_age(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.max_status_age)
+            .expect("the configuration bounds it to ten years")
+    }
+
+    fn assess(
+        &self,
+        loaded: Loaded,
+        held: Option<DomainStatus>,
+        verified_at: Option<DateTime<Utc>>,
+    ) -> Assessment {
         let now = self.observer.clock().now();
         let policy = &self.settings.policy;
         match loaded {
-            Ok(entry) => {
-                let source = if entry.is_fresh() && entry.value().live {
-                    Source::Rdap
-                } else {
-                    Source::Cache
-                };
-                let known = entry.into_value();
-                Assessment {
-                    verdict: policy.decide(&known.status, verified_at, now),
-                    status: Some(known.status.clone()),
-                    source,
-                    stale: false,
-                }
-            }
-            Err(missing) => match &missing.stored {
-                Some(stored) => Assessment {
-                    verdict: policy.decide(stored, verified_at, now),
-                    status: Some(stored.clone()),
+            Loaded::Fresh { status, live } => Assessment {
+                verdict: policy.decide(&status, verified_at, now),
+                status: Some(status),
+                source: if live { Source::Rdap } else { Source::Cache },
+                stale: false,
+            },
+            Loaded::Missing { stored, reason } => match stored.or(held) {
+                Some(stale) => Assessment {
+                    verdict: policy.decide(&stale, verified_at, now),
+                    status: Some(stale),
                     source: Source::Cache,
                     stale: true,
                 },
-                None => {
-                    let reason = if missing.cause == LookupError::NotCovered {
-                        Reason::DomainNotCovered
-                    } else {
-                        Reason::DomainStatusUnavailable
-                    };
-                    Assessment {
-                        verdict: policy.decide_unknown(reason),
-                        status: None,
-                        source: Source::Rdap,
-                        stale: false,
-                    }
-                }
+                None => Assessment {
+                    verdict: policy.decide_unknown(reason),
+                    status: None,
+                    source: Source::Rdap,
+                    stale: false,
+                },
             },
         }
     }
 
-    /// Store first; past the freshness limit, a live lookup whose result is recorded.
-    async fn load(&self, domain: &RegistrableDomain) -> Result<Arc<Known>, Missing> {
-        let max_age = chrono::Duration::from_std(self.settings.max_status_age)
-            .expect("the configuration bounds it to ten years");
-        let stored = self.observer.store().status(domain).await.unwrap_or_else(|error| {
-            tracing::error!(domain = %domain, error = %error, "reading the stored status failed");
-            None
+    /// The domain's load in progress, or a new one, running on its own task so that it
+    /// finishes (and records) even when every check waiting for it has answered.
+    fn load(&self, domain: &RegistrableDomain, deadline: Instant) -> SharedLoad {
+        let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(load) = loading.get(domain) {
+            return load.clone();
+        }
+        let task = tokio::spawn({
+            let observer = Arc::clone(&self.observer);
+            let loading = Arc::clone(&self.loading);
+            let domain = domain.clone();
+            let max_age = self.max_age();
+            async move {
+                let loaded = load(&observer, &domain, deadline, max_age).await;
+                loading
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&domain);
+                loaded
+            }
         });
-        let now = self.observer.clock().now();
-        if let Some(status) = stored.as_ref().filter(|s| s.is_fresh(now, max_age)) {
-            return Ok(Arc::new(Known {
-                fresh_for: status.fresh_for(now, max_age).to_std().unwrap_or_default(),
-                status: status.clone(),
-                live: false,
-            }));
+        let shared = async move {
+            task.await.unwrap_or_else(|error| {
+                tracing::error!(error = %error, "a status load ended abnormally");
+                Loaded::Missing {
+                    stored: None,
+                    reason: Reason::DomainStatusUnavailable,
+                }
+            })
         }
+        .boxed()
+        .shared();
+        loading.insert(domain.clone(), shared.clone());
+        shared
+    }
+}
 
-        match self.observer.observe(domain, stored.as_ref()).await {
-            Ok(Recorded {
-                status: Some(status),
-                ..
-            }) => Ok(Arc::new(Known {
-                fresh_for: status
-                    .fresh_for(self.observer.clock().now(), max_age)
-                    .to_std()
-                    .unwrap_or_default(),
-                status,
-                live: true,
-            })),
-            Err(cause) => Err(Missing { stored, cause }),
-            // A successful observation always yields a status; kept total all the same.
-            Ok(Recorded { status: None, .. }) => Err(Missing {
-                stored,
-                cause: LookupError::Malformed,
-            }),
+/// The store gets at most this share of the deadline, so that a slow store leaves time
+/// for the registry.
+const STORE_SHARE: u32 = 2;
+
+/// Store first; past the freshness limit, a live lookup.
+async fn load(
+    observer: &Observer,
+    domain: &RegistrableDomain,
+    deadline: Instant,
+    max_age: chrono::Duration,
+) -> Loaded {
+    let memory = observer.memory();
+    let store_deadline = Instant::now()
+        + deadline
+            .saturating_duration_since(Instant::now())
+            .checked_div(STORE_SHARE)
+            .unwrap_or_default();
+    let read =
+        tokio::time::timeout_at(store_deadline.into(), observer.store().status(domain)).await;
+    let base = match read {
+        Ok(Ok(stored)) => {
+            if let Some(stored) = &stored {
+                memory.offer(stored.clone());
+                let now = observer.clock().now();
+                if stored.status.is_fresh(now, max_age) {
+                    return Loaded::Fresh {
+                        status: stored.status.clone(),
+                        live: false,
+                    };
+                }
+            }
+            Base::Known(stored)
         }
+        Ok(Err(error)) => {
+            tracing::error!(domain = %domain, error = %error, "reading the stored status failed");
+            held_or_unknown(observer, domain)
+        }
+        Err(_) => {
+            tracing::warn!(domain = %domain, "reading the stored status ran out of time");
+            held_or_unknown(observer, domain)
+        }
+    };
+    let stored = match &base {
+        Base::Known(stored) => stored.as_ref().map(|s| s.status.clone()),
+        Base::Unknown => None,
+    };
+    match observer.observe_for_check(domain, &base, deadline).await {
+        // Without the stored history an `active` answer could hide a lapse or an earlier
+        // registration date: say "unavailable" rather than "active".
+        Ok(status) if matches!(base, Base::Unknown) && status.lifecycle == Lifecycle::Active => {
+            Loaded::Missing {
+                stored: None,
+                reason: Reason::DomainStatusUnavailable,
+            }
+        }
+        Ok(status) => Loaded::Fresh { status, live: true },
+        Err(cause) => Loaded::Missing {
+            stored,
+            reason: if cause == LookupError::NotCovered {
+                Reason::DomainNotCovered
+            } else {
+                Reason::DomainStatusUnavailable
+            },
+        },
+    }
+}
+
+/// When the store cannot be read, memory's copy (stale, or it would have answered) is the
+/// best base there is.
+fn held_or_unknown(observer: &Observer, domain: &RegistrableDomain) -> Base {
+    match observer.memory().get(domain) {
+        Some(held) => Base::Known(Some((*held).clone())),
+        None => Base::Unknown,
     }
 }

@@ -52,6 +52,9 @@ pub struct Config {
     pub lapse_memory_days: u32,
     /// `LAPSEGUARD_UNKNOWN_POLICY`: `allow` (default) or `deny`.
     pub unknown_policy: UnknownPolicy,
+    /// `LAPSEGUARD_FAILURE_COOLDOWN_SECONDS`: after a failed lookup, checks of the domain
+    /// answer without asking again for this long. Default 30.
+    pub failure_cooldown: Duration,
     /// `LAPSEGUARD_CACHE_CAPACITY`: domains kept in memory, default 100000.
     pub cache_capacity: u64,
     /// `LAPSEGUARD_SCHEDULER`: run the background refresh on this replica (default true;
@@ -104,6 +107,7 @@ impl Default for Config {
             min_domain_age_days: 30,
             lapse_memory_days: 365,
             unknown_policy: UnknownPolicy::Allow,
+            failure_cooldown: Duration::from_secs(30),
             cache_capacity: 100_000,
             scheduler: true,
             max_check_interval_days: 90,
@@ -200,6 +204,12 @@ impl Config {
                     ));
                 }
             },
+            failure_cooldown: Duration::from_secs(bounded(
+                "LAPSEGUARD_FAILURE_COOLDOWN_SECONDS",
+                get("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS"),
+                30,
+                0..=86_400,
+            )?),
             cache_capacity: positive(
                 "LAPSEGUARD_CACHE_CAPACITY",
                 get("LAPSEGUARD_CACHE_CAPACITY"),
@@ -270,6 +280,7 @@ impl Config {
         RecordSettings {
             schedule: self.schedule(),
             webhooks: self.webhook_url.is_some(),
+            origin: crate::store::Origin::Schedule,
         }
     }
 
@@ -480,6 +491,7 @@ mod tests {
             ("LAPSEGUARD_LAPSE_MEMORY_DAYS", "4000000000"),
             ("LAPSEGUARD_CONFIRM_AFTER_SECONDS", "999999999999"),
             ("LAPSEGUARD_REFRESH_CONCURRENCY", "18446744073709551615"),
+            ("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS", "86401"),
             ("LAPSEGUARD_RDAP_HOST_RATE", "1e-300"),
             ("LAPSEGUARD_RDAP_HOST_RATE", "fast"),
             ("LAPSEGUARD_RDAP_HOST_RATE", "1,rdap.example=0"),

@@ -2,7 +2,6 @@
 //! RFC 9457 `application/problem+json` body with a stable `code`.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -115,26 +114,6 @@ impl IntoResponse for ApiError {
             Json(problem),
         )
             .into_response()
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        // `ApiJson` checks the content type and reads the body itself: only parsing is left.
-        match rejection {
-            JsonRejection::JsonDataError(inner) => Self::BadRequest {
-                code: "invalid_field",
-                detail: inner.body_text(),
-            },
-            JsonRejection::JsonSyntaxError(inner) => Self::BadRequest {
-                code: "invalid_json",
-                detail: inner.body_text(),
-            },
-            other => Self::BadRequest {
-                code: "invalid_body",
-                detail: other.body_text(),
-            },
-        }
     }
 }
 

@@ -7,7 +7,6 @@ pub mod health;
 pub mod transitions;
 pub mod watch;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
@@ -95,8 +94,75 @@ where
                 detail: "the body must be a JSON object".to_owned(),
             });
         }
-        let Json(value) = Json::<T>::from_bytes(&bytes)?;
-        Ok(Self(value))
+        decode(&bytes).map(Self)
+    }
+}
+
+/// Parses a JSON body into `T`. The problem `detail` is written here from the error's
+/// position, the field's path and the type the schema expects, never from serde's message:
+/// that message quotes the offending input, which may be an email address.
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
+            code: "invalid_json",
+            detail: format!(
+                "the body is not valid JSON (line {}, column {})",
+                error.line(),
+                error.column()
+            ),
+        })?;
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let field = field_path(error.path());
+        let detail = describe_field_error(&field, &error.inner().to_string());
+        ApiError::BadRequest {
+            code: "invalid_field",
+            detail,
+        }
+    })
+}
+
+/// The path of the field at fault, from the schema's own names: a segment that is not a
+/// plain identifier (a map key a client chose) is shown as `?`.
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<String> = path
+        .iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } | Segment::Enum { variant: key }
+                if key.len() <= 64
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                key.clone()
+            }
+            _ => "?".to_owned(),
+        })
+        .collect();
+    segments.join(".")
+}
+
+/// "field `emails`: expected a sequence": serde's text after `expected` comes from the
+/// type's description, not from the input, and `missing field` names a schema field.
+fn describe_field_error(field: &str, message: &str) -> String {
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+        .filter(|name| name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    {
+        return format!("field `{name}` is required");
+    }
+    let field = if field.is_empty() || field == "." {
+        "the body".to_owned()
+    } else {
+        format!("field `{field}`")
+    };
+    match message.rsplit_once(", expected ") {
+        Some((_, expected)) if !expected.contains('"') && !expected.contains('@') => {
+            format!("{field} has the wrong type or value: expected {expected}")
+        }
+        _ => format!("{field} has the wrong type or value"),
     }
 }
 

@@ -7,7 +7,8 @@
 //! - [`domain`]: pure rules (names, lifecycle, decisions), no I/O, no clock.
 //! - [`upstream`]: RDAP bootstrap and RDAP servers.
 //! - [`store`]: SQLite and PostgreSQL persistence.
-//! - [`checker`]: the request path (cache, store, lookup, policy).
+//! - [`checker`]: the request path (memory, store, lookup, policy); [`memory`]: what it
+//!   remembers, kept in step with the store.
 //! - [`http`]: request and response types and handlers; [`app`]: router and serving.
 
 pub mod app;
@@ -18,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod memory;
 pub mod observer;
 pub mod refresh;
 pub mod simulate;

@@ -132,7 +132,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { email, verified_at } => {
-            let query = CheckQuery::try_from(CheckRequest { email, verified_at })
+            let query = CheckQuery::parse(CheckRequest { email, verified_at }, chrono::Utc::now())
                 .map_err(|error| anyhow::anyhow!(error.problem().detail))?;
             let app = App::build(&config()?).await?;
             let assessment = app.checker.check(&query.domain, query.verified_at).await;

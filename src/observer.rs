@@ -1,39 +1,92 @@
 //! The one path every lookup takes, from a check or from the scheduler: ask RDAP within
-//! the deadline, then record what came back.
+//! the deadline, record what came back, and bring this process's memory up to date in
+//! the same step.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::SubsecRound;
+use tokio::sync::Notify;
 
 use crate::clock::Clock;
+use crate::domain::decision::Reason;
+use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, Finding, Observation};
-use crate::store::{RecordSettings, Recorded, Store};
+use crate::memory::StatusMemory;
+use crate::refresh::pacer::HostPacer;
+use crate::store::{Origin, RecordSettings, Recorded, Store, StoredStatus};
 use crate::upstream::rdap::{Lookup, LookupError, RdapAnswer};
+
+/// What a check's lookup builds on: the stored status, or nothing known because the store
+/// could not be read.
+#[derive(Debug, Clone)]
+pub enum Base {
+    /// What the store (or memory, its copy) holds; `None` when the domain is new.
+    Known(Option<StoredStatus>),
+    /// The store did not answer and memory holds nothing: an `active` answer cannot be
+    /// trusted, since a lapse or an earlier registration date may be stored.
+    Unknown,
+}
 
 pub struct Observer {
     store: Arc<dyn Store>,
     lookup: Arc<dyn Lookup>,
     clock: Arc<dyn Clock>,
+    memory: Arc<StatusMemory>,
+    pacer: Arc<HostPacer>,
     deadline: Duration,
+    failure_cooldown: Duration,
     settings: RecordSettings,
+    /// Checks' observations still being written.
+    writes: Arc<Writes>,
+}
+
+/// Counts background writes, so that shutdown (and a test) can wait for them.
+#[derive(Default)]
+struct Writes {
+    pending: AtomicUsize,
+    done: Notify,
+}
+
+/// What an observer is built from.
+pub struct ObserverParts {
+    pub store: Arc<dyn Store>,
+    pub lookup: Arc<dyn Lookup>,
+    pub clock: Arc<dyn Clock>,
+    pub memory: Arc<StatusMemory>,
+    pub pacer: Arc<HostPacer>,
+    /// The longest a lookup may take.
+    pub deadline: Duration,
+    /// How long checks of a domain answer without a lookup after one failed.
+    pub failure_cooldown: Duration,
+    pub settings: RecordSettings,
 }
 
 impl Observer {
-    pub fn new(
-        store: Arc<dyn Store>,
-        lookup: Arc<dyn Lookup>,
-        clock: Arc<dyn Clock>,
-        deadline: Duration,
-        settings: RecordSettings,
-    ) -> Self {
+    pub fn new(parts: ObserverParts) -> Self {
         Self {
-            store,
-            lookup,
-            clock,
-            deadline,
-            settings,
+            store: parts.store,
+            lookup: parts.lookup,
+            clock: parts.clock,
+            memory: parts.memory,
+            pacer: parts.pacer,
+            deadline: parts.deadline,
+            failure_cooldown: parts.failure_cooldown,
+            settings: parts.settings,
+            writes: Arc::default(),
+        }
+    }
+
+    /// Completes once every check's observation started so far is written (or failed).
+    pub async fn settled(&self) {
+        loop {
+            let done = self.writes.done.notified();
+            if self.writes.pending.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            done.await;
         }
     }
 
@@ -49,58 +102,188 @@ impl Observer {
         &self.clock
     }
 
-    /// Looks the domain up and records the observation (a failed one too, when a request
-    /// went out). `known` is the status to fold into should the store be unreachable.
-    /// Returns the current status after a successful lookup.
-    pub async fn observe(
-        &self,
-        domain: &RegistrableDomain,
-        known: Option<&DomainStatus>,
-    ) -> Result<Recorded, LookupError> {
+    pub fn memory(&self) -> &Arc<StatusMemory> {
+        &self.memory
+    }
+
+    pub fn pacer(&self) -> &Arc<HostPacer> {
+        &self.pacer
+    }
+
+    /// The scheduler's lookup: asks, records (a failed lookup too, when a request went
+    /// out) and waits for the store. Returns what was recorded after a successful lookup.
+    pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
         let answer = tokio::time::timeout(self.deadline, self.lookup.lookup(domain))
             .await
             .unwrap_or(Err(LookupError::Timeout));
-        if let Err(cause) = &answer {
-            tracing::warn!(domain = %domain, error = cause.code(), "RDAP lookup gave no answer");
-            if !cause.reached_upstream() {
-                return Err(cause.clone());
+        let observation = match self.observation(domain, &answer) {
+            Some(observation) => observation,
+            None => return Err(answer.err().unwrap_or(LookupError::Malformed)),
+        };
+        let settings = RecordSettings {
+            origin: Origin::Schedule,
+            ..self.settings
+        };
+        let recorded = match self.store.record(&observation, &settings).await {
+            Ok(recorded) => {
+                remember(&self.memory, &recorded);
+                recorded
+            }
+            Err(error) => {
+                tracing::error!(domain = %domain, error = %error, "recording an observation failed");
+                // Memory still learns what was seen: it may be the only copy for now.
+                let held = self.memory.get(domain);
+                let revision = held.as_ref().map_or(-1, |h| h.revision);
+                let status = DomainStatus::observe(held.as_ref().map(|h| &h.status), &observation);
+                // Folded into nothing, an `active` answer may hide a stored lapse.
+                if let Some(status) = &status
+                    && (held.is_some() || status.lifecycle != Lifecycle::Active)
+                {
+                    self.memory.offer(StoredStatus {
+                        status: status.clone(),
+                        revision,
+                    });
+                }
+                Recorded {
+                    status,
+                    revision,
+                    transition: None,
+                    next_check_at: observation.observed_at,
+                }
+            }
+        };
+        answer.map(|_| recorded)
+    }
+
+    /// A check's lookup, which must answer by `deadline`: it counts against the host's
+    /// rate (refused like a paused host when the host has no room), folds the answer into
+    /// `base` for the caller and for memory at once, and records in the background.
+    /// Returns the status the answer leads to.
+    pub async fn observe_for_check(
+        &self,
+        domain: &RegistrableDomain,
+        base: &Base,
+        deadline: Instant,
+    ) -> Result<DomainStatus, LookupError> {
+        let host = self.lookup.host_of(domain).inspect_err(|cause| {
+            self.cool(domain, cause);
+        })?;
+        if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {
+            tracing::debug!(domain = %domain, rdap_host = %host, "no room at the RDAP host for a check's lookup");
+            let cause = LookupError::HostPaused { retry_in };
+            self.cool(domain, &cause);
+            return Err(cause);
+        }
+        let answer = tokio::time::timeout_at(deadline.into(), self.lookup.lookup(domain))
+            .await
+            .unwrap_or(Err(LookupError::Timeout));
+        let Some(observation) = self.observation(domain, &answer) else {
+            return Err(answer.err().unwrap_or(LookupError::Malformed));
+        };
+        let known = match base {
+            Base::Known(stored) => stored.as_ref(),
+            Base::Unknown => None,
+        };
+        let status = DomainStatus::observe(known.map(|k| &k.status), &observation);
+        if let Some(status) = &status
+            && matches!(base, Base::Known(_))
+        {
+            self.memory.offer(StoredStatus {
+                status: status.clone(),
+                revision: known.map_or(-1, |k| k.revision),
+            });
+        }
+        self.record_in_background(observation);
+        answer?;
+        status.ok_or(LookupError::Malformed)
+    }
+
+    /// Builds the observation of a lookup that reached a server, learning from it on the
+    /// way (a failure cools the domain, a success warms it). `None` when no request
+    /// went out: nothing to record.
+    fn observation(
+        &self,
+        domain: &RegistrableDomain,
+        answer: &Result<RdapAnswer, LookupError>,
+    ) -> Option<Observation> {
+        match answer {
+            Ok(_) => self.memory.warm(domain),
+            Err(cause) => {
+                tracing::warn!(domain = %domain, error = cause.code(), "RDAP lookup gave no answer");
+                self.cool(domain, cause);
+                if !cause.reached_upstream() {
+                    return None;
+                }
             }
         }
-        let observation = Observation {
+        Some(Observation {
             domain: domain.clone(),
             // Whole seconds: the precision the store keeps.
             observed_at: self.clock.now().trunc_subsecs(0),
-            http_status: match &answer {
+            http_status: match answer {
                 Ok(RdapAnswer::Found(_)) => Some(200),
                 Ok(RdapAnswer::NotFound) => Some(404),
                 Err(cause) => cause.http_status(),
             },
-            finding: match &answer {
+            finding: match answer {
                 Ok(RdapAnswer::Found(record)) => Finding::Registered(record.clone()),
                 Ok(RdapAnswer::NotFound) => Finding::Unregistered,
                 Err(cause) => Finding::Failed {
                     error: cause.code().to_owned(),
                 },
             },
+        })
+    }
+
+    /// Checks of the domain answer without a lookup for the cooldown (or until a paused
+    /// host takes requests again, if sooner).
+    fn cool(&self, domain: &RegistrableDomain, cause: &LookupError) {
+        let reason = if *cause == LookupError::NotCovered {
+            Reason::DomainNotCovered
+        } else {
+            Reason::DomainStatusUnavailable
         };
-        let recorded = match self.store.record(&observation, &self.settings).await {
-            Ok(recorded) => recorded,
-            Err(error) => {
-                tracing::error!(domain = %domain, error = %error, "recording an observation failed");
-                Recorded {
-                    status: DomainStatus::observe(known, &observation),
-                    transition: None,
-                    next_check_at: observation.observed_at,
+        let ttl = match cause {
+            LookupError::HostPaused { retry_in } => (*retry_in).min(self.failure_cooldown),
+            _ => self.failure_cooldown,
+        };
+        self.memory.cool(domain, reason, ttl);
+    }
+
+    /// A check does not wait for the store: the write runs on its own and memory takes
+    /// the recorded status when it lands.
+    fn record_in_background(&self, observation: Observation) {
+        let store = Arc::clone(&self.store);
+        let memory = Arc::clone(&self.memory);
+        let settings = RecordSettings {
+            origin: Origin::Request,
+            ..self.settings
+        };
+        let writes = Arc::clone(&self.writes);
+        writes.pending.fetch_add(1, Ordering::AcqRel);
+        tokio::spawn(async move {
+            match store.record(&observation, &settings).await {
+                Ok(recorded) => remember(&memory, &recorded),
+                Err(error) => {
+                    tracing::error!(domain = %observation.domain, error = %error, "recording a check's observation failed");
                 }
             }
-        };
-        if let Some(published) = &recorded.transition {
-            let t = &published.transition;
-            tracing::info!(domain = %domain, id = published.id, from = t.from.as_str(), to = t.to.as_str(), "transition");
-        }
-        match answer {
-            Ok(_) => Ok(recorded),
-            Err(cause) => Err(cause),
-        }
+            writes.pending.fetch_sub(1, Ordering::AcqRel);
+            writes.done.notify_waiters();
+        });
+    }
+}
+
+/// Memory takes what the store now holds.
+fn remember(memory: &StatusMemory, recorded: &Recorded) {
+    if let Some(status) = &recorded.status {
+        memory.offer(StoredStatus {
+            status: status.clone(),
+            revision: recorded.revision,
+        });
+    }
+    if let Some(published) = &recorded.transition {
+        let t = &published.transition;
+        tracing::info!(domain = %t.domain, id = published.id, from = t.from.as_str(), to = t.to.as_str(), "transition");
     }
 }

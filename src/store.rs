@@ -45,11 +45,50 @@ pub struct PublishedTransition {
     pub transition: Transition,
 }
 
+/// A domain's current status and the change it reflects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredStatus {
+    pub status: DomainStatus,
+    /// The id of the latest change of the domain's facts (see [`Store::changes_after`]);
+    /// a copy with a smaller revision is older.
+    pub revision: i64,
+}
+
+/// One change of a domain's facts, as the change log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// Only grows, but on PostgreSQL ids may commit out of order: pollers re-read a
+    /// window behind their cursor.
+    pub id: i64,
+    pub domain: RegistrableDomain,
+}
+
+/// An observation as the history keeps it: a repeated failure is one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub observation: Observation,
+    /// How many more times the same failure was seen after `observation.observed_at`.
+    pub repeats: u32,
+    /// The latest of those times (`observed_at` when there was no repeat).
+    pub last_observed_at: DateTime<Utc>,
+}
+
+/// Who asked for a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The refresh scheduler: its failures back the domain's schedule off.
+    Schedule,
+    /// A recovery check: its failures leave the schedule alone.
+    Request,
+}
+
 /// What recording an observation changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
     /// The current status afterwards (`None` while no lookup ever succeeded).
     pub status: Option<DomainStatus>,
+    /// The revision of that status.
+    pub revision: i64,
     /// The transition it published, if any.
     pub transition: Option<PublishedTransition>,
     pub next_check_at: DateTime<Utc>,
@@ -78,6 +117,7 @@ pub struct RecordSettings {
     pub schedule: ScheduleSettings,
     /// Queue each published transition for webhook delivery.
     pub webhooks: bool,
+    pub origin: Origin,
 }
 
 /// Persistent state. Every method is one transaction.
@@ -86,15 +126,17 @@ pub trait Store: Send + Sync {
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 
-    /// Answers when the database does.
+    /// Answers when the database can serve the request path (on SQLite: when a writer
+    /// can take the lock).
     async fn ping(&self) -> Result<(), StoreError>;
 
     /// The current status of a domain, if it was ever looked up successfully.
-    async fn status(&self, domain: &RegistrableDomain) -> Result<Option<DomainStatus>, StoreError>;
+    async fn status(&self, domain: &RegistrableDomain) -> Result<Option<StoredStatus>, StoreError>;
 
     /// Appends an observation to the history and folds it into the domain's tracked state
     /// (see [`Tracked::fold`]): current status, published lifecycle, transitions log,
-    /// webhook outbox and next check. A looked-up domain becomes watched.
+    /// webhook outbox and next check. A looked-up domain becomes watched. A change of the
+    /// domain's facts (anything but the check time) appends to the change log.
     async fn record(
         &self,
         observation: &Observation,
@@ -106,7 +148,16 @@ pub trait Store: Send + Sync {
         &self,
         domain: &RegistrableDomain,
         limit: u32,
-    ) -> Result<Vec<Observation>, StoreError>;
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+
+    /// Changes of domains' facts with an id above `after`, in id order.
+    async fn changes_after(&self, after: i64, limit: u32) -> Result<Vec<StatusChange>, StoreError>;
+
+    /// The highest change id so far (0 when there is none).
+    async fn last_change(&self) -> Result<i64, StoreError>;
+
+    /// Drops change-log rows written before `before`; returns how many.
+    async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Adds domains to the watch list, due at `now`; returns how many were new.
     async fn watch(

@@ -61,9 +61,11 @@ pub enum Reason {
 /// When several rules apply, the first in this table wins. It runs from the strongest
 /// evidence that the name is, or can be, in a stranger's hands (already re-registered;
 /// free to register; about to be released) to the weakest (a lapse that healed, a young
-/// registration). `domain_active` applies only when nothing else does. The two
-/// "no status" reasons never meet a status and so do not take part.
-pub const PRECEDENCE: [Reason; 11] = [
+/// registration). `domain_status_unavailable` applies to a status whose lifecycle is
+/// `unknown` (a registry answer whose registration or expiration date cannot be read):
+/// every denying reason outranks it, and it follows the unknown policy. `domain_active`
+/// applies only when nothing else does. `domain_not_covered` never meets a status.
+pub const PRECEDENCE: [Reason; 12] = [
     Reason::DomainReregistered,
     Reason::DomainUnregistered,
     Reason::DomainPendingDelete,
@@ -74,6 +76,7 @@ pub const PRECEDENCE: [Reason; 11] = [
     Reason::DomainInactive,
     Reason::DomainLapsedSinceVerification,
     Reason::DomainRecentlyRegistered,
+    Reason::DomainStatusUnavailable,
     Reason::DomainActive,
 ];
 
@@ -114,9 +117,12 @@ impl Policy {
             .into_iter()
             .find(|reason| applies.contains(reason))
             .unwrap_or(Reason::DomainActive);
-        Verdict {
-            eligible: reason == Reason::DomainActive,
-            reason,
+        match reason {
+            Reason::DomainStatusUnavailable => self.decide_unknown(reason),
+            _ => Verdict {
+                eligible: reason == Reason::DomainActive,
+                reason,
+            },
         }
     }
 
@@ -227,7 +233,6 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         assert!(PRECEDENCE.iter().all(|reason| seen.insert(*reason)));
         assert!(!PRECEDENCE.contains(&Reason::DomainNotCovered));
-        assert!(!PRECEDENCE.contains(&Reason::DomainStatusUnavailable));
         assert_eq!(PRECEDENCE.last(), Some(&Reason::DomainActive));
     }
 
@@ -283,6 +288,25 @@ mod tests {
         assert_eq!(verdict.reason, Reason::DomainLapsedSinceVerification);
         let verdict = policy().decide(&healed, None, day(300 + 366));
         assert_eq!(verdict.reason, Reason::DomainActive);
+    }
+
+    #[test]
+    fn an_unknown_lifecycle_follows_the_unknown_policy_and_never_reads_as_active() {
+        let unknown = status(Lifecycle::Unknown);
+        let allow = policy().decide(&unknown, None, day(500));
+        assert_eq!(allow.reason, Reason::DomainStatusUnavailable);
+        assert!(allow.eligible);
+        let deny = Policy {
+            unknown: UnknownPolicy::Deny,
+            ..policy()
+        };
+        assert!(!deny.decide(&unknown, None, day(500)).eligible);
+        // A lapse since verification still denies under the allow policy.
+        let mut lapsed = unknown;
+        lapsed.last_lapse_at = Some(day(400));
+        let verdict = policy().decide(&lapsed, Some(day(300)), day(500));
+        assert_eq!(verdict.reason, Reason::DomainLapsedSinceVerification);
+        assert!(!verdict.eligible);
     }
 
     #[test]

@@ -15,6 +15,22 @@ pub struct RdapRecord {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_changed_at: Option<DateTime<Utc>>,
     pub transferred_at: Option<DateTime<Utc>>,
+    /// Event actions (`registration`, `expiration`, ...) whose date was present but could
+    /// not be read.
+    pub unreadable_dates: Vec<String>,
+}
+
+impl RdapRecord {
+    /// A registration or expiration date was sent but cannot be read: the record cannot
+    /// show that the domain is in good standing.
+    pub fn key_date_unreadable(&self) -> bool {
+        self.unreadable_dates.iter().any(|action| {
+            matches!(
+                action.as_str(),
+                "registration" | "reregistration" | "expiration"
+            )
+        })
+    }
 }
 
 /// What one lookup found.
@@ -46,11 +62,16 @@ impl Observation {
     /// The lifecycle this observation shows, or `None` for a failed lookup.
     pub fn lifecycle(&self) -> Option<Lifecycle> {
         match &self.finding {
-            Finding::Registered(record) => Some(classify(
-                &record.statuses,
-                record.expires_at,
-                self.observed_at,
-            )),
+            Finding::Registered(record) => {
+                let lifecycle = classify(&record.statuses, record.expires_at, self.observed_at);
+                // Only a lapse status may stand without its dates; "active" needs them.
+                let unproven = lifecycle == Lifecycle::Active && record.key_date_unreadable();
+                Some(if unproven {
+                    Lifecycle::Unknown
+                } else {
+                    lifecycle
+                })
+            }
             Finding::Unregistered => Some(Lifecycle::Unregistered),
             Finding::Failed { .. } => None,
         }
@@ -95,7 +116,8 @@ impl DomainStatus {
             Finding::Unregistered | Finding::Failed { .. } => RdapRecord::default(),
         };
         let earlier_lapse = previous.and_then(|p| p.last_lapse_at);
-        let last_lapse_at = if lifecycle == Lifecycle::Active {
+        // `unknown` (an answer whose dates cannot be read) is not evidence of a lapse.
+        let last_lapse_at = if matches!(lifecycle, Lifecycle::Active | Lifecycle::Unknown) {
             earlier_lapse
         } else {
             Some(observation.observed_at)
@@ -115,6 +137,14 @@ impl DomainStatus {
             last_lapse_at,
             checked_at: observation.observed_at,
         })
+    }
+
+    /// Whether the two say the same about the domain, whenever each was checked.
+    pub fn same_facts(&self, other: &DomainStatus) -> bool {
+        self == &DomainStatus {
+            checked_at: self.checked_at,
+            ..other.clone()
+        }
     }
 
     /// Whether the status is young enough to answer without a new lookup.

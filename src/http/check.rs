@@ -26,7 +26,8 @@ pub struct CheckRequest {
     )]
     pub email: String,
     /// When the caller last verified that it can reach this address (RFC 3339). Lapses and
-    /// registrations before this time are forgiven; after it they deny.
+    /// registrations before this time are forgiven; after it they deny. More than five
+    /// minutes in the future is refused (400 `invalid_verified_at`).
     #[schema(value_type = Option<String>, format = DateTime, example = "2025-03-01T12:00:00Z")]
     pub verified_at: Option<String>,
 }
@@ -39,23 +40,36 @@ pub struct CheckQuery {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<CheckRequest> for CheckQuery {
-    type Error = ApiError;
+/// How far ahead of the server's clock a `verified_at` may lie: clocks drift a little,
+/// but a date further ahead is a caller's bug that would forgive every lapse.
+pub const MAX_VERIFIED_AT_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
-    fn try_from(request: CheckRequest) -> Result<Self, ApiError> {
+impl CheckQuery {
+    /// Validates a request at `now`: the address reduces to a registrable domain, and
+    /// `verified_at` is an RFC 3339 date no more than five minutes ahead of `now`.
+    pub fn parse(request: CheckRequest, now: DateTime<Utc>) -> Result<Self, ApiError> {
+        let invalid = |detail: &str| ApiError::BadRequest {
+            code: "invalid_verified_at",
+            detail: detail.to_owned(),
+        };
         let verified_at = request
             .verified_at
             .map(|text| {
                 DateTime::parse_from_rfc3339(text.trim())
                     .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| ApiError::BadRequest {
-                        code: "invalid_verified_at",
-                        detail: "verified_at must be an RFC 3339 date-time such as \
-                                 2025-03-01T12:00:00Z"
-                            .to_owned(),
+                    .map_err(|_| {
+                        invalid(
+                            "verified_at must be an RFC 3339 date-time such as \
+                             2025-03-01T12:00:00Z",
+                        )
                     })
             })
             .transpose()?;
+        if verified_at.is_some_and(|t| t > now + MAX_VERIFIED_AT_SKEW) {
+            return Err(invalid(
+                "verified_at lies in the future (more than 5 minutes ahead of the server's clock)",
+            ));
+        }
         let email_domain = EmailDomain::from_address(&request.email)?;
         let domain = RegistrableDomain::of(&email_domain)?;
         Ok(Self {
@@ -137,7 +151,7 @@ pub async fn check_recovery_eligible(
     State(app): State<AppState>,
     ApiJson(request): ApiJson<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    let query = CheckQuery::try_from(request)?;
+    let query = CheckQuery::parse(request, app.clock.now())?;
     let assessment = app.checker.check(&query.domain, query.verified_at).await;
     Ok(Json(CheckResponse::new(&query, assessment)))
 }

@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{Finding, Observation};
+use crate::domain::status::Finding;
 use crate::error::{ApiError, Problem};
+use crate::store::HistoryEntry;
 
 const RECENT_OBSERVATIONS: u32 = 20;
 
@@ -31,10 +32,20 @@ pub struct ObservationItem {
     pub statuses: Vec<String>,
     pub registered_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Event actions (`registration`, `expiration`, ...) whose date the server sent in a
+    /// form lapseguard cannot read. An unreadable registration or expiration date keeps
+    /// the lifecycle at `unknown`.
+    pub unreadable_dates: Vec<String>,
+    /// For a failed lookup: how many more times the same failure was seen after
+    /// `observed_at` (repeats are counted, not stored one row each).
+    pub repeats: u32,
+    /// The latest time this observation was made (`observed_at` without repeats).
+    pub last_observed_at: DateTime<Utc>,
 }
 
-impl From<&Observation> for ObservationItem {
-    fn from(observation: &Observation) -> Self {
+impl From<&HistoryEntry> for ObservationItem {
+    fn from(entry: &HistoryEntry) -> Self {
+        let observation = &entry.observation;
         let (outcome, error, record) = match &observation.finding {
             Finding::Registered(record) => ("registered", None, Some(record)),
             Finding::Unregistered => ("unregistered", None, None),
@@ -49,6 +60,11 @@ impl From<&Observation> for ObservationItem {
             statuses: record.map(|r| r.statuses.clone()).unwrap_or_default(),
             registered_at: record.and_then(|r| r.registered_at),
             expires_at: record.and_then(|r| r.expires_at),
+            unreadable_dates: record
+                .map(|r| r.unreadable_dates.clone())
+                .unwrap_or_default(),
+            repeats: entry.repeats,
+            last_observed_at: entry.last_observed_at,
         }
     }
 }
@@ -99,7 +115,7 @@ pub async fn get_domain(
     if status.is_none() && watch.is_none() && observations.is_empty() {
         return Err(ApiError::NotFound);
     }
-    let status = status.as_ref();
+    let status = status.as_ref().map(|stored| &stored.status);
     Ok(Json(DomainView {
         domain: domain.to_string(),
         watched: watch.is_some(),

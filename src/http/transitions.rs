@@ -80,9 +80,10 @@ pub async fn list_transitions(
     State(app): State<AppState>,
     query: Result<Query<TransitionsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<TransitionsPage>, ApiError> {
-    let Query(query) = query.map_err(|rejection| ApiError::BadRequest {
+    // The rejection's own text may quote the query: the detail is ours.
+    let Query(query) = query.map_err(|_| ApiError::BadRequest {
         code: "invalid_query",
-        detail: rejection.body_text(),
+        detail: format!("after and limit must be whole numbers (limit at most {MAX_LIMIT})"),
     })?;
     let after = query.after.unwrap_or(0);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);

@@ -13,6 +13,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::HostRates;
 
+/// How many requests ahead of the host's rate a burst of checks may go.
+const REQUEST_BURST: i32 = 5;
+
 pub struct HostPacer {
     default_interval: Duration,
     intervals: HashMap<String, Duration>,
@@ -79,6 +82,25 @@ impl HostPacer {
         }
         host_slots.next_free = slot + interval;
         Ok(slot)
+    }
+
+    /// Takes a slot for a request to send now, from a check: allowed while the host's
+    /// backlog is at most a small burst ahead (five requests, or one second of the host's
+    /// rate if that is more). `Err` says how long until the host has room.
+    pub fn take_now(&self, host: &str, now: DateTime<Utc>) -> Result<(), std::time::Duration> {
+        let interval = self.interval_for(host);
+        let burst = (interval * REQUEST_BURST).max(Duration::seconds(1));
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let host_slots = slots.entry(host.to_owned()).or_insert(HostSlots {
+            next_free: now,
+            deferred_until: now,
+        });
+        let slot = host_slots.next_free.max(now);
+        if slot - now >= burst {
+            return Err((slot - now - burst + interval).to_std().unwrap_or_default());
+        }
+        host_slots.next_free = slot + interval;
+        Ok(())
     }
 
     /// Pushes the host's next free slot to at least `until` (after a 429, say).
@@ -148,6 +170,22 @@ mod tests {
         // Time passes: the slot is free again.
         let later = t0() + Duration::seconds(3);
         assert_eq!(pacer.reserve("h:443", later, horizon), Ok(later));
+    }
+
+    #[test]
+    fn checks_may_burst_a_little_and_are_then_refused() {
+        let pacer = pacer();
+        let taken = (0..8)
+            .filter(|_| pacer.take_now("slow.example:443", t0()).is_ok())
+            .count();
+        assert_eq!(taken, 5, "five requests at 1/s");
+        // The scheduler's next slot comes after the burst.
+        assert_eq!(
+            pacer.reserve("slow.example:443", t0(), Duration::seconds(60)),
+            Ok(t0() + Duration::seconds(5))
+        );
+        let later = t0() + Duration::seconds(3);
+        assert!(pacer.take_now("slow.example:443", later).is_ok());
     }
 
     #[test]

@@ -9,8 +9,6 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::pacer::HostPacer;
-use crate::config::HostRates;
 use crate::domain::name::RegistrableDomain;
 use crate::observer::Observer;
 use crate::store::StoreError;
@@ -31,15 +29,14 @@ const BOOTSTRAP_RETRY: chrono::Duration = chrono::Duration::minutes(1);
 
 pub struct Scheduler {
     observer: Arc<Observer>,
-    pacer: HostPacer,
     in_flight: Semaphore,
 }
 
 impl Scheduler {
-    pub fn new(observer: Arc<Observer>, rates: &HostRates, concurrency: usize) -> Self {
+    /// Paces each host with the observer's pacer, which checks' lookups share.
+    pub fn new(observer: Arc<Observer>, concurrency: usize) -> Self {
         Self {
             observer,
-            pacer: HostPacer::new(rates),
             in_flight: Semaphore::new(concurrency),
         }
     }
@@ -90,7 +87,8 @@ impl Scheduler {
             }
             Err(_) => return self.come_back(&domain, now + NOT_COVERED_RETRY).await,
         };
-        let slot = match self.pacer.reserve(&host, now, HORIZON) {
+        let pacer = self.observer.pacer();
+        let slot = match pacer.reserve(&host, now, HORIZON) {
             Ok(slot) => slot,
             // The host's backlog reaches past the horizon: wait in the database, not here.
             Err(free_at) => return self.come_back(&domain, free_at).await,
@@ -101,13 +99,11 @@ impl Scheduler {
         let Ok(_permit) = self.in_flight.acquire().await else {
             return;
         };
-        if let Err(LookupError::HostPaused { retry_in }) =
-            self.observer.observe(&domain, None).await
-        {
+        if let Err(LookupError::HostPaused { retry_in }) = self.observer.observe(&domain).await {
             let until = now
                 + chrono::Duration::from_std(retry_in)
                     .expect("the RDAP client caps pauses at a day");
-            self.pacer.hold(&host, until);
+            pacer.hold(&host, until);
             self.come_back(&domain, until).await;
         }
     }

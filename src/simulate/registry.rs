@@ -154,8 +154,7 @@ impl SimDomain {
                 statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
                 registered_at: Some(at(registered)),
                 expires_at: expires,
-                last_changed_at: None,
-                transferred_at: None,
+                ..RdapRecord::default()
             })
         };
         match self.stage_at(t) {

@@ -44,3 +44,8 @@ async fn lock_transitions(conn: &mut Connection) -> Result<(), StoreError> {
         .await?;
     Ok(())
 }
+
+async fn ping(pool: &PgPool) -> Result<(), StoreError> {
+    sqlx::query(super::sql::PING_READ).execute(pool).await?;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Delivery, PublishedTransition, StoreError, WatchEntry};
+use super::{Delivery, HistoryEntry, PublishedTransition, StoreError, WatchEntry};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, Finding, Observation, RdapRecord};
@@ -10,7 +10,7 @@ use crate::domain::transition::{Pending, Publication, Transition};
 
 pub(super) const SELECT_STATUS: &str = "SELECT domain, lifecycle, statuses, registered_at, \
      first_registered_at, expires_at, last_changed_at, transferred_at, last_lapse_at, checked_at, \
-     published_lifecycle, published_registered_at, pending_lifecycle, pending_since \
+     published_lifecycle, published_registered_at, pending_lifecycle, pending_since, revision \
      FROM domain_status WHERE domain = $1";
 
 pub(super) const SELECT_FAILURES: &str = "SELECT failures FROM watched_domains WHERE domain = $1";
@@ -18,8 +18,8 @@ pub(super) const SELECT_FAILURES: &str = "SELECT failures FROM watched_domains W
 pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifecycle, statuses, \
      registered_at, first_registered_at, expires_at, last_changed_at, transferred_at, \
      last_lapse_at, checked_at, published_lifecycle, published_registered_at, \
-     pending_lifecycle, pending_since) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     pending_lifecycle, pending_since, revision) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
      ON CONFLICT (domain) DO UPDATE SET lifecycle = excluded.lifecycle, \
      statuses = excluded.statuses, registered_at = excluded.registered_at, \
      first_registered_at = excluded.first_registered_at, expires_at = excluded.expires_at, \
@@ -27,14 +27,38 @@ pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifec
      last_lapse_at = excluded.last_lapse_at, checked_at = excluded.checked_at, \
      published_lifecycle = excluded.published_lifecycle, \
      published_registered_at = excluded.published_registered_at, \
-     pending_lifecycle = excluded.pending_lifecycle, pending_since = excluded.pending_since";
+     pending_lifecycle = excluded.pending_lifecycle, pending_since = excluded.pending_since, \
+     revision = excluded.revision";
 
 pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, observed_at, \
      outcome, lifecycle, http_status, error, statuses, registered_at, expires_at, \
-     last_changed_at, transferred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     last_changed_at, transferred_at, unreadable_dates) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// Counts a failure into the domain's latest observation when that one is the same
+/// failure (same error and HTTP status), instead of adding a row per repeat.
+pub(super) const REPEAT_FAILURE: &str = "UPDATE observations SET repeats = repeats + 1, \
+     last_observed_at = $2 WHERE id = (SELECT id FROM observations WHERE domain = $1 \
+     ORDER BY id DESC LIMIT 1) AND outcome = 'failed' AND error = $3 \
+     AND http_status IS NOT DISTINCT FROM $4";
+
+pub(super) const INSERT_CHANGE: &str =
+    "INSERT INTO status_changes (domain, changed_at) VALUES ($1, $2) RETURNING id";
+
+pub(super) const SELECT_CHANGES: &str =
+    "SELECT id, domain FROM status_changes WHERE id > $1 ORDER BY id LIMIT $2";
+
+pub(super) const SELECT_LAST_CHANGE: &str = "SELECT MAX(id) FROM status_changes";
+
+pub(super) const PRUNE_CHANGES: &str = "DELETE FROM status_changes WHERE changed_at < $1";
+
+/// Watches a domain that is not watched yet, without touching an existing schedule.
+pub(super) const WATCH_IF_NEW: &str = "INSERT INTO watched_domains (domain, added_at, \
+     next_check_at, failures) VALUES ($1, $2, $3, 0) ON CONFLICT (domain) DO NOTHING";
 
 pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcome, http_status, \
-     error, statuses, registered_at, expires_at, last_changed_at, transferred_at \
+     error, statuses, registered_at, expires_at, last_changed_at, transferred_at, \
+     unreadable_dates, repeats, last_observed_at \
      FROM observations WHERE domain = $1 ORDER BY observed_at DESC, id DESC LIMIT $2";
 
 pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
@@ -87,7 +111,9 @@ pub(super) const TRY_LEASE: &str = "INSERT INTO leases (name, holder, expires_at
 
 pub(super) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
 
-pub(super) const PING: &str = "SELECT 1";
+/// PostgreSQL is ready when the status table can be read: a lock held on it shows.
+pub(super) const PING_READ: &str =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM domain_status LIMIT 1) AS probe";
 
 /// A `domain_status` row.
 #[derive(sqlx::FromRow)]
@@ -106,9 +132,15 @@ pub(super) struct StatusRow {
     published_registered_at: Option<i64>,
     pending_lifecycle: Option<String>,
     pending_since: Option<i64>,
+    revision: i64,
 }
 
 impl StatusRow {
+    /// The id of the change this row reflects.
+    pub(super) fn revision(&self) -> i64 {
+        self.revision
+    }
+
     /// What was last published, and any change awaiting confirmation.
     pub(super) fn publication(&self) -> Result<Publication, StoreError> {
         let pending = match (&self.pending_lifecycle, from_seconds(self.pending_since)) {
@@ -158,6 +190,24 @@ pub(super) struct ObservationRow {
     expires_at: Option<i64>,
     last_changed_at: Option<i64>,
     transferred_at: Option<i64>,
+    unreadable_dates: Option<String>,
+    repeats: i32,
+    last_observed_at: Option<i64>,
+}
+
+impl TryFrom<ObservationRow> for HistoryEntry {
+    type Error = StoreError;
+
+    fn try_from(row: ObservationRow) -> Result<Self, StoreError> {
+        let repeats = u32::try_from(row.repeats).unwrap_or(0);
+        let last_observed_at = from_seconds(row.last_observed_at);
+        let observation = Observation::try_from(row)?;
+        Ok(Self {
+            last_observed_at: last_observed_at.unwrap_or(observation.observed_at),
+            observation,
+            repeats,
+        })
+    }
 }
 
 impl TryFrom<ObservationRow> for Observation {
@@ -172,6 +222,7 @@ impl TryFrom<ObservationRow> for Observation {
                 expires_at: from_seconds(row.expires_at),
                 last_changed_at: from_seconds(row.last_changed_at),
                 transferred_at: from_seconds(row.transferred_at),
+                unreadable_dates: decode_statuses(row.unreadable_dates.as_deref().unwrap_or("[]"))?,
             }),
             "unregistered" => Finding::Unregistered,
             "failed" => Finding::Failed {
@@ -200,6 +251,7 @@ pub(super) struct ObservationValues {
     pub expires_at: Option<i64>,
     pub last_changed_at: Option<i64>,
     pub transferred_at: Option<i64>,
+    pub unreadable_dates: Option<String>,
 }
 
 impl From<&Observation> for ObservationValues {
@@ -216,6 +268,7 @@ impl From<&Observation> for ObservationValues {
             expires_at: None,
             last_changed_at: None,
             transferred_at: None,
+            unreadable_dates: None,
         };
         match &observation.finding {
             Finding::Registered(record) => Self {
@@ -225,6 +278,8 @@ impl From<&Observation> for ObservationValues {
                 expires_at: seconds(record.expires_at),
                 last_changed_at: seconds(record.last_changed_at),
                 transferred_at: seconds(record.transferred_at),
+                unreadable_dates: (!record.unreadable_dates.is_empty())
+                    .then(|| encode_statuses(&record.unreadable_dates)),
                 ..empty
             },
             Finding::Unregistered => empty,
@@ -345,7 +400,8 @@ macro_rules! impl_store {
         use $crate::domain::transition::Publication;
         use $crate::store::sql::{self, seconds};
         use $crate::store::{
-            Delivery, PublishedTransition, RecordSettings, Recorded, Store, StoreError, WatchEntry,
+            Delivery, HistoryEntry, Origin, PublishedTransition, RecordSettings, Recorded,
+            StatusChange, Store, StoreError, StoredStatus, WatchEntry,
         };
 
         type Connection = <$db as sqlx::Database>::Connection;
@@ -353,33 +409,36 @@ macro_rules! impl_store {
         async fn load_tracked(
             conn: &mut Connection,
             domain: &RegistrableDomain,
-        ) -> Result<Tracked, StoreError> {
+        ) -> Result<(Tracked, i64), StoreError> {
             let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
                 .bind(domain.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
-            let (status, publication) = match row {
+            let (status, publication, revision) = match row {
                 Some(row) => {
                     let publication = row.publication()?;
-                    (Some(DomainStatus::try_from(row)?), publication)
+                    let revision = row.revision();
+                    (Some(DomainStatus::try_from(row)?), publication, revision)
                 }
-                None => (None, Publication::default()),
+                None => (None, Publication::default(), 0),
             };
             let failures: Option<(i32,)> = sqlx::query_as(sql::SELECT_FAILURES)
                 .bind(domain.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
-            Ok(Tracked {
+            let tracked = Tracked {
                 status,
                 publication,
                 failures: failures.map_or(0, |(n,)| u32::try_from(n).unwrap_or(0)),
-            })
+            };
+            Ok((tracked, revision))
         }
 
         async fn upsert_status(
             conn: &mut Connection,
             status: &DomainStatus,
             publication: &Publication,
+            revision: i64,
         ) -> Result<(), StoreError> {
             sqlx::query(sql::UPSERT_STATUS)
                 .bind(status.domain.as_str())
@@ -396,16 +455,31 @@ macro_rules! impl_store {
                 .bind(seconds(publication.registered_at))
                 .bind(publication.pending.map(|p| p.lifecycle.as_str()))
                 .bind(seconds(publication.pending.map(|p| p.since)))
+                .bind(revision)
                 .execute(&mut *conn)
                 .await?;
             Ok(())
         }
 
+        /// Appends the observation, or counts it into the latest row when it repeats
+        /// that row's failure.
         async fn insert_observation(
             conn: &mut Connection,
             observation: &Observation,
         ) -> Result<(), StoreError> {
             let values = sql::ObservationValues::from(observation);
+            if let Some(error) = &values.error {
+                let repeated = sqlx::query(sql::REPEAT_FAILURE)
+                    .bind(observation.domain.as_str())
+                    .bind(observation.observed_at.timestamp())
+                    .bind(error.as_str())
+                    .bind(values.http_status)
+                    .execute(&mut *conn)
+                    .await?;
+                if repeated.rows_affected() > 0 {
+                    return Ok(());
+                }
+            }
             sqlx::query(sql::INSERT_OBSERVATION)
                 .bind(observation.domain.as_str())
                 .bind(observation.observed_at.timestamp())
@@ -418,6 +492,7 @@ macro_rules! impl_store {
                 .bind(values.expires_at)
                 .bind(values.last_changed_at)
                 .bind(values.transferred_at)
+                .bind(values.unreadable_dates)
                 .execute(&mut *conn)
                 .await?;
             Ok(())
@@ -431,19 +506,22 @@ macro_rules! impl_store {
             }
 
             async fn ping(&self) -> Result<(), StoreError> {
-                sqlx::query(sql::PING).execute(&self.pool).await?;
-                Ok(())
+                ping(&self.pool).await
             }
 
             async fn status(
                 &self,
                 domain: &RegistrableDomain,
-            ) -> Result<Option<DomainStatus>, StoreError> {
+            ) -> Result<Option<StoredStatus>, StoreError> {
                 let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
                     .bind(domain.as_str())
                     .fetch_optional(&self.pool)
                     .await?;
-                row.map(TryInto::try_into).transpose()
+                row.map(|row| {
+                    let revision = row.revision();
+                    DomainStatus::try_from(row).map(|status| StoredStatus { status, revision })
+                })
+                .transpose()
             }
 
             async fn record(
@@ -453,13 +531,25 @@ macro_rules! impl_store {
             ) -> Result<Recorded, StoreError> {
                 let domain = &observation.domain;
                 let mut tx = begin_write(&self.pool, domain).await?;
-                let before = load_tracked(&mut tx, domain).await?;
+                let (before, mut revision) = load_tracked(&mut tx, domain).await?;
                 let folded = before.fold(observation, &settings.schedule);
                 let after = &folded.tracked;
                 if let Some(status) = &after.status
                     && (after.status != before.status || after.publication != before.publication)
                 {
-                    upsert_status(&mut tx, status, &after.publication).await?;
+                    let facts_changed = before
+                        .status
+                        .as_ref()
+                        .is_none_or(|earlier| !earlier.same_facts(status));
+                    if facts_changed {
+                        let (id,): (i64,) = sqlx::query_as(sql::INSERT_CHANGE)
+                            .bind(domain.as_str())
+                            .bind(observation.observed_at.timestamp())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        revision = id;
+                    }
+                    upsert_status(&mut tx, status, &after.publication, revision).await?;
                 }
                 insert_observation(&mut tx, observation).await?;
                 let transition = match folded.transition {
@@ -485,16 +575,28 @@ macro_rules! impl_store {
                     }
                     None => None,
                 };
-                sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
-                    .bind(domain.as_str())
-                    .bind(observation.observed_at.timestamp())
-                    .bind(folded.next_check_at.timestamp())
-                    .bind(i32::try_from(after.failures).unwrap_or(i32::MAX))
-                    .execute(&mut *tx)
-                    .await?;
+                // A failure met by a check leaves the schedule (and its backoff) to the
+                // scheduler: a client looping on a failing domain must not push it out.
+                let request_failure =
+                    settings.origin == Origin::Request && observation.lifecycle().is_none();
+                let query = if request_failure {
+                    sqlx::query(sql::WATCH_IF_NEW)
+                } else {
+                    sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
+                }
+                .bind(domain.as_str())
+                .bind(observation.observed_at.timestamp())
+                .bind(folded.next_check_at.timestamp());
+                let query = if request_failure {
+                    query
+                } else {
+                    query.bind(i32::try_from(after.failures).unwrap_or(i32::MAX))
+                };
+                query.execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(Recorded {
                     status: folded.tracked.status,
+                    revision,
                     transition,
                     next_check_at: folded.next_check_at,
                 })
@@ -504,7 +606,7 @@ macro_rules! impl_store {
                 &self,
                 domain: &RegistrableDomain,
                 limit: u32,
-            ) -> Result<Vec<Observation>, StoreError> {
+            ) -> Result<Vec<HistoryEntry>, StoreError> {
                 let rows: Vec<sql::ObservationRow> = sqlx::query_as(sql::SELECT_OBSERVATIONS)
                     .bind(domain.as_str())
                     .bind(i64::from(limit))
@@ -661,6 +763,40 @@ macro_rules! impl_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(result.rows_affected() > 0)
+            }
+
+            async fn changes_after(
+                &self,
+                after: i64,
+                limit: u32,
+            ) -> Result<Vec<StatusChange>, StoreError> {
+                let rows: Vec<(i64, String)> = sqlx::query_as(sql::SELECT_CHANGES)
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(id, domain)| {
+                        RegistrableDomain::parse(&domain)
+                            .map(|domain| StatusChange { id, domain })
+                            .map_err(|e| StoreError::Corrupt(format!("changed domain: {e}")))
+                    })
+                    .collect()
+            }
+
+            async fn last_change(&self) -> Result<i64, StoreError> {
+                let (id,): (Option<i64>,) = sqlx::query_as(sql::SELECT_LAST_CHANGE)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(id.unwrap_or(0))
+            }
+
+            async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                let result = sqlx::query(sql::PRUNE_CHANGES)
+                    .bind(before.timestamp())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(result.rows_affected())
             }
 
             async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {

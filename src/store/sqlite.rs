@@ -42,3 +42,11 @@ async fn begin_write(
 async fn lock_transitions(_conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
+
+/// SQLite is ready when a writer can take the write lock: readers pass a held lock in WAL
+/// mode, but recording would wait for it.
+async fn ping(pool: &SqlitePool) -> Result<(), StoreError> {
+    let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    tx.rollback().await?;
+    Ok(())
+}

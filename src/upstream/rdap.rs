@@ -330,30 +330,44 @@ pub fn parse_domain(body: &[u8]) -> Result<RdapRecord, LookupError> {
         ..RdapRecord::default()
     };
     for event in object.events {
-        let Some(date) = event.date.as_deref().and_then(parse_event_date) else {
-            continue;
-        };
-        let slot = match normalise_status(&event.action).as_str() {
+        let action = normalise_status(&event.action);
+        let slot = match action.as_str() {
             "registration" | "reregistration" => &mut record.registered_at,
             "expiration" => &mut record.expires_at,
             "last changed" => &mut record.last_changed_at,
             "transfer" => &mut record.transferred_at,
             _ => continue,
         };
-        // Several events of one kind: the latest one tells the current state.
-        *slot = (*slot).max(Some(date));
+        let Some(text) = event.date.as_deref() else {
+            continue;
+        };
+        match parse_event_date(text) {
+            // Several events of one kind: the latest one tells the current state.
+            Some(date) => *slot = (*slot).max(Some(date)),
+            // Kept, so that the decision knows a date was there and could not be read,
+            // instead of acting as if the event were absent.
+            None => {
+                if !record.unreadable_dates.contains(&action) {
+                    record.unreadable_dates.push(action);
+                }
+            }
+        }
     }
     Ok(record)
 }
 
-/// RFC 3339, and the zone-less form some servers send (taken as UTC). Truncated to whole
-/// seconds, the precision the store keeps, so that a date read again compares equal.
-fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
+/// The date forms real RDAP servers send: RFC 3339 (`Z`, `+00:00`, fractional seconds),
+/// an offset without a colon (`+0000`, as MarkMonitor writes it), and no zone at all
+/// (taken as UTC). Truncated to whole seconds, the precision the store keeps, so that a
+/// date read again compares equal.
+pub fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z"))
         .map(|d| d.with_timezone(&Utc))
         .ok()
         .or_else(|| {
-            NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M:%S%.f")
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
                 .ok()
                 .map(|naive| naive.and_utc())
         })
@@ -388,6 +402,63 @@ mod tests {
         assert!(record.expires_at.is_some());
         assert!(record.last_changed_at.is_some());
         assert_eq!(record.transferred_at, None);
+        assert!(record.unreadable_dates.is_empty());
+    }
+
+    fn utc(text: &str) -> Option<String> {
+        parse_event_date(text).map(|d| d.to_rfc3339())
+    }
+
+    const NOON: &str = "2025-03-20T07:00:00+00:00";
+
+    #[test]
+    fn an_event_date_with_z_reads() {
+        assert_eq!(utc("2025-03-20T07:00:00Z").as_deref(), Some(NOON));
+    }
+
+    #[test]
+    fn an_event_date_with_a_colon_offset_reads() {
+        assert_eq!(utc("2025-03-20T07:00:00+00:00").as_deref(), Some(NOON));
+        assert_eq!(utc("2025-03-20T09:00:00+02:00").as_deref(), Some(NOON));
+    }
+
+    #[test]
+    fn an_event_date_with_an_offset_without_a_colon_reads() {
+        // MarkMonitor's form.
+        assert_eq!(utc("2025-03-20T07:00:00.000+0000").as_deref(), Some(NOON));
+        assert_eq!(utc("2025-03-20T02:00:00-0500").as_deref(), Some(NOON));
+    }
+
+    #[test]
+    fn an_event_date_with_fractional_seconds_reads() {
+        assert_eq!(utc("2025-03-20T07:00:00.75Z").as_deref(), Some(NOON));
+        assert_eq!(
+            utc("2025-03-20T07:00:00.123456+00:00").as_deref(),
+            Some(NOON)
+        );
+    }
+
+    #[test]
+    fn an_event_date_without_a_zone_reads_as_utc() {
+        assert_eq!(utc("2025-03-20T07:00:00").as_deref(), Some(NOON));
+        assert_eq!(utc(" 2025-03-20T07:00:00.5 ").as_deref(), Some(NOON));
+    }
+
+    #[test]
+    fn an_unreadable_event_date_is_kept_on_the_record() {
+        let body = br#"{
+            "objectClassName": "domain",
+            "status": ["active"],
+            "events": [
+                {"eventAction": "registration", "eventDate": "20th of March 2025"},
+                {"eventAction": "expiration", "eventDate": "2027-03-20T07:00:00.000+0000"},
+                {"eventAction": "last update of RDAP database", "eventDate": "soon"}
+            ]
+        }"#;
+        let record = parse_domain(body).expect("parses");
+        assert_eq!(record.registered_at, None);
+        assert_eq!(record.unreadable_dates, ["registration"]);
+        assert!(record.expires_at.is_some());
     }
 
     #[test]

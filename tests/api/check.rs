@@ -256,9 +256,9 @@ async fn every_lookup_is_kept_in_the_history() {
     let history = app.store.observations(&domain, 10).await.expect("history");
     assert_eq!(history.len(), 2);
     assert_eq!(
-        history[0].lifecycle(),
+        history[0].observation.lifecycle(),
         Some(lapseguard::domain::lifecycle::Lifecycle::Redemption)
     );
-    assert_eq!(history[1].http_status, Some(502));
-    assert_eq!(history[1].lifecycle(), None);
+    assert_eq!(history[1].observation.http_status, Some(502));
+    assert_eq!(history[1].observation.lifecycle(), None);
 }

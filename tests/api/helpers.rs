@@ -369,8 +369,12 @@ impl TestApp {
     }
 
     /// `POST /check-recovery-eligible` with a JSON body.
+    /// `POST /check-recovery-eligible` with a JSON body; returns once what the check
+    /// observed is written to the store.
     pub async fn check(&self, body: Value) -> (StatusCode, Value) {
-        self.post_raw(body.to_string(), "application/json").await
+        let answer = self.post_raw(body.to_string(), "application/json").await;
+        self.state.checker.settled().await;
+        answer
     }
 
     /// Checks one address without `verified_at` and expects a 200.
