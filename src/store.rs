@@ -33,6 +33,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("DATABASE_URL must start with sqlite: or postgres:// (got scheme {0:?})")]
     UnsupportedUrl(String),
+    #[error("the database did not answer in time")]
+    Timeout,
     #[error("a stored row cannot be read back: {0}")]
     Corrupt(String),
 }

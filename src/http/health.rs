@@ -1,5 +1,7 @@
 //! `GET /healthz` and `GET /readyz`.
 
+use std::time::Duration;
+
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
@@ -7,6 +9,10 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, Problem};
+use crate::store::StoreError;
+
+/// Readiness answers within a second: a store slower than this is not ready.
+const READINESS_STORE_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// A liveness or readiness answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,7 +32,8 @@ pub async fn healthz() -> Json<HealthResponse> {
     Json(HealthResponse { status: "ok" })
 }
 
-/// The store is reachable and the RDAP bootstrap is loaded.
+/// The store answers within a second (on SQLite: a writer can take the lock) and the
+/// RDAP bootstrap is loaded.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -37,7 +44,8 @@ pub async fn healthz() -> Json<HealthResponse> {
     )
 )]
 pub async fn readyz(State(app): State<AppState>) -> Result<Json<HealthResponse>, ApiError> {
-    if let Err(error) = app.store.ping().await {
+    let ping = tokio::time::timeout(READINESS_STORE_TIMEOUT, app.store.ping()).await;
+    if let Err(error) = ping.unwrap_or(Err(StoreError::Timeout)) {
         tracing::warn!(error = %error, "readiness: the store does not answer");
         return Err(ApiError::Unavailable {
             code: "store_unreachable",

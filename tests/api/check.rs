@@ -262,3 +262,40 @@ async fn every_lookup_is_kept_in_the_history() {
     assert_eq!(history[1].observation.http_status, Some(502));
     assert_eq!(history[1].observation.lifecycle(), None);
 }
+
+#[tokio::test]
+async fn an_offset_without_a_colon_is_read_as_markmonitor_writes_it() {
+    let app = spawn_app().await;
+    let mut object = rdap_domain("example.com", &["active"], days_ago(3000), days_ahead(200));
+    object["events"] = json!([
+        {"eventAction": "registration", "eventDate": "2025-03-20T07:00:00.000+0000"},
+        {"eventAction": "expiration", "eventDate": days_ago(3).format("%Y-%m-%dT%H:%M:%S.000+0000").to_string()}
+    ]);
+    app.rdap.set("example.com", Answer::Domain(object));
+    let verified_at = "2025-01-01T00:00:00Z";
+    let (_, body) = app
+        .check(json!({"email": "a@example.com", "verified_at": verified_at}))
+        .await;
+    assert_eq!(body["registered_at"], "2025-03-20T07:00:00Z");
+    assert_eq!(body["eligible"], false);
+    // Registered after verification and expired: re-registration outranks expiry.
+    assert_eq!(body["reason"], "domain_reregistered");
+}
+
+#[tokio::test]
+async fn an_unreadable_registration_date_never_reads_as_active() {
+    let app = spawn_app().await;
+    let mut object = rdap_domain("example.com", &["active"], days_ago(3000), days_ahead(200));
+    object["events"][0]["eventDate"] = json!("20/03/2025 07:00");
+    app.rdap.set("example.com", Answer::Domain(object));
+    let body = app.check_email("a@example.com").await;
+    assert_ne!(body["reason"], "domain_active");
+    assert_eq!(body["reason"], "domain_status_unavailable");
+    assert_eq!(body["lifecycle"], "unknown");
+
+    let (_, view) = app.get("/v1/domains/example.com").await;
+    assert_eq!(
+        view["observations"][0]["unreadable_dates"],
+        json!(["registration"])
+    );
+}

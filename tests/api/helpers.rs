@@ -581,3 +581,50 @@ async fn receive(
     state.received.lock().expect("lock").push((headers, body));
     StatusCode::NO_CONTENT
 }
+
+/// Holds the store's write lock (SQLite) or an exclusive lock on the status tables
+/// (PostgreSQL, which also blocks reads) until dropped: a store that does not answer.
+pub enum StoreLock {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl StoreLock {
+    pub async fn take(url: &str) -> Self {
+        if url.starts_with("sqlite:") {
+            let mut connection = sqlx::SqliteConnection::connect(url).await.expect("connect");
+            sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(&mut connection)
+                .await
+                .expect("take the write lock");
+            Self::Sqlite(connection)
+        } else {
+            let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
+            sqlx::raw_sql(
+                "BEGIN; LOCK TABLE domain_status, observations, watched_domains \
+                 IN ACCESS EXCLUSIVE MODE",
+            )
+            .execute(&mut connection)
+            .await
+            .expect("lock the tables");
+            Self::Postgres(connection)
+        }
+    }
+
+    pub async fn release(self) {
+        match self {
+            Self::Sqlite(mut connection) => {
+                sqlx::raw_sql("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .expect("release");
+            }
+            Self::Postgres(mut connection) => {
+                sqlx::raw_sql("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .expect("release");
+            }
+        }
+    }
+}

@@ -108,3 +108,86 @@ async fn unknown_routes_and_methods_are_problems_too() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_problem(&body, status, "method_not_allowed");
 }
+
+#[tokio::test]
+async fn type_errors_name_the_field_and_never_echo_the_input() {
+    let app = spawn_app().await;
+    let cases = [
+        ("/v1/watch", json!({"emails": "alice@victim.example"})),
+        (
+            "/v1/watch",
+            json!({"domains": [{"alice@victim.example": 1}]}),
+        ),
+        (
+            "/check-recovery-eligible",
+            json!({"email": ["alice@victim.example"]}),
+        ),
+        (
+            "/check-recovery-eligible",
+            json!({"email": "a@example.com", "verified_at": {"alice@victim.example": true}}),
+        ),
+    ];
+    for (path, body) in cases {
+        let (status, problem) = app.post_json(path, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_problem(&problem, status, "invalid_field");
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(!detail.contains("alice"), "{detail}");
+        assert!(!detail.contains("victim"), "{detail}");
+        assert!(detail.contains("field `"), "names the field: {detail}");
+    }
+    let (_, problem) = app
+        .post_json("/v1/watch", json!({"emails": "alice@victim.example"}))
+        .await;
+    assert_eq!(
+        problem["detail"],
+        "field `emails` has the wrong type or value: expected a sequence"
+    );
+    let (_, problem) = app
+        .check(json!({"verified_at": "2025-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(problem["detail"], "field `email` is required");
+}
+
+#[tokio::test]
+async fn a_syntax_error_gives_its_position_not_the_body() {
+    let app = spawn_app().await;
+    let (status, problem) = app
+        .post_raw(
+            r#"{"email": "alice@victim.example" "#.into(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_problem(&problem, status, "invalid_json");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(!detail.contains("alice"), "{detail}");
+    assert!(detail.contains("line 1"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_verified_at_more_than_five_minutes_ahead_is_refused() {
+    let app = spawn_app().await;
+    app.rdap.set("example.com", active("example.com"));
+    for future in [
+        "9999-12-31T23:59:59Z",
+        &(chrono::Utc::now() + chrono::Duration::minutes(6)).to_rfc3339(),
+    ] {
+        let (status, problem) = app
+            .check(json!({"email": "a@example.com", "verified_at": future}))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{future}");
+        assert_problem(&problem, status, "invalid_verified_at");
+    }
+    // Clock skew of a minute or two is fine.
+    let soon = (chrono::Utc::now() + chrono::Duration::minutes(2)).to_rfc3339();
+    let (status, body) = app
+        .check(json!({"email": "a@example.com", "verified_at": soon}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        app.rdap.hits("example.com"),
+        1,
+        "refused checks asked nobody"
+    );
+}

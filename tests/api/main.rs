@@ -9,5 +9,6 @@ mod names;
 mod openapi;
 mod refresh;
 mod replicas;
+mod truth;
 mod upstream;
 mod watch;
