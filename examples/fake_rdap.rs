@@ -1,12 +1,16 @@
 //! A fake RDAP server for benchmarks: every domain is old, active and far from expiry.
-//! Prints its port on stdout. `cargo run --release --example fake_rdap [port]`.
+//! Prints its port on stdout. `cargo run --release --example fake_rdap [port] [delay_ms]`:
+//! with a delay, every answer waits that long first (a hanging registry).
 
 use axum::Router;
-use axum::extract::Path;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 
-async fn domain(Path(name): Path<String>) -> impl IntoResponse {
+async fn domain(State(delay): State<Duration>, Path(name): Path<String>) -> impl IntoResponse {
+    tokio::time::sleep(delay).await;
     let body = serde_json::json!({
         "objectClassName": "domain",
         "ldhName": name.to_uppercase(),
@@ -28,8 +32,16 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
+    let delay = Duration::from_millis(
+        std::env::args()
+            .nth(2)
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(0),
+    );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("{}", listener.local_addr()?.port());
-    let router = Router::new().route("/domain/{name}", axum::routing::get(domain));
+    let router = Router::new()
+        .route("/domain/{name}", axum::routing::get(domain))
+        .with_state(delay);
     axum::serve(listener, router).await
 }

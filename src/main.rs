@@ -136,6 +136,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .map_err(|error| anyhow::anyhow!(error.problem().detail))?;
             let app = App::build(&config()?).await?;
             let assessment = app.checker.check(&query.domain, query.verified_at).await;
+            // The observation is written in the background: let it land before exiting.
+            app.checker.settled().await;
             let response = CheckResponse::new(&query, assessment);
             println!("{}", serde_json::to_string_pretty(&response)?);
             Ok(if response.eligible {

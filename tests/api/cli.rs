@@ -36,6 +36,9 @@ async fn check_prints_the_decision_and_exits_by_eligibility() {
     assert_eq!(output.status.code(), Some(1));
     let body: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(body["reason"], "domain_unregistered");
+    // What the command saw was written before it exited.
+    let (_, view) = app.get("/v1/domains/gone.com").await;
+    assert_eq!(view["lifecycle"], "unregistered");
 
     let output = lapseguard(&app)
         .args(["check", "not-an-address"])
