@@ -583,10 +583,55 @@ async fn receive(
 }
 
 /// Holds the store's write lock (SQLite) or an exclusive lock on the status tables
-/// (PostgreSQL, which also blocks reads) until dropped: a store that does not answer.
+/// (PostgreSQL, which also blocks reads) until released: a store that does not answer.
 pub enum StoreLock {
     Sqlite(sqlx::SqliteConnection),
     Postgres(sqlx::PgConnection),
+}
+
+/// A stopped store: on PostgreSQL the test database refuses connections and the app's
+/// are cut; SQLite, embedded in the process, cannot stop, so its write lock is held.
+pub enum StoppedStore {
+    Sqlite(StoreLock),
+    Postgres { admin: String, database: String },
+}
+
+impl StoppedStore {
+    pub async fn stop(url: &str) -> Self {
+        if url.starts_with("sqlite:") {
+            return Self::Sqlite(StoreLock::take(url).await);
+        }
+        let admin = std::env::var("TEST_DATABASE_URL").expect("PostgreSQL tests name the server");
+        let database = url::Url::parse(url)
+            .expect("a URL")
+            .path()
+            .trim_start_matches('/')
+            .to_owned();
+        let mut connection = sqlx::PgConnection::connect(&admin).await.expect("connect");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        )))
+        .execute(&mut connection)
+        .await
+        .expect("stop the database");
+        Self::Postgres { admin, database }
+    }
+
+    pub async fn start(self) {
+        match self {
+            Self::Sqlite(lock) => lock.release().await,
+            Self::Postgres { admin, database } => {
+                let mut connection = sqlx::PgConnection::connect(&admin).await.expect("connect");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS true"
+                )))
+                .execute(&mut connection)
+                .await
+                .expect("start the database");
+            }
+        }
+    }
 }
 
 impl StoreLock {
