@@ -171,17 +171,12 @@ impl Checker {
         }
         let task = tokio::spawn({
             let observer = Arc::clone(&self.observer);
-            let loading = Arc::clone(&self.loading);
-            let domain = domain.clone();
+            let done = Unlist {
+                loading: Arc::clone(&self.loading),
+                domain: domain.clone(),
+            };
             let max_age = self.max_age();
-            async move {
-                let loaded = load(&observer, &domain, deadline, max_age).await;
-                loading
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&domain);
-                loaded
-            }
+            async move { load(&observer, &done.domain, deadline, max_age).await }
         });
         let shared = async move {
             task.await.unwrap_or_else(|error| {
@@ -196,6 +191,21 @@ impl Checker {
         .shared();
         loading.insert(domain.clone(), shared.clone());
         shared
+    }
+}
+
+/// Takes a finished load off the list of loads in progress, also when it panicked.
+struct Unlist {
+    loading: Arc<Mutex<HashMap<RegistrableDomain, SharedLoad>>>,
+    domain: RegistrableDomain,
+}
+
+impl Drop for Unlist {
+    fn drop(&mut self) {
+        self.loading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.domain);
     }
 }
 

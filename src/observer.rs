@@ -236,8 +236,12 @@ impl Observer {
     }
 
     /// Checks of the domain answer without a lookup for the cooldown (or until a paused
-    /// host takes requests again, if sooner).
+    /// host takes requests again, if sooner). A bootstrap still loading is no reason: it
+    /// costs nothing to ask again, and it may load any moment.
     fn cool(&self, domain: &RegistrableDomain, cause: &LookupError) {
+        if *cause == LookupError::BootstrapNotLoaded {
+            return;
+        }
         let reason = if *cause == LookupError::NotCovered {
             Reason::DomainNotCovered
         } else {
