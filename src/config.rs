@@ -11,7 +11,10 @@ use url::Url;
 
 use crate::domain::decision::{Policy, UnknownPolicy};
 use crate::domain::schedule::ScheduleSettings;
+use crate::refresh::pacer::HostRates;
+use crate::refresh::webhook::SigningKey;
 use crate::store::RecordSettings;
+use crate::telemetry::LogFormat;
 use crate::upstream::bootstrap::BootstrapSource;
 
 /// A setting that cannot be used, with the variable's name.
@@ -20,12 +23,6 @@ use crate::upstream::bootstrap::BootstrapSource;
 pub struct ConfigError {
     pub variable: &'static str,
     pub problem: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Pretty,
-    Json,
 }
 
 #[derive(Debug, Clone)]
@@ -73,24 +70,7 @@ pub struct Config {
     /// `LAPSEGUARD_WEBHOOK_URL`: where transitions are POSTed; none by default.
     pub webhook_url: Option<Url>,
     /// `LAPSEGUARD_WEBHOOK_SECRET`: the signing key, required with a webhook URL.
-    pub webhook_secret: Option<String>,
-}
-
-/// Request rates per RDAP host: `LAPSEGUARD_RDAP_HOST_RATE=1,rdap.verisign.com=5` means 1/s
-/// for every host but `rdap.verisign.com` (any port; or name `host:port`), which gets 5/s.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HostRates {
-    pub default_per_second: f64,
-    pub hosts: Vec<(String, f64)>,
-}
-
-impl Default for HostRates {
-    fn default() -> Self {
-        Self {
-            default_per_second: 1.0,
-            hosts: Vec::new(),
-        }
-    }
+    pub webhook_secret: Option<SigningKey>,
 }
 
 impl Default for Config {
@@ -248,17 +228,18 @@ impl Config {
             webhook_url: get("LAPSEGUARD_WEBHOOK_URL")
                 .map(|url| upstream_url("LAPSEGUARD_WEBHOOK_URL", url, allow_http_upstreams))
                 .transpose()?,
-            webhook_secret: get("LAPSEGUARD_WEBHOOK_SECRET").map(str::to_owned),
+            webhook_secret: get("LAPSEGUARD_WEBHOOK_SECRET")
+                .map(|secret| {
+                    SigningKey::parse(secret)
+                        .map_err(|problem| invalid("LAPSEGUARD_WEBHOOK_SECRET", problem))
+                })
+                .transpose()?,
         };
         if config.webhook_url.is_some() && config.webhook_secret.is_none() {
             return Err(invalid(
                 "LAPSEGUARD_WEBHOOK_SECRET",
                 "required when LAPSEGUARD_WEBHOOK_URL is set",
             ));
-        }
-        if let Some(secret) = &config.webhook_secret {
-            crate::refresh::webhook::signing_key(secret)
-                .map_err(|problem| invalid("LAPSEGUARD_WEBHOOK_SECRET", problem))?;
         }
         Ok(config)
     }

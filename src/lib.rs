@@ -9,7 +9,8 @@
 //! - [`store`]: SQLite and PostgreSQL persistence.
 //! - [`checker`]: the request path (memory, store, lookup, policy); [`memory`]: what it
 //!   remembers, kept in step with the store.
-//! - [`http`]: request and response types and handlers; [`app`]: router and serving.
+//! - [`http`]: request and response types and handlers; [`app`]: the state and how it
+//!   is built; [`startup`]: router, listener, background work, shutdown.
 
 pub mod app;
 pub mod checker;
@@ -23,6 +24,7 @@ pub mod memory;
 pub mod observer;
 pub mod refresh;
 pub mod simulate;
+pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod upstream;

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use lapseguard::app::{App, Application, shutdown_signal};
+use lapseguard::app::App;
 use lapseguard::config::Config;
 use lapseguard::http::check::{CheckQuery, CheckRequest, CheckResponse};
+use lapseguard::startup::{Application, shutdown_signal};
 
 #[derive(Parser)]
 #[command(version, about = "Stops account takeover by domain resurrection")]

@@ -11,13 +11,12 @@ use std::collections::{BinaryHeap, VecDeque};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::config::HostRates;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
 use crate::domain::status::{Finding, Observation};
 use crate::domain::tracking::Tracked;
-use crate::refresh::pacer::HostPacer;
+use crate::refresh::pacer::{HostPacer, HostRates};
 use crate::refresh::scheduler::HORIZON;
 use registry::{DAY, Population, Rng, SimDomain, Stage, population};
 

@@ -2,48 +2,15 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
-use crate::domain::lifecycle::Lifecycle;
 use crate::error::{ApiError, Problem};
-use crate::store::PublishedTransition;
+use crate::refresh::webhook::TransitionItem;
 
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
-
-/// One published change of a domain's lifecycle or registration date. Also the body of
-/// each webhook.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct TransitionItem {
-    /// Only grows: resume after the last id you saw.
-    pub id: i64,
-    pub domain: String,
-    /// The lifecycle before; `unknown` for the first observation of a lapsed domain.
-    pub from: Lifecycle,
-    pub to: Lifecycle,
-    pub registered_at: Option<DateTime<Utc>>,
-    pub expires_at: Option<DateTime<Utc>>,
-    /// When the lookup that published it was made.
-    pub observed_at: DateTime<Utc>,
-}
-
-impl From<&PublishedTransition> for TransitionItem {
-    fn from(published: &PublishedTransition) -> Self {
-        let t = &published.transition;
-        Self {
-            id: published.id,
-            domain: t.domain.to_string(),
-            from: t.from,
-            to: t.to,
-            registered_at: t.registered_at,
-            expires_at: t.expires_at,
-            observed_at: t.observed_at,
-        }
-    }
-}
 
 /// Where to resume and how many to return.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -11,7 +11,22 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::config::HostRates;
+/// Request rates per RDAP host: `LAPSEGUARD_RDAP_HOST_RATE=1,rdap.verisign.com=5` means 1/s
+/// for every host but `rdap.verisign.com` (any port; or name `host:port`), which gets 5/s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostRates {
+    pub default_per_second: f64,
+    pub hosts: Vec<(String, f64)>,
+}
+
+impl Default for HostRates {
+    fn default() -> Self {
+        Self {
+            default_per_second: 1.0,
+            hosts: Vec::new(),
+        }
+    }
+}
 
 /// How many requests ahead of the host's rate a burst of checks may go.
 const REQUEST_BURST: i32 = 5;

@@ -7,15 +7,18 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use reqwest::header::CONTENT_TYPE;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
 use url::Url;
+use utoipa::ToSchema;
 
 use crate::clock::Clock;
-use crate::http::transitions::TransitionItem;
-use crate::store::{Store, StoreError};
+use crate::domain::lifecycle::Lifecycle;
+use crate::store::{PublishedTransition, Store, StoreError};
 
 const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(5);
 const MAX_RETRY: chrono::Duration = chrono::Duration::hours(1);
@@ -23,9 +26,57 @@ const ROUND: u32 = 100;
 const IDLE_POLL: Duration = Duration::from_secs(1);
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The HMAC key of a secret: Standard Webhooks' `whsec_<base64>` form, or the raw bytes
-/// of any other non-empty string.
-pub fn signing_key(secret: &str) -> Result<Vec<u8>, String> {
+/// One published change of a domain's lifecycle or registration date. Also the body of
+/// each webhook.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TransitionItem {
+    /// Only grows: resume after the last id you saw.
+    pub id: i64,
+    pub domain: String,
+    /// The lifecycle before; `unknown` for the first observation of a lapsed domain.
+    pub from: Lifecycle,
+    pub to: Lifecycle,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the lookup that published it was made.
+    pub observed_at: DateTime<Utc>,
+}
+
+impl From<&PublishedTransition> for TransitionItem {
+    fn from(published: &PublishedTransition) -> Self {
+        let t = &published.transition;
+        Self {
+            id: published.id,
+            domain: t.domain.to_string(),
+            from: t.from,
+            to: t.to,
+            registered_at: t.registered_at,
+            expires_at: t.expires_at,
+            observed_at: t.observed_at,
+        }
+    }
+}
+
+/// The HMAC key webhooks are signed with, parsed from `LAPSEGUARD_WEBHOOK_SECRET` when the
+/// configuration is loaded. Its `Debug` form hides the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKey(Vec<u8>);
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(..)")
+    }
+}
+
+impl SigningKey {
+    /// Standard Webhooks' `whsec_<base64>` form, or the raw bytes of any other non-empty
+    /// string.
+    pub fn parse(secret: &str) -> Result<Self, String> {
+        signing_key(secret).map(Self)
+    }
+}
+
+fn signing_key(secret: &str) -> Result<Vec<u8>, String> {
     let key = match secret.strip_prefix("whsec_") {
         Some(encoded) => STANDARD
             .decode(encoded)
@@ -53,7 +104,7 @@ fn retry_delay(attempts: u32) -> chrono::Duration {
 pub struct WebhookSender {
     http: reqwest::Client,
     url: Url,
-    key: Vec<u8>,
+    key: SigningKey,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
@@ -61,7 +112,7 @@ pub struct WebhookSender {
 impl WebhookSender {
     pub fn new(
         url: Url,
-        secret: &str,
+        key: SigningKey,
         allow_http: bool,
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
@@ -75,7 +126,7 @@ impl WebhookSender {
         Ok(Self {
             http,
             url,
-            key: signing_key(secret)?,
+            key,
             store,
             clock,
         })
@@ -100,7 +151,7 @@ impl WebhookSender {
                 .header("webhook-timestamp", timestamp.to_string())
                 .header(
                     "webhook-signature",
-                    sign(&self.key, &message_id, timestamp, &body),
+                    sign(&self.key.0, &message_id, timestamp, &body),
                 )
                 .body(body)
                 .send()

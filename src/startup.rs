@@ -1,0 +1,181 @@
+//! Serving the application: the router and its middleware, the listener, the background
+//! work (scheduler and webhooks on the lease holder, the change follower everywhere) and
+//! graceful shutdown.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::app::{App, AppState, StartError};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::http;
+use crate::refresh::changes::follow_changes;
+use crate::refresh::leader::run_while_leader;
+use crate::store;
+
+/// The router with its middleware: body limit, panics as 500 problems, request traces.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = http::routes().split_for_parts();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_default();
+    api.route(
+        "/openapi.json",
+        axum::routing::get(move || async move {
+            (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                openapi_json,
+            )
+        }),
+    )
+    .fallback(|| async { ApiError::NotFound })
+    .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+    .with_state(state)
+    .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+    .layer(CatchPanicLayer::custom(panic_response))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+    )
+}
+
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::Internal.into_response()
+}
+
+/// A built application bound to its port, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    run_scheduler: bool,
+}
+
+impl Application {
+    /// Builds the app and binds `config.listen` (port 0 picks a free port).
+    pub async fn build(config: &Config) -> Result<Self, StartError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], on a given clock (tests drive the scheduler with one).
+    pub async fn build_with_clock(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
+        let store = store::connect(&config.database_url).await?;
+        store.migrate().await?;
+        let state = App::with_store(config, store, clock).await?;
+        let listener = TcpListener::bind(config.listen).await?;
+        Ok(Self {
+            listener,
+            router: router(Arc::clone(&state)),
+            state,
+            run_scheduler: config.scheduler,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight and
+    /// stops the background work (which gives its lease up).
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(address = %self.listener.local_addr()?, "lapseguard is listening");
+        let cancel = CancellationToken::new();
+        let background = self
+            .run_scheduler
+            .then(|| tokio::spawn(run_background(Arc::clone(&self.state), cancel.clone())));
+        // Every replica follows the change log: its memory must see what others record.
+        let changes = tokio::spawn(follow_changes(
+            Arc::clone(&self.state.store),
+            Arc::clone(&self.state.memory),
+            Arc::clone(&self.state.clock),
+            cancel.clone(),
+        ));
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        cancel.cancel();
+        // What checks observed is written before the process ends.
+        self.state.checker.settled().await;
+        if let Err(error) = changes.await {
+            tracing::error!(error = %error, "the change follower ended abnormally");
+        }
+        if let Some(background) = background
+            && let Err(error) = background.await
+        {
+            tracing::error!(error = %error, "background work ended abnormally");
+        }
+        served
+    }
+}
+
+/// The scheduler and webhook delivery, on whichever replica holds the lease.
+async fn run_background(state: AppState, cancel: CancellationToken) {
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    let store = Arc::clone(&state.store);
+    run_while_leader(store, holder, cancel, move |token| {
+        let mut work: Vec<Pin<Box<dyn Future<Output = ()> + Send>>> =
+            vec![Box::pin(Arc::clone(&state.scheduler).run(token.clone()))];
+        if let Some(webhooks) = &state.webhooks {
+            work.push(Box::pin(Arc::clone(webhooks).run(token)));
+        }
+        work
+    })
+    .await;
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
