@@ -79,7 +79,9 @@ impl App {
                 ));
             }
             source => {
-                let table = source.load(&client, config.allow_http_upstreams).await?;
+                let table = client
+                    .load_bootstrap(source, config.allow_http_upstreams)
+                    .await?;
                 bootstrap.set(table.with_overrides(&config.rdap_servers));
             }
         }
@@ -135,9 +137,8 @@ async fn load_bootstrap_until_done(
     slot: Arc<BootstrapSlot>,
 ) {
     loop {
-        match config
-            .bootstrap
-            .load(&client, config.allow_http_upstreams)
+        match client
+            .load_bootstrap(&config.bootstrap, config.allow_http_upstreams)
             .await
         {
             Ok(table) => {

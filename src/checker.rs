@@ -23,7 +23,7 @@ use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
-use crate::upstream::rdap::LookupError;
+use crate::upstream::LookupError;
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -267,7 +267,7 @@ async fn load(
         Ok(status) => Loaded::Fresh { status, live: true },
         Err(cause) => Loaded::Missing {
             stored,
-            reason: if cause == LookupError::NotCovered {
+            reason: if cause == LookupError::NOT_COVERED {
                 Reason::DomainNotCovered
             } else {
                 Reason::DomainStatusUnavailable

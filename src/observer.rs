@@ -17,7 +17,7 @@ use crate::domain::status::{DomainStatus, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
 use crate::store::{Origin, RecordSettings, Recorded, Store, StoredStatus};
-use crate::upstream::rdap::{Lookup, LookupError, RdapAnswer};
+use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped};
 
 /// What a check's lookup builds on: the stored status, or nothing known because the store
 /// could not be read.
@@ -115,10 +115,14 @@ impl Observer {
     pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
         let answer = tokio::time::timeout(self.deadline, self.lookup.lookup(domain))
             .await
-            .unwrap_or(Err(LookupError::Timeout));
+            .unwrap_or(Err(Failure::Timeout.into()));
         let observation = match self.observation(domain, &answer) {
             Some(observation) => observation,
-            None => return Err(answer.err().unwrap_or(LookupError::Malformed)),
+            None => {
+                return Err(answer
+                    .err()
+                    .unwrap_or(LookupError::Failed(Failure::Malformed)));
+            }
         };
         let settings = RecordSettings {
             origin: Origin::Schedule,
@@ -165,20 +169,24 @@ impl Observer {
         base: &Base,
         deadline: Instant,
     ) -> Result<DomainStatus, LookupError> {
-        let host = self.lookup.host_of(domain).inspect_err(|cause| {
-            self.cool(domain, cause);
+        let host = self.lookup.host_of(domain).map_err(|skipped| {
+            let cause = LookupError::from(skipped);
+            self.cool(domain, &cause);
+            cause
         })?;
         if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {
-            tracing::debug!(domain = %domain, rdap_host = %host, "no room at the RDAP host for a check's lookup");
-            let cause = LookupError::HostPaused { retry_in };
+            tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
+            let cause = LookupError::from(Skipped::HostPaused { retry_in });
             self.cool(domain, &cause);
             return Err(cause);
         }
         let answer = tokio::time::timeout_at(deadline.into(), self.lookup.lookup(domain))
             .await
-            .unwrap_or(Err(LookupError::Timeout));
+            .unwrap_or(Err(Failure::Timeout.into()));
         let Some(observation) = self.observation(domain, &answer) else {
-            return Err(answer.err().unwrap_or(LookupError::Malformed));
+            return Err(answer
+                .err()
+                .unwrap_or(LookupError::Failed(Failure::Malformed)));
         };
         let known = match base {
             Base::Known(stored) => stored.as_ref(),
@@ -195,7 +203,7 @@ impl Observer {
         }
         self.record_in_background(observation);
         answer?;
-        status.ok_or(LookupError::Malformed)
+        status.ok_or(LookupError::Failed(Failure::Malformed))
     }
 
     /// Builds the observation of a lookup that reached a server, learning from it on the
@@ -204,12 +212,12 @@ impl Observer {
     fn observation(
         &self,
         domain: &RegistrableDomain,
-        answer: &Result<RdapAnswer, LookupError>,
+        answer: &Result<Answer, LookupError>,
     ) -> Option<Observation> {
         match answer {
             Ok(_) => self.memory.warm(domain),
             Err(cause) => {
-                tracing::warn!(domain = %domain, error = cause.code(), "RDAP lookup gave no answer");
+                tracing::warn!(domain = %domain, source = self.lookup.source().as_str(), error = cause.code(), "lookup gave no answer");
                 self.cool(domain, cause);
                 if !cause.reached_upstream() {
                     return None;
@@ -218,16 +226,17 @@ impl Observer {
         }
         Some(Observation {
             domain: domain.clone(),
+            source: self.lookup.source(),
             // Whole seconds: the precision the store keeps.
             observed_at: self.clock.now().trunc_subsecs(0),
             http_status: match answer {
-                Ok(RdapAnswer::Found(_)) => Some(200),
-                Ok(RdapAnswer::NotFound) => Some(404),
+                Ok(Answer::Found(_)) => Some(200),
+                Ok(Answer::NotFound) => Some(404),
                 Err(cause) => cause.http_status(),
             },
             finding: match answer {
-                Ok(RdapAnswer::Found(record)) => Finding::Registered(record.clone()),
-                Ok(RdapAnswer::NotFound) => Finding::Unregistered,
+                Ok(Answer::Found(record)) => Finding::Registered(record.clone()),
+                Ok(Answer::NotFound) => Finding::Unregistered,
                 Err(cause) => Finding::Failed {
                     error: cause.code().to_owned(),
                 },
@@ -239,16 +248,18 @@ impl Observer {
     /// host takes requests again, if sooner). A bootstrap still loading is no reason: it
     /// costs nothing to ask again, and it may load any moment.
     fn cool(&self, domain: &RegistrableDomain, cause: &LookupError) {
-        if *cause == LookupError::BootstrapNotLoaded {
+        if *cause == LookupError::Skipped(Skipped::NotReady) {
             return;
         }
-        let reason = if *cause == LookupError::NotCovered {
+        let reason = if *cause == LookupError::NOT_COVERED {
             Reason::DomainNotCovered
         } else {
             Reason::DomainStatusUnavailable
         };
         let ttl = match cause {
-            LookupError::HostPaused { retry_in } => (*retry_in).min(self.failure_cooldown),
+            LookupError::Skipped(Skipped::HostPaused { retry_in }) => {
+                (*retry_in).min(self.failure_cooldown)
+            }
             _ => self.failure_cooldown,
         };
         self.memory.cool(domain, reason, ttl);

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
-use crate::domain::status::{Finding, Observation};
+use crate::domain::status::{EvidenceSource, Finding, Observation};
 use crate::domain::tracking::Tracked;
 use crate::refresh::pacer::{HostPacer, HostRates};
 use crate::refresh::scheduler::HORIZON;
@@ -360,6 +360,7 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams) -> Polic
         };
         let observation = Observation {
             domain: names[i].clone(),
+            source: EvidenceSource::Rdap,
             observed_at: slot,
             http_status,
             finding,

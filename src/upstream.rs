@@ -1,4 +1,111 @@
-//! Talking to the world: the RDAP bootstrap and RDAP servers.
+//! The evidence seam: what a source of registration evidence answers, and how a lookup
+//! fails, whatever the source. RDAP (`rdap.rs`, with its server list in `bootstrap.rs`) is
+//! the one source today; another is a new file implementing [`Lookup`] plus a line where
+//! sources are assembled (`app.rs`).
 
 pub mod bootstrap;
 pub mod rdap;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use thiserror::Error;
+
+use crate::domain::name::RegistrableDomain;
+use crate::domain::status::{EvidenceSource, Registration};
+
+/// What a source said about a registrable domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Found(Registration),
+    /// The source authoritative for the domain says it is not registered.
+    NotFound,
+}
+
+/// Why no request went out: says nothing about the domain, and is not recorded.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    #[error("no source knows a server for the domain's TLD")]
+    NotCovered,
+    #[error("the source's server list has not loaded yet")]
+    NotReady,
+    #[error("the upstream host is paused after a 429")]
+    HostPaused {
+        /// How long the pause still lasts.
+        retry_in: Duration,
+    },
+}
+
+/// Why a request that went out gave no answer: recorded, and says nothing about the
+/// domain either.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Failure {
+    #[error("the upstream answered 429 Too Many Requests")]
+    RateLimited,
+    #[error("the upstream did not answer in time")]
+    Timeout,
+    #[error("the upstream answered HTTP {0}")]
+    Status(u16),
+    #[error("the upstream's response is larger than allowed")]
+    TooLarge,
+    #[error("the upstream's response cannot be read")]
+    Malformed,
+    #[error("the upstream could not be reached")]
+    Transport,
+}
+
+/// Why a lookup gave no answer about the domain.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    #[error(transparent)]
+    Skipped(#[from] Skipped),
+    #[error(transparent)]
+    Failed(#[from] Failure),
+}
+
+impl LookupError {
+    pub const NOT_COVERED: Self = Self::Skipped(Skipped::NotCovered);
+
+    /// Short stable code, kept in the observation history.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Skipped(Skipped::NotCovered) => "not_covered",
+            Self::Skipped(Skipped::NotReady) => "bootstrap_not_loaded",
+            Self::Skipped(Skipped::HostPaused { .. }) => "host_paused",
+            Self::Failed(Failure::RateLimited) => "rate_limited",
+            Self::Failed(Failure::Timeout) => "timeout",
+            Self::Failed(Failure::Status(_)) => "upstream_status",
+            Self::Failed(Failure::TooLarge) => "too_large",
+            Self::Failed(Failure::Malformed) => "malformed",
+            Self::Failed(Failure::Transport) => "transport",
+        }
+    }
+
+    /// The HTTP status the upstream answered with, if it answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::Failed(Failure::RateLimited) => Some(429),
+            Self::Failed(Failure::Status(status)) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether a request went out: only those are lookups worth a history row.
+    pub fn reached_upstream(&self) -> bool {
+        matches!(self, Self::Failed(_))
+    }
+}
+
+/// Looks up a registrable domain's registration at one source. The seam the checker, the
+/// scheduler and tests use.
+#[async_trait]
+pub trait Lookup: Send + Sync {
+    /// Which source this is: kept on every observation it produces.
+    fn source(&self) -> EvidenceSource;
+
+    async fn lookup(&self, domain: &RegistrableDomain) -> Result<Answer, LookupError>;
+
+    /// The upstream host (`name:port`) that answers for the domain: requests are paced
+    /// per host.
+    fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped>;
+}

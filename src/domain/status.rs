@@ -6,9 +6,29 @@ use chrono::{DateTime, Duration, Utc};
 use super::lifecycle::{Lifecycle, classify};
 use super::name::RegistrableDomain;
 
-/// The parts of a registry's RDAP answer lapseguard decides on.
+/// Where an observation's evidence came from. Stable strings, kept in the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EvidenceSource {
+    /// The registry's RDAP server (RFC 9083).
+    Rdap,
+}
+
+impl EvidenceSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rdap => "rdap",
+        }
+    }
+
+    /// Reads back what [`EvidenceSource::as_str`] wrote.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Rdap].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// The parts of a registration lapseguard decides on, whichever source reported them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RdapRecord {
+pub struct Registration {
     /// Status values, normalised (`redemption period`), in the order the server sent them.
     pub statuses: Vec<String>,
     pub registered_at: Option<DateTime<Utc>>,
@@ -20,7 +40,7 @@ pub struct RdapRecord {
     pub unreadable_dates: Vec<String>,
 }
 
-impl RdapRecord {
+impl Registration {
     /// A registration or expiration date was sent but cannot be read: the record cannot
     /// show that the domain is in good standing.
     pub fn key_date_unreadable(&self) -> bool {
@@ -37,7 +57,7 @@ impl RdapRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
     /// The registry holds a registration.
-    Registered(RdapRecord),
+    Registered(Registration),
     /// The registry selected by the bootstrap answered 404.
     Unregistered,
     /// The lookup failed: it says nothing about the domain. The upstream HTTP status,
@@ -52,6 +72,8 @@ pub enum Finding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
     pub domain: RegistrableDomain,
+    /// The source asked.
+    pub source: EvidenceSource,
     pub observed_at: DateTime<Utc>,
     /// The HTTP status the registry answered with, for the history.
     pub http_status: Option<u16>,
@@ -113,7 +135,7 @@ impl DomainStatus {
         }
         let record = match &observation.finding {
             Finding::Registered(record) => record.clone(),
-            Finding::Unregistered | Finding::Failed { .. } => RdapRecord::default(),
+            Finding::Unregistered | Finding::Failed { .. } => Registration::default(),
         };
         let earlier_lapse = previous.and_then(|p| p.last_lapse_at);
         // `unknown` (an answer whose dates cannot be read) is not evidence of a lapse.
@@ -172,6 +194,7 @@ mod tests {
     fn observation(day: u32, finding: Finding) -> Observation {
         Observation {
             domain: RegistrableDomain::parse("example.com").expect("valid"),
+            source: EvidenceSource::Rdap,
             observed_at: at(day),
             http_status: Some(200),
             finding,
@@ -179,11 +202,11 @@ mod tests {
     }
 
     fn registered(statuses: &[&str], registered_day: u32) -> Finding {
-        Finding::Registered(RdapRecord {
+        Finding::Registered(Registration {
             statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
             registered_at: Some(at(registered_day)),
             expires_at: Some(at(28)),
-            ..RdapRecord::default()
+            ..Registration::default()
         })
     }
 

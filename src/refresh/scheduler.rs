@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::name::RegistrableDomain;
 use crate::observer::Observer;
 use crate::store::StoreError;
-use crate::upstream::rdap::LookupError;
+use crate::upstream::{LookupError, Skipped};
 
 /// A claimed domain comes due again after this if the process dies before recording it.
 const LEASE: chrono::Duration = chrono::Duration::minutes(10);
@@ -82,7 +82,7 @@ impl Scheduler {
         let now = self.observer.clock().now();
         let host = match self.observer.lookup().host_of(&domain) {
             Ok(host) => host,
-            Err(LookupError::BootstrapNotLoaded) => {
+            Err(Skipped::NotReady) => {
                 return self.come_back(&domain, now + BOOTSTRAP_RETRY).await;
             }
             Err(_) => return self.come_back(&domain, now + NOT_COVERED_RETRY).await,
@@ -99,7 +99,9 @@ impl Scheduler {
         let Ok(_permit) = self.in_flight.acquire().await else {
             return;
         };
-        if let Err(LookupError::HostPaused { retry_in }) = self.observer.observe(&domain).await {
+        if let Err(LookupError::Skipped(Skipped::HostPaused { retry_in })) =
+            self.observer.observe(&domain).await
+        {
             let until = now
                 + chrono::Duration::from_std(retry_in)
                     .expect("the RDAP client caps pauses at a day");

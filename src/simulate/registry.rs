@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::status::{Finding, RdapRecord};
+use crate::domain::status::{Finding, Registration};
 
 pub const DAY: i64 = 86_400;
 const GRACE_MAX_DAYS: f64 = 45.0;
@@ -150,11 +150,11 @@ impl SimDomain {
             self.publishes_expiry.then(|| at(expiry))
         };
         let record = |statuses: &[&str], registered: i64, expires: Option<DateTime<Utc>>| {
-            Finding::Registered(RdapRecord {
+            Finding::Registered(Registration {
                 statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
                 registered_at: Some(at(registered)),
                 expires_at: expires,
-                ..RdapRecord::default()
+                ..Registration::default()
             })
         };
         match self.stage_at(t) {
@@ -268,6 +268,7 @@ mod tests {
         let start = DateTime::from_timestamp(1_800_000_000, 0).expect("valid");
         Observation {
             domain: RegistrableDomain::parse("sim.com").expect("valid"),
+            source: crate::domain::status::EvidenceSource::Rdap,
             observed_at: start + Duration::seconds(t),
             http_status: Some(200),
             finding: domain.answer(t, start),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Delivery, HistoryEntry, PublishedTransition, StoreError, WatchEntry};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{DomainStatus, Finding, Observation, RdapRecord};
+use crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation, Registration};
 use crate::domain::transition::{Pending, Publication, Transition};
 
 pub(super) const SELECT_STATUS: &str = "SELECT domain, lifecycle, statuses, registered_at, \
@@ -32,15 +32,15 @@ pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifec
 
 pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, observed_at, \
      outcome, lifecycle, http_status, error, statuses, registered_at, expires_at, \
-     last_changed_at, transferred_at, unreadable_dates) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+     last_changed_at, transferred_at, unreadable_dates, source) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 /// Counts a failure into the domain's latest observation when that one is the same
-/// failure (same error and HTTP status), instead of adding a row per repeat.
+/// failure (same source, error and HTTP status), instead of adding a row per repeat.
 pub(super) const REPEAT_FAILURE: &str = "UPDATE observations SET repeats = repeats + 1, \
      last_observed_at = $2 WHERE id = (SELECT id FROM observations WHERE domain = $1 \
      ORDER BY id DESC LIMIT 1) AND outcome = 'failed' AND error = $3 \
-     AND http_status IS NOT DISTINCT FROM $4";
+     AND http_status IS NOT DISTINCT FROM $4 AND source = $5";
 
 pub(super) const INSERT_CHANGE: &str =
     "INSERT INTO status_changes (domain, changed_at) VALUES ($1, $2) RETURNING id";
@@ -58,7 +58,7 @@ pub(super) const WATCH_IF_NEW: &str = "INSERT INTO watched_domains (domain, adde
 
 pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcome, http_status, \
      error, statuses, registered_at, expires_at, last_changed_at, transferred_at, \
-     unreadable_dates, repeats, last_observed_at \
+     unreadable_dates, repeats, last_observed_at, source \
      FROM observations WHERE domain = $1 ORDER BY observed_at DESC, id DESC LIMIT $2";
 
 pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
@@ -193,6 +193,7 @@ pub(super) struct ObservationRow {
     unreadable_dates: Option<String>,
     repeats: i32,
     last_observed_at: Option<i64>,
+    source: String,
 }
 
 impl TryFrom<ObservationRow> for HistoryEntry {
@@ -216,7 +217,7 @@ impl TryFrom<ObservationRow> for Observation {
     fn try_from(row: ObservationRow) -> Result<Self, StoreError> {
         let http_status = row.http_status.and_then(|s| u16::try_from(s).ok());
         let finding = match row.outcome.as_str() {
-            "registered" => Finding::Registered(RdapRecord {
+            "registered" => Finding::Registered(Registration {
                 statuses: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
                 registered_at: from_seconds(row.registered_at),
                 expires_at: from_seconds(row.expires_at),
@@ -232,6 +233,8 @@ impl TryFrom<ObservationRow> for Observation {
         };
         Ok(Self {
             domain: stored_domain(&row.domain)?,
+            source: EvidenceSource::parse(&row.source)
+                .ok_or_else(|| StoreError::Corrupt(format!("source {:?}", row.source)))?,
             observed_at: required_time(row.observed_at)?,
             http_status,
             finding,
@@ -474,6 +477,7 @@ macro_rules! impl_store {
                     .bind(observation.observed_at.timestamp())
                     .bind(error.as_str())
                     .bind(values.http_status)
+                    .bind(observation.source.as_str())
                     .execute(&mut *conn)
                     .await?;
                 if repeated.rows_affected() > 0 {
@@ -493,6 +497,7 @@ macro_rules! impl_store {
                 .bind(values.last_changed_at)
                 .bind(values.transferred_at)
                 .bind(values.unreadable_dates)
+                .bind(observation.source.as_str())
                 .execute(&mut *conn)
                 .await?;
             Ok(())

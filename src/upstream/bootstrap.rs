@@ -1,4 +1,5 @@
-//! RDAP bootstrap (RFC 9224): which RDAP server answers for which TLD.
+//! RDAP bootstrap (RFC 9224): which RDAP server answers for which TLD. Pure: it parses
+//! the file; reading or fetching it is the RDAP client's job (`rdap.rs`).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use crate::domain::name::RegistrableDomain;
 pub const EMBEDDED_BOOTSTRAP: &str = include_str!("../../data/iana-rdap-dns.json");
 
 /// Bootstrap files are around 100 KiB; this leaves room and refuses anything absurd.
-const MAX_BOOTSTRAP_BYTES: usize = 8 << 20;
+pub const MAX_BOOTSTRAP_BYTES: usize = 8 << 20;
 
 /// Where the bootstrap file comes from (`LAPSEGUARD_RDAP_BOOTSTRAP`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +32,7 @@ pub enum BootstrapError {
     #[error("cannot read the bootstrap file: {0}")]
     Read(#[from] std::io::Error),
     #[error("cannot fetch the bootstrap file: {0}")]
-    Fetch(#[from] super::rdap::LookupError),
+    Fetch(#[from] super::Failure),
     #[error("the bootstrap file is not valid RFC 9224 JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("the bootstrap file lists no services")]
@@ -110,26 +111,6 @@ impl BootstrapSlot {
 
     pub fn set(&self, bootstrap: Bootstrap) {
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(bootstrap));
-    }
-}
-
-impl BootstrapSource {
-    /// Reads and parses the bootstrap file, fetching it when it is a URL.
-    pub async fn load(
-        &self,
-        client: &super::rdap::RdapClient,
-        allow_http: bool,
-    ) -> Result<Bootstrap, BootstrapError> {
-        match self {
-            Self::Embedded => Bootstrap::from_json(EMBEDDED_BOOTSTRAP, allow_http),
-            Self::File(path) => {
-                Bootstrap::from_json(&tokio::fs::read_to_string(path).await?, allow_http)
-            }
-            Self::Url(url) => {
-                let bytes = client.fetch_document(url, MAX_BOOTSTRAP_BYTES).await?;
-                Bootstrap::from_json(&String::from_utf8_lossy(&bytes), allow_http)
-            }
-        }
     }
 }
 

@@ -11,13 +11,16 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
-use thiserror::Error;
 use url::Url;
 
-use super::bootstrap::BootstrapSlot;
+use super::bootstrap::{
+    Bootstrap, BootstrapError, BootstrapSlot, BootstrapSource, EMBEDDED_BOOTSTRAP,
+    MAX_BOOTSTRAP_BYTES,
+};
+use super::{Answer, Failure, Lookup, LookupError, Skipped};
 use crate::domain::lifecycle::normalise_status;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::RdapRecord;
+use crate::domain::status::{EvidenceSource, Registration};
 
 /// Larger answers are refused: a domain object is a few KiB.
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -26,82 +29,6 @@ const MAX_REDIRECTS: usize = 3;
 const DEFAULT_PAUSE: Duration = Duration::from_secs(60);
 /// A `Retry-After` beyond this is taken as this: a typo upstream must not stop us for a year.
 const MAX_PAUSE: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Why a lookup gave no answer about the domain.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum LookupError {
-    #[error("no RDAP server is known for the domain's TLD")]
-    NotCovered,
-    #[error("the RDAP bootstrap is not loaded yet")]
-    BootstrapNotLoaded,
-    #[error("the RDAP host is paused after a 429")]
-    HostPaused {
-        /// How long the pause still lasts.
-        retry_in: Duration,
-    },
-    #[error("the RDAP server answered 429 Too Many Requests")]
-    RateLimited,
-    #[error("the RDAP server did not answer in time")]
-    Timeout,
-    #[error("the RDAP server answered HTTP {0}")]
-    Status(u16),
-    #[error("the RDAP response is larger than {MAX_RESPONSE_BYTES} bytes")]
-    TooLarge,
-    #[error("the RDAP response is not a domain object")]
-    Malformed,
-    #[error("the RDAP server could not be reached")]
-    Transport,
-}
-
-impl LookupError {
-    /// Short stable code, kept in the observation history.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotCovered => "not_covered",
-            Self::BootstrapNotLoaded => "bootstrap_not_loaded",
-            Self::HostPaused { .. } => "host_paused",
-            Self::RateLimited => "rate_limited",
-            Self::Timeout => "timeout",
-            Self::Status(_) => "upstream_status",
-            Self::TooLarge => "too_large",
-            Self::Malformed => "malformed",
-            Self::Transport => "transport",
-        }
-    }
-
-    pub fn http_status(&self) -> Option<u16> {
-        match self {
-            Self::RateLimited => Some(429),
-            Self::Status(status) => Some(*status),
-            _ => None,
-        }
-    }
-
-    /// Whether a request went out: only those are lookups worth a history row.
-    pub fn reached_upstream(&self) -> bool {
-        !matches!(
-            self,
-            Self::NotCovered | Self::BootstrapNotLoaded | Self::HostPaused { .. }
-        )
-    }
-}
-
-/// What the registry said.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RdapAnswer {
-    Found(RdapRecord),
-    /// 404 from the registry server the bootstrap selected.
-    NotFound,
-}
-
-/// Looks up a registrable domain's registration. The seam the checker and tests use.
-#[async_trait]
-pub trait Lookup: Send + Sync {
-    async fn lookup(&self, domain: &RegistrableDomain) -> Result<RdapAnswer, LookupError>;
-
-    /// The RDAP host (`name:port`) that answers for the domain, for rate limiting.
-    fn host_of(&self, domain: &RegistrableDomain) -> Result<String, LookupError>;
-}
 
 /// An HTTP client for RDAP servers that remembers which hosts asked it to wait.
 pub struct RdapClient {
@@ -145,13 +72,13 @@ impl RdapClient {
         &self,
         base: &Url,
         domain: &RegistrableDomain,
-    ) -> Result<RdapAnswer, LookupError> {
+    ) -> Result<Answer, LookupError> {
         let url = base
             .join(&format!("domain/{}", domain.as_str()))
-            .map_err(|_| LookupError::Transport)?;
+            .map_err(|_| Failure::Transport)?;
         let host = host_key(&url);
         if let Some(retry_in) = self.paused_for(&host) {
-            return Err(LookupError::HostPaused { retry_in });
+            return Err(Skipped::HostPaused { retry_in }.into());
         }
         let response = self
             .http
@@ -163,25 +90,21 @@ impl RdapClient {
         match response.status() {
             StatusCode::TOO_MANY_REQUESTS => {
                 self.pause(host, retry_after(response.headers()));
-                Err(LookupError::RateLimited)
+                Err(Failure::RateLimited.into())
             }
             // A 404 proves absence only when the selected registry server said it, not a
             // redirector or a registrar it sent us to.
-            StatusCode::NOT_FOUND if host_key(response.url()) == host => Ok(RdapAnswer::NotFound),
-            status if !status.is_success() => Err(LookupError::Status(status.as_u16())),
+            StatusCode::NOT_FOUND if host_key(response.url()) == host => Ok(Answer::NotFound),
+            status if !status.is_success() => Err(Failure::Status(status.as_u16()).into()),
             _ => {
                 let body = read_capped(response, MAX_RESPONSE_BYTES).await?;
-                parse_domain(&body).map(RdapAnswer::Found)
+                parse_domain(&body).map(Answer::Found).map_err(Into::into)
             }
         }
     }
 
     /// Fetches a document (the bootstrap file) with a size cap.
-    pub async fn fetch_document(
-        &self,
-        url: &Url,
-        max_bytes: usize,
-    ) -> Result<Vec<u8>, LookupError> {
+    pub async fn fetch_document(&self, url: &Url, max_bytes: usize) -> Result<Vec<u8>, Failure> {
         let response = self
             .http
             .get(url.clone())
@@ -189,9 +112,27 @@ impl RdapClient {
             .await
             .map_err(transport_error)?;
         if !response.status().is_success() {
-            return Err(LookupError::Status(response.status().as_u16()));
+            return Err(Failure::Status(response.status().as_u16()));
         }
         read_capped(response, max_bytes).await
+    }
+
+    /// Reads and parses the bootstrap file, fetching it when it is a URL.
+    pub async fn load_bootstrap(
+        &self,
+        source: &BootstrapSource,
+        allow_http: bool,
+    ) -> Result<Bootstrap, BootstrapError> {
+        match source {
+            BootstrapSource::Embedded => Bootstrap::from_json(EMBEDDED_BOOTSTRAP, allow_http),
+            BootstrapSource::File(path) => {
+                Bootstrap::from_json(&tokio::fs::read_to_string(path).await?, allow_http)
+            }
+            BootstrapSource::Url(url) => {
+                let bytes = self.fetch_document(url, MAX_BOOTSTRAP_BYTES).await?;
+                Bootstrap::from_json(&String::from_utf8_lossy(&bytes), allow_http)
+            }
+        }
     }
 
     /// How long the host stays paused, if it is.
@@ -225,26 +166,27 @@ impl RdapLookup {
 }
 
 impl RdapLookup {
-    fn base_url(&self, domain: &RegistrableDomain) -> Result<Url, LookupError> {
-        let table = self
-            .bootstrap
-            .get()
-            .ok_or(LookupError::BootstrapNotLoaded)?;
+    fn base_url(&self, domain: &RegistrableDomain) -> Result<Url, Skipped> {
+        let table = self.bootstrap.get().ok_or(Skipped::NotReady)?;
         table
             .base_url_for(domain)
             .cloned()
-            .ok_or(LookupError::NotCovered)
+            .ok_or(Skipped::NotCovered)
     }
 }
 
 #[async_trait]
 impl Lookup for RdapLookup {
-    async fn lookup(&self, domain: &RegistrableDomain) -> Result<RdapAnswer, LookupError> {
+    fn source(&self) -> EvidenceSource {
+        EvidenceSource::Rdap
+    }
+
+    async fn lookup(&self, domain: &RegistrableDomain) -> Result<Answer, LookupError> {
         let base = self.base_url(domain)?;
         self.client.fetch_domain(&base, domain).await
     }
 
-    fn host_of(&self, domain: &RegistrableDomain) -> Result<String, LookupError> {
+    fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped> {
         self.base_url(domain).map(|url| host_key(&url))
     }
 }
@@ -257,12 +199,12 @@ fn host_key(url: &Url) -> String {
     )
 }
 
-fn transport_error(error: reqwest::Error) -> LookupError {
+fn transport_error(error: reqwest::Error) -> Failure {
     if error.is_timeout() {
-        LookupError::Timeout
+        Failure::Timeout
     } else {
         tracing::debug!(error = %error, "RDAP transport error");
-        LookupError::Transport
+        Failure::Transport
     }
 }
 
@@ -284,17 +226,17 @@ fn retry_after(headers: &HeaderMap) -> Duration {
     pause.clamp(Duration::from_secs(1), MAX_PAUSE)
 }
 
-async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, LookupError> {
+async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
     if response
         .content_length()
         .is_some_and(|length| length > max as u64)
     {
-        return Err(LookupError::TooLarge);
+        return Err(Failure::TooLarge);
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
         if body.len() + chunk.len() > max {
-            return Err(LookupError::TooLarge);
+            return Err(Failure::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
@@ -320,14 +262,14 @@ struct Event {
 }
 
 /// Parses an RDAP domain object (RFC 9083 section 5.3): statuses and the dated events.
-pub fn parse_domain(body: &[u8]) -> Result<RdapRecord, LookupError> {
-    let object: DomainObject = serde_json::from_slice(body).map_err(|_| LookupError::Malformed)?;
+pub fn parse_domain(body: &[u8]) -> Result<Registration, Failure> {
+    let object: DomainObject = serde_json::from_slice(body).map_err(|_| Failure::Malformed)?;
     if !object.object_class_name.eq_ignore_ascii_case("domain") {
-        return Err(LookupError::Malformed);
+        return Err(Failure::Malformed);
     }
-    let mut record = RdapRecord {
+    let mut record = Registration {
         statuses: object.status.iter().map(|s| normalise_status(s)).collect(),
-        ..RdapRecord::default()
+        ..Registration::default()
     };
     for event in object.events {
         let action = normalise_status(&event.action);
@@ -463,15 +405,15 @@ mod tests {
 
     #[test]
     fn non_domain_objects_and_garbage_are_malformed() {
-        assert_eq!(parse_domain(b"<html>"), Err(LookupError::Malformed));
-        assert_eq!(parse_domain(b"{}"), Err(LookupError::Malformed));
+        assert_eq!(parse_domain(b"<html>"), Err(Failure::Malformed));
+        assert_eq!(parse_domain(b"{}"), Err(Failure::Malformed));
         assert_eq!(
             parse_domain(br#"{"objectClassName":"entity"}"#),
-            Err(LookupError::Malformed)
+            Err(Failure::Malformed)
         );
         assert_eq!(
             parse_domain(br#"{"objectClassName":"domain","status":"active"}"#),
-            Err(LookupError::Malformed)
+            Err(Failure::Malformed)
         );
     }
 

@@ -260,6 +260,12 @@ async fn every_lookup_is_kept_in_the_history() {
         Some(lapseguard::domain::lifecycle::Lifecycle::Redemption)
     );
     assert_eq!(history[1].observation.http_status, Some(502));
+    assert!(
+        history
+            .iter()
+            .all(|h| h.observation.source == lapseguard::domain::status::EvidenceSource::Rdap),
+        "each observation names its source"
+    );
     assert_eq!(history[1].observation.lifecycle(), None);
 }
 

@@ -15,7 +15,7 @@ use lapseguard::app::AppState;
 use lapseguard::clock::{Clock, ManualClock};
 use lapseguard::config::Config;
 use lapseguard::domain::name::RegistrableDomain;
-use lapseguard::domain::status::{Finding, Observation, RdapRecord};
+use lapseguard::domain::status::{EvidenceSource, Finding, Observation, Registration};
 use lapseguard::startup::Application;
 use lapseguard::store::Store;
 use serde_json::{Value, json};
@@ -411,6 +411,7 @@ impl TestApp {
     pub async fn seed(&self, domain: &str, days: i64, finding: Finding) {
         let observation = Observation {
             domain: RegistrableDomain::parse(domain).expect("valid domain"),
+            source: EvidenceSource::Rdap,
             observed_at: days_ago(days),
             http_status: Some(200),
             finding,
@@ -471,11 +472,11 @@ impl TestApp {
 
 /// A registered finding with these statuses and registration date.
 pub fn registered(statuses: &[&str], registered_at: DateTime<Utc>) -> Finding {
-    Finding::Registered(RdapRecord {
+    Finding::Registered(Registration {
         statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
         registered_at: Some(registered_at),
         expires_at: Some(days_ahead(200)),
-        ..RdapRecord::default()
+        ..Registration::default()
     })
 }
 
