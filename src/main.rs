@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use lapseguard::app::App;
+use lapseguard::clock::{Clock, SystemClock};
 use lapseguard::config::Config;
 use lapseguard::http::check::{CheckQuery, CheckRequest, CheckResponse};
 use lapseguard::startup::{Application, shutdown_signal};
@@ -133,7 +134,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { email, verified_at } => {
-            let query = CheckQuery::parse(CheckRequest { email, verified_at }, chrono::Utc::now())
+            let query = CheckQuery::parse(CheckRequest { email, verified_at }, SystemClock.now())
                 .map_err(|error| anyhow::anyhow!(error.problem().detail))?;
             let app = App::build(&config()?).await?;
             let assessment = app.checker.check(&query.domain, query.verified_at).await;
@@ -166,7 +167,7 @@ async fn import_file(
         ));
         bar.tick();
     };
-    let now = chrono::Utc::now();
+    let now = SystemClock.now();
     let summary = if file == "-" {
         let stdin = tokio::io::BufReader::new(tokio::io::stdin());
         lapseguard::import::import(stdin, store, now, progress).await?

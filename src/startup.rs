@@ -137,10 +137,12 @@ async fn run_background(state: AppState, cancel: CancellationToken) {
     let holder = format!(
         "{}-{}",
         std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        SystemClock.now().timestamp_nanos_opt().unwrap_or_default()
     );
     let store = Arc::clone(&state.store);
-    run_while_leader(store, holder, cancel, move |token| {
+    // Leases coordinate processes: they run on the system clock even when the app's own
+    // clock is simulated (tests).
+    run_while_leader(store, Arc::new(SystemClock), holder, cancel, move |token| {
         let mut work: Vec<Pin<Box<dyn Future<Output = ()> + Send>>> =
             vec![Box::pin(Arc::clone(&state.scheduler).run(token.clone()))];
         if let Some(webhooks) = &state.webhooks {

@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn redemption_wins_over_the_pending_delete_it_comes_with() {
-        let now = Utc::now();
+        let now = Utc
+            .with_ymd_and_hms(2026, 6, 1, 0, 0, 0)
+            .single()
+            .expect("valid");
         let lifecycle = classify(
             &statuses(&["redemption period", "pending delete"]),
             None,

@@ -6,10 +6,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::Clock;
 use crate::store::Store;
 
 pub const SCHEDULER_LEASE: &str = "scheduler";
@@ -21,6 +21,7 @@ const RENEW_EVERY: Duration = Duration::from_secs(5);
 /// replicas' clocks must agree within a few seconds (NTP).
 pub async fn run_while_leader<F, Fut>(
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
     holder: String,
     cancel: CancellationToken,
     start: F,
@@ -30,7 +31,7 @@ pub async fn run_while_leader<F, Fut>(
 {
     let mut work: Option<(CancellationToken, JoinSet<()>)> = None;
     loop {
-        let now = Utc::now();
+        let now = clock.now();
         let held = store
             .try_lease(SCHEDULER_LEASE, &holder, now, now + TTL)
             .await

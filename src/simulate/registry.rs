@@ -1,5 +1,6 @@
 //! The simulated registry: a population of domains whose RDAP answers follow the gTLD
-//! lifecycle of `shared/reference/domain-lifecycle.md`, reproducible from a seed.
+//! lifecycle (auto-renew grace, redemption, pending delete, purge; see the README's
+//! "How well does it catch lapses?"), reproducible from a seed.
 
 use chrono::{DateTime, Duration, Utc};
 

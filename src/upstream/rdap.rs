@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, DATE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
 use url::Url;
 
@@ -208,7 +208,8 @@ fn transport_error(error: reqwest::Error) -> Failure {
     }
 }
 
-/// `Retry-After` as delay-seconds or an HTTP date, bounded.
+/// `Retry-After` as delay-seconds, or an HTTP date taken relative to the response's
+/// `Date` (without one, the default pause); bounded.
 fn retry_after(headers: &HeaderMap) -> Duration {
     let Some(value) = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()) else {
         return DEFAULT_PAUSE;
@@ -216,10 +217,16 @@ fn retry_after(headers: &HeaderMap) -> Duration {
     let value = value.trim();
     let pause = if let Ok(seconds) = value.parse::<u64>() {
         Duration::from_secs(seconds)
-    } else if let Ok(date) = DateTime::parse_from_rfc2822(value) {
-        (date.with_timezone(&Utc) - Utc::now())
-            .to_std()
-            .unwrap_or(Duration::ZERO)
+    } else if let Ok(until) = DateTime::parse_from_rfc2822(value) {
+        // Measured against the server's own `Date`, so that clock skew does not matter.
+        match headers
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|d| DateTime::parse_from_rfc2822(d.trim()).ok())
+        {
+            Some(sent) => (until - sent).to_std().unwrap_or(Duration::ZERO),
+            None => DEFAULT_PAUSE,
+        }
     } else {
         DEFAULT_PAUSE
     };
@@ -429,6 +436,20 @@ mod tests {
             RETRY_AFTER,
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"),
         );
-        assert_eq!(retry_after(&headers), Duration::from_secs(1));
+        assert_eq!(
+            retry_after(&headers),
+            DEFAULT_PAUSE,
+            "no Date to measure from"
+        );
+        headers.insert(
+            DATE,
+            "Wed, 21 Oct 2015 07:26:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&headers), Duration::from_secs(120));
+        headers.insert(
+            DATE,
+            "Wed, 21 Oct 2015 07:30:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&headers), Duration::from_secs(1), "a past date");
     }
 }
