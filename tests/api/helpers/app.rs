@@ -1,0 +1,247 @@
+//! The real app on port 0 against fake upstreams and a fresh database, and the requests
+//! tests make to it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::http::{StatusCode, header};
+use chrono::{DateTime, Utc};
+use lapseguard::app::AppState;
+use lapseguard::clock::{Clock, ManualClock};
+use lapseguard::config::Config;
+use lapseguard::domain::name::RegistrableDomain;
+use lapseguard::domain::status::{EvidenceSource, Finding, Observation, Registration};
+use lapseguard::startup::Application;
+use lapseguard::store::Store;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::db::TestDatabase;
+use super::fake_rdap::{FakeRdap, days_ago, days_ahead};
+
+/// The running app and what surrounds it.
+pub struct TestApp {
+    pub address: String,
+    /// The app's clock: tests move it to drive the scheduler.
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    /// Serves `com`, `net`, `org`, `uk`, `jp`, `de` through the bootstrap file.
+    pub rdap: FakeRdap,
+    /// Serves `om` through the bootstrap file and `io` through an override.
+    pub other_rdap: FakeRdap,
+    pub store: Arc<dyn Store>,
+    pub database: Arc<TestDatabase>,
+    pub settings: Vec<(String, String)>,
+    _bootstrap: Arc<tempfile::NamedTempFile>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the app with extra environment settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let rdap = FakeRdap::start().await;
+    let other_rdap = FakeRdap::start().await;
+    let bootstrap = tempfile::NamedTempFile::new().expect("temp file");
+    let services = json!({
+        "version": "1.0",
+        "publication": "2026-06-26T18:00:02Z",
+        "services": [
+            [["com", "net", "org", "uk", "jp", "de"], [rdap.url]],
+            [["om"], [other_rdap.url]]
+        ]
+    });
+    std::fs::write(bootstrap.path(), services.to_string()).expect("write bootstrap");
+    let settings: Vec<(String, String)> = [
+        (
+            "LAPSEGUARD_RDAP_BOOTSTRAP",
+            bootstrap.path().display().to_string(),
+        ),
+        ("LAPSEGUARD_RDAP_SERVERS", format!("io={}", other_rdap.url)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .chain(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    )
+    .collect();
+    let database = Arc::new(TestDatabase::new().await);
+    start(rdap, other_rdap, database, settings, Arc::new(bootstrap)).await
+}
+
+async fn start(
+    rdap: FakeRdap,
+    other_rdap: FakeRdap,
+    database: Arc<TestDatabase>,
+    settings: Vec<(String, String)>,
+    bootstrap: Arc<tempfile::NamedTempFile>,
+) -> TestApp {
+    let mut vars: HashMap<String, String> = [
+        ("DATABASE_URL", database.url.as_str()),
+        ("LAPSEGUARD_LISTEN", "127.0.0.1:0"),
+        ("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", "true"),
+        // Tests step the scheduler themselves, on their own clock, at full speed.
+        ("LAPSEGUARD_SCHEDULER", "false"),
+        ("LAPSEGUARD_RDAP_HOST_RATE", "1000000"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    vars.extend(settings.iter().cloned());
+    let config = Config::from_vars(vars).expect("test configuration is valid");
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let application = Application::build_with_clock(&config, Arc::clone(&clock) as _)
+        .await
+        .expect("app builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = Arc::clone(application.state());
+    let store = Arc::clone(&state.store);
+    tokio::spawn(application.run_until(std::future::pending()));
+    TestApp {
+        address,
+        clock,
+        state,
+        http: reqwest::Client::new(),
+        rdap,
+        other_rdap,
+        store,
+        database,
+        settings,
+        _bootstrap: bootstrap,
+    }
+}
+
+impl TestApp {
+    /// A second process on the same database and fake servers: a restart.
+    pub async fn restart(&self) -> TestApp {
+        start(
+            self.rdap.clone(),
+            self.other_rdap.clone(),
+            Arc::clone(&self.database),
+            self.settings.clone(),
+            Arc::clone(&self._bootstrap),
+        )
+        .await
+    }
+
+    /// `POST /check-recovery-eligible` with a JSON body; returns once what the check
+    /// observed is written to the store.
+    pub async fn check(&self, body: Value) -> (StatusCode, Value) {
+        let answer = self.post_raw(body.to_string(), "application/json").await;
+        self.state.checker.settled().await;
+        answer
+    }
+
+    /// Checks one address without `verified_at` and expects a 200.
+    pub async fn check_email(&self, email: &str) -> Value {
+        let (status, body) = self.check(json!({ "email": email })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// `POST /check-recovery-eligible` with this body and content type, as sent; does not
+    /// wait for what the check writes.
+    pub async fn post_raw(&self, body: String, content_type: &str) -> (StatusCode, Value) {
+        let body = Some((body, content_type));
+        self.request(Method::POST, "/check-recovery-eligible", body)
+            .await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let body = Some((body.to_string(), "application/json"));
+        self.request(Method::POST, path, body).await
+    }
+
+    /// A request without a body.
+    pub async fn send(&self, method: Method, path: &str) -> (StatusCode, Value) {
+        self.request(method, path, None).await
+    }
+
+    /// The one request helper: a method, a path, and a body with its content type.
+    /// A non-2xx answer must be a problem document.
+    async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(String, &str)>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.address));
+        if let Some((body, content_type)) = body {
+            request = request
+                .header(header::CONTENT_TYPE, content_type)
+                .body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = response.bytes().await.expect("body");
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if !status.is_success() {
+            assert_eq!(content_type, "application/problem+json", "{body}");
+        }
+        (status, body)
+    }
+
+    /// Stores an observation as if lapseguard had made it `days` ago.
+    pub async fn seed(&self, domain: &str, days: i64, finding: Finding) {
+        let observation = Observation {
+            domain: RegistrableDomain::parse(domain).expect("valid domain"),
+            source: EvidenceSource::Rdap,
+            observed_at: days_ago(days),
+            http_status: Some(200),
+            finding,
+        };
+        let settings = Config::default().record_settings();
+        self.store
+            .record(&observation, &settings)
+            .await
+            .expect("seed");
+    }
+
+    /// Moves the clock to the domain's next check and runs the scheduler once.
+    pub async fn run_next_check(&self, domain: &str) {
+        let (_, view) = self.get(&format!("/v1/domains/{domain}")).await;
+        let next: DateTime<Utc> = view["next_check_at"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .expect("the domain is scheduled");
+        if next > self.clock.now() {
+            self.clock.set(next);
+        }
+        self.state
+            .scheduler
+            .run_due()
+            .await
+            .expect("scheduler round");
+    }
+
+    /// Every transition published so far, through the API.
+    pub async fn all_transitions(&self) -> Vec<Value> {
+        let (status, page) = self.get("/v1/transitions?after=0&limit=1000").await;
+        assert_eq!(status, StatusCode::OK);
+        page["transitions"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// A registered finding with these statuses and registration date.
+pub fn registered(statuses: &[&str], registered_at: DateTime<Utc>) -> Finding {
+    Finding::Registered(Registration {
+        statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
+        registered_at: Some(registered_at),
+        expires_at: Some(days_ahead(200)),
+        ..Registration::default()
+    })
+}
