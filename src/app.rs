@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::checker::{CheckSettings, Checker};
+use crate::checker::Checker;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::memory::StatusMemory;
@@ -14,7 +14,8 @@ use crate::observer::{Observer, ObserverParts};
 use crate::refresh::pacer::HostPacer;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Origin, RecordSettings, Store, StoreError};
+use crate::upstream::UpstreamSettings;
 use crate::upstream::bootstrap::{BootstrapError, BootstrapSlot, BootstrapSource};
 use crate::upstream::rdap::{RdapClient, RdapLookup};
 
@@ -65,59 +66,55 @@ impl App {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<AppState, StartError> {
+        let upstream = &config.upstream;
         let client = Arc::new(RdapClient::new(
-            config.allow_http_upstreams,
-            config.lookup_deadline,
+            upstream.allow_http,
+            upstream.lookup_deadline,
         )?);
         let bootstrap = Arc::new(BootstrapSlot::default());
-        match &config.bootstrap {
+        match &upstream.bootstrap {
             BootstrapSource::Url(_) => {
                 tokio::spawn(load_bootstrap_until_done(
-                    config.clone(),
+                    upstream.clone(),
                     Arc::clone(&client),
                     Arc::clone(&bootstrap),
                 ));
             }
             source => {
-                let table = client
-                    .load_bootstrap(source, config.allow_http_upstreams)
-                    .await?;
-                bootstrap.set(table.with_overrides(&config.rdap_servers));
+                let table = client.load_bootstrap(source, upstream.allow_http).await?;
+                bootstrap.set(table.with_overrides(&upstream.rdap_servers));
             }
         }
+        // The evidence sources: RDAP today.
         let lookup = Arc::new(RdapLookup::new(Arc::clone(&bootstrap), client));
-        let memory = Arc::new(StatusMemory::new(config.cache_capacity));
+        let memory = Arc::new(StatusMemory::new(config.memory.capacity));
         let observer = Arc::new(Observer::new(ObserverParts {
             store: Arc::clone(&store),
             lookup,
             clock: Arc::clone(&clock),
             memory: Arc::clone(&memory),
-            pacer: Arc::new(HostPacer::new(&config.host_rates)),
-            deadline: config.lookup_deadline,
-            failure_cooldown: config.failure_cooldown,
-            settings: config.record_settings(),
-        }));
-        let checker = Checker::new(
-            Arc::clone(&observer),
-            CheckSettings {
-                max_status_age: config.max_status_age,
-                deadline: config.lookup_deadline,
-                policy: config.policy(),
+            pacer: Arc::new(HostPacer::new(&upstream.host_rates)),
+            deadline: upstream.lookup_deadline,
+            failure_cooldown: config.memory.failure_cooldown,
+            settings: RecordSettings {
+                schedule: config.schedule,
+                webhooks: config.webhook.is_some(),
+                origin: Origin::Schedule,
             },
-        );
-        let scheduler = Arc::new(Scheduler::new(observer, config.refresh_concurrency));
-        let webhooks = match (&config.webhook_url, &config.webhook_secret) {
-            (Some(url), Some(secret)) => Some(Arc::new(
+        }));
+        let checker = Checker::new(Arc::clone(&observer), config.check);
+        let scheduler = Arc::new(Scheduler::new(observer, config.refresh.concurrency));
+        let webhooks = match &config.webhook {
+            Some(settings) => Some(Arc::new(
                 WebhookSender::new(
-                    url.clone(),
-                    secret.clone(),
-                    config.allow_http_upstreams,
+                    settings.clone(),
+                    upstream.allow_http,
                     Arc::clone(&store),
                     Arc::clone(&clock),
                 )
                 .map_err(StartError::Webhook)?,
             )),
-            _ => None,
+            None => None,
         };
         Ok(Arc::new(Self {
             checker,
@@ -132,18 +129,18 @@ impl App {
 }
 
 async fn load_bootstrap_until_done(
-    config: Config,
+    upstream: UpstreamSettings,
     client: Arc<RdapClient>,
     slot: Arc<BootstrapSlot>,
 ) {
     loop {
         match client
-            .load_bootstrap(&config.bootstrap, config.allow_http_upstreams)
+            .load_bootstrap(&upstream.bootstrap, upstream.allow_http)
             .await
         {
             Ok(table) => {
                 tracing::info!(suffixes = table.len(), "RDAP bootstrap loaded");
-                slot.set(table.with_overrides(&config.rdap_servers));
+                slot.set(table.with_overrides(&upstream.rdap_servers));
                 return;
             }
             Err(error) => {

@@ -49,9 +49,12 @@ pub struct Assessment {
 /// The knobs of the request path.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckSettings {
+    /// `LAPSEGUARD_MAX_STATUS_AGE_SECONDS`: an older status calls for a new lookup.
     pub max_status_age: Duration,
     /// The whole check answers within this (`LAPSEGUARD_LOOKUP_DEADLINE_MS`).
     pub deadline: Duration,
+    /// `LAPSEGUARD_MIN_DOMAIN_AGE_DAYS`, `LAPSEGUARD_LAPSE_MEMORY_DAYS`,
+    /// `LAPSEGUARD_UNKNOWN_POLICY`.
     pub policy: Policy,
 }
 

@@ -1,21 +1,26 @@
-//! Configuration: one struct, defaults in code, environment overrides, validated at start.
-//! Every variable is listed in the README.
+//! Configuration: settings in groups, each parsed straight into the type of the component
+//! that uses it. Every variable is named once below, with its default and range; the
+//! README lists them all. A bad value stops the start with the variable's name.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::ops::RangeInclusive;
+use std::str::FromStr;
 use std::time::Duration;
 
 use thiserror::Error;
-use url::Url;
 
-use crate::domain::decision::{Policy, UnknownPolicy};
+use crate::checker::CheckSettings;
+use crate::domain::decision::Policy;
+use crate::domain::decision::UnknownPolicy::{Allow, Deny};
 use crate::domain::schedule::ScheduleSettings;
+use crate::memory::MemorySettings;
 use crate::refresh::pacer::HostRates;
-use crate::refresh::webhook::SigningKey;
-use crate::store::RecordSettings;
+use crate::refresh::scheduler::RefreshSettings;
+use crate::refresh::webhook::{SigningKey, WebhookSettings};
 use crate::telemetry::LogFormat;
-use crate::upstream::bootstrap::BootstrapSource;
+use crate::upstream::bootstrap::{BootstrapSource, parse_overrides};
+use crate::upstream::{UpstreamSettings, upstream_url};
 
 /// A setting that cannot be used, with the variable's name.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -27,77 +32,24 @@ pub struct ConfigError {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `LAPSEGUARD_LISTEN`, default `127.0.0.1:8080`.
     pub listen: SocketAddr,
-    /// `DATABASE_URL`, default `sqlite://lapseguard.db?mode=rwc`.
     pub database_url: String,
-    /// `LAPSEGUARD_LOG`: `pretty` (default) or `json`.
     pub log_format: LogFormat,
-    /// `LAPSEGUARD_RDAP_BOOTSTRAP`: a file path or an http(s) URL; default the embedded snapshot.
-    pub bootstrap: BootstrapSource,
-    /// `LAPSEGUARD_RDAP_SERVERS`: `tld=base_url,...`, winning over the bootstrap.
-    pub rdap_servers: Vec<(String, Url)>,
-    /// `LAPSEGUARD_ALLOW_HTTP_UPSTREAMS`: permit plain-http upstreams (tests only). Default false.
-    pub allow_http_upstreams: bool,
-    /// `LAPSEGUARD_LOOKUP_DEADLINE_MS`, default 2000.
-    pub lookup_deadline: Duration,
-    /// `LAPSEGUARD_MAX_STATUS_AGE_SECONDS`, default 21600 (6 hours).
-    pub max_status_age: Duration,
-    /// `LAPSEGUARD_MIN_DOMAIN_AGE_DAYS`, default 30.
-    pub min_domain_age_days: u32,
-    /// `LAPSEGUARD_LAPSE_MEMORY_DAYS`, default 365.
-    pub lapse_memory_days: u32,
-    /// `LAPSEGUARD_UNKNOWN_POLICY`: `allow` (default) or `deny`.
-    pub unknown_policy: UnknownPolicy,
-    /// `LAPSEGUARD_FAILURE_COOLDOWN_SECONDS`: after a failed lookup, checks of the domain
-    /// answer without asking again for this long. Default 30.
-    pub failure_cooldown: Duration,
-    /// `LAPSEGUARD_CACHE_CAPACITY`: domains kept in memory, default 100000.
-    pub cache_capacity: u64,
-    /// `LAPSEGUARD_SCHEDULER`: run the background refresh on this replica (default true;
-    /// with several replicas, one at a time runs it anyway).
-    pub scheduler: bool,
-    /// `LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS`, default 90.
-    pub max_check_interval_days: u32,
-    /// `LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS`, default 30.
-    pub no_expiry_check_interval_days: u32,
-    /// `LAPSEGUARD_CONFIRM_AFTER_SECONDS`, default 600.
-    pub confirm_after: Duration,
-    /// `LAPSEGUARD_RDAP_HOST_RATE`: requests per second per RDAP host.
-    pub host_rates: HostRates,
-    /// `LAPSEGUARD_REFRESH_CONCURRENCY`: lookups in flight at once, default 16.
-    pub refresh_concurrency: usize,
-    /// `LAPSEGUARD_WEBHOOK_URL`: where transitions are POSTed; none by default.
-    pub webhook_url: Option<Url>,
-    /// `LAPSEGUARD_WEBHOOK_SECRET`: the signing key, required with a webhook URL.
-    pub webhook_secret: Option<SigningKey>,
+    pub upstream: UpstreamSettings,
+    pub check: CheckSettings,
+    pub memory: MemorySettings,
+    pub schedule: ScheduleSettings,
+    pub refresh: RefreshSettings,
+    /// Present when `LAPSEGUARD_WEBHOOK_URL` is set.
+    pub webhook: Option<WebhookSettings>,
 }
+
+/// The longest any time setting may be: longer ones would overflow date arithmetic.
+const TEN_YEARS: u64 = 3650 * 86_400;
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database_url: "sqlite://lapseguard.db?mode=rwc".to_owned(),
-            log_format: LogFormat::Pretty,
-            bootstrap: BootstrapSource::Embedded,
-            rdap_servers: Vec::new(),
-            allow_http_upstreams: false,
-            lookup_deadline: Duration::from_millis(2000),
-            max_status_age: Duration::from_secs(21_600),
-            min_domain_age_days: 30,
-            lapse_memory_days: 365,
-            unknown_policy: UnknownPolicy::Allow,
-            failure_cooldown: Duration::from_secs(30),
-            cache_capacity: 100_000,
-            scheduler: true,
-            max_check_interval_days: 90,
-            no_expiry_check_interval_days: 30,
-            confirm_after: Duration::from_secs(600),
-            host_rates: HostRates::default(),
-            refresh_concurrency: 16,
-            webhook_url: None,
-            webhook_secret: None,
-        }
+        Self::from_vars(HashMap::new()).expect("the defaults are valid")
     }
 }
 
@@ -109,169 +61,176 @@ impl Config {
 
     /// Reads settings from a map of variables; unknown variables are ignored.
     pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let defaults = Self::default();
-        let allow_http_upstreams = match get("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS") {
-            Some(value) => parse_bool("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", value)?,
-            None => defaults.allow_http_upstreams,
+        let vars = Vars(vars);
+        let allow_http = vars.flag("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", false)?;
+        let deadline = Duration::from_millis(vars.number(
+            "LAPSEGUARD_LOOKUP_DEADLINE_MS",
+            2000,
+            1..=60_000,
+        )?);
+        let days = |name, default, range| {
+            vars.number(name, default, range)
+                .map(|n| chrono::Duration::days(n as i64))
         };
-        let config = Self {
-            listen: parse_or(
+        let webhook_key = vars.with("LAPSEGUARD_WEBHOOK_SECRET", SigningKey::parse)?;
+        let url = |text: &str| upstream_url(text, allow_http);
+        Ok(Self {
+            listen: vars.parsed(
                 "LAPSEGUARD_LISTEN",
-                get("LAPSEGUARD_LISTEN"),
-                defaults.listen,
+                SocketAddr::from(([127, 0, 0, 1], 8080)),
             )?,
-            database_url: get("DATABASE_URL")
-                .map(str::to_owned)
-                .unwrap_or(defaults.database_url),
-            log_format: match get("LAPSEGUARD_LOG") {
-                None | Some("pretty") => LogFormat::Pretty,
-                Some("json") => LogFormat::Json,
-                Some(other) => {
-                    return Err(invalid(
-                        "LAPSEGUARD_LOG",
-                        format!("{other:?} is not pretty or json"),
-                    ));
-                }
+            database_url: vars
+                .get("DATABASE_URL")
+                .unwrap_or("sqlite://lapseguard.db?mode=rwc")
+                .to_owned(),
+            log_format: vars.choice(
+                "LAPSEGUARD_LOG",
+                &[("pretty", LogFormat::Pretty), ("json", LogFormat::Json)],
+            )?,
+            upstream: UpstreamSettings {
+                bootstrap: vars
+                    .with("LAPSEGUARD_RDAP_BOOTSTRAP", |v| {
+                        BootstrapSource::parse(v, allow_http)
+                    })?
+                    .unwrap_or(BootstrapSource::Embedded),
+                rdap_servers: vars
+                    .with("LAPSEGUARD_RDAP_SERVERS", |v| {
+                        parse_overrides(v, allow_http)
+                    })?
+                    .unwrap_or_default(),
+                host_rates: vars.parsed("LAPSEGUARD_RDAP_HOST_RATE", HostRates::default())?,
+                allow_http,
+                lookup_deadline: deadline,
             },
-            bootstrap: match get("LAPSEGUARD_RDAP_BOOTSTRAP") {
-                None => BootstrapSource::Embedded,
-                Some(value) if value.starts_with("http://") || value.starts_with("https://") => {
-                    BootstrapSource::Url(upstream_url(
-                        "LAPSEGUARD_RDAP_BOOTSTRAP",
-                        value,
-                        allow_http_upstreams,
-                    )?)
-                }
-                Some(path) => BootstrapSource::File(PathBuf::from(path)),
-            },
-            rdap_servers: match get("LAPSEGUARD_RDAP_SERVERS") {
-                None => Vec::new(),
-                Some(list) => parse_servers(list, allow_http_upstreams)?,
-            },
-            allow_http_upstreams,
-            lookup_deadline: Duration::from_millis(bounded(
-                "LAPSEGUARD_LOOKUP_DEADLINE_MS",
-                get("LAPSEGUARD_LOOKUP_DEADLINE_MS"),
-                2000,
-                1..=60_000,
-            )?),
-            max_status_age: Duration::from_secs(bounded(
-                "LAPSEGUARD_MAX_STATUS_AGE_SECONDS",
-                get("LAPSEGUARD_MAX_STATUS_AGE_SECONDS"),
-                21_600,
-                1..=TEN_YEARS_SECONDS,
-            )?),
-            min_domain_age_days: bounded(
-                "LAPSEGUARD_MIN_DOMAIN_AGE_DAYS",
-                get("LAPSEGUARD_MIN_DOMAIN_AGE_DAYS"),
-                u64::from(defaults.min_domain_age_days),
-                0..=3650,
-            )? as u32,
-            lapse_memory_days: bounded(
-                "LAPSEGUARD_LAPSE_MEMORY_DAYS",
-                get("LAPSEGUARD_LAPSE_MEMORY_DAYS"),
-                u64::from(defaults.lapse_memory_days),
-                0..=3650,
-            )? as u32,
-            unknown_policy: match get("LAPSEGUARD_UNKNOWN_POLICY") {
-                None | Some("allow") => UnknownPolicy::Allow,
-                Some("deny") => UnknownPolicy::Deny,
-                Some(other) => {
-                    return Err(invalid(
+            check: CheckSettings {
+                max_status_age: vars.seconds(
+                    "LAPSEGUARD_MAX_STATUS_AGE_SECONDS",
+                    21_600,
+                    1..=TEN_YEARS,
+                )?,
+                deadline,
+                policy: Policy {
+                    min_domain_age: days("LAPSEGUARD_MIN_DOMAIN_AGE_DAYS", 30, 0..=3650)?,
+                    lapse_memory: days("LAPSEGUARD_LAPSE_MEMORY_DAYS", 365, 0..=3650)?,
+                    unknown: vars.choice(
                         "LAPSEGUARD_UNKNOWN_POLICY",
-                        format!("{other:?} is not allow or deny"),
-                    ));
-                }
+                        &[("allow", Allow), ("deny", Deny)],
+                    )?,
+                },
             },
-            failure_cooldown: Duration::from_secs(bounded(
-                "LAPSEGUARD_FAILURE_COOLDOWN_SECONDS",
-                get("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS"),
-                30,
-                0..=86_400,
-            )?),
-            cache_capacity: positive(
-                "LAPSEGUARD_CACHE_CAPACITY",
-                get("LAPSEGUARD_CACHE_CAPACITY"),
-                defaults.cache_capacity,
-            )?,
-            scheduler: match get("LAPSEGUARD_SCHEDULER") {
-                Some(value) => parse_bool("LAPSEGUARD_SCHEDULER", value)?,
-                None => defaults.scheduler,
+            memory: MemorySettings {
+                capacity: vars.number("LAPSEGUARD_CACHE_CAPACITY", 100_000, 1..=u64::MAX)?,
+                failure_cooldown: vars.seconds(
+                    "LAPSEGUARD_FAILURE_COOLDOWN_SECONDS",
+                    30,
+                    0..=86_400,
+                )?,
             },
-            max_check_interval_days: days(
-                "LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS",
-                get("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS"),
-                defaults.max_check_interval_days,
-            )?,
-            no_expiry_check_interval_days: days(
-                "LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS",
-                get("LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS"),
-                defaults.no_expiry_check_interval_days,
-            )?,
-            confirm_after: Duration::from_secs(bounded(
-                "LAPSEGUARD_CONFIRM_AFTER_SECONDS",
-                get("LAPSEGUARD_CONFIRM_AFTER_SECONDS"),
-                600,
-                0..=TEN_YEARS_SECONDS,
-            )?),
-            host_rates: match get("LAPSEGUARD_RDAP_HOST_RATE") {
-                Some(text) => parse_host_rates(text)?,
-                None => defaults.host_rates,
+            schedule: ScheduleSettings {
+                max_interval: days("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS", 90, 1..=3650)?,
+                no_expiry_interval: days("LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS", 30, 1..=3650)?,
+                confirm_after: chrono::Duration::from_std(vars.seconds(
+                    "LAPSEGUARD_CONFIRM_AFTER_SECONDS",
+                    600,
+                    0..=TEN_YEARS,
+                )?)
+                .expect("ten years fit"),
             },
-            refresh_concurrency: bounded(
-                "LAPSEGUARD_REFRESH_CONCURRENCY",
-                get("LAPSEGUARD_REFRESH_CONCURRENCY"),
-                16,
-                1..=4096,
-            )? as usize,
-            webhook_url: get("LAPSEGUARD_WEBHOOK_URL")
-                .map(|url| upstream_url("LAPSEGUARD_WEBHOOK_URL", url, allow_http_upstreams))
-                .transpose()?,
-            webhook_secret: get("LAPSEGUARD_WEBHOOK_SECRET")
-                .map(|secret| {
-                    SigningKey::parse(secret)
-                        .map_err(|problem| invalid("LAPSEGUARD_WEBHOOK_SECRET", problem))
-                })
-                .transpose()?,
+            refresh: RefreshSettings {
+                run: vars.flag("LAPSEGUARD_SCHEDULER", true)?,
+                concurrency: vars.number("LAPSEGUARD_REFRESH_CONCURRENCY", 16, 1..=4096)? as usize,
+            },
+            webhook: match (vars.with("LAPSEGUARD_WEBHOOK_URL", url)?, webhook_key) {
+                (Some(url), Some(key)) => Some(WebhookSettings { url, key }),
+                (Some(_), None) => Err(invalid(
+                    "LAPSEGUARD_WEBHOOK_SECRET",
+                    "required with LAPSEGUARD_WEBHOOK_URL",
+                ))?,
+                (None, _) => None,
+            },
+        })
+    }
+}
+
+/// The environment, read one variable at a time: each reader takes the variable's name
+/// and default (and range) once. Empty values count as unset.
+struct Vars(HashMap<String, String>);
+
+impl Vars {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// The variable read by its type's own parser.
+    fn parsed<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(text) => text
+                .parse()
+                .map_err(|e| invalid(name, format!("{text:?}: {e}"))),
+        }
+    }
+
+    /// The variable read by a parser of its own, if set.
+    fn with<T>(
+        &self,
+        name: &'static str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        let parsed = self.get(name).map(parse).transpose();
+        parsed.map_err(|problem| invalid(name, problem))
+    }
+
+    /// A whole number within `range`.
+    fn number(
+        &self,
+        name: &'static str,
+        default: u64,
+        range: RangeInclusive<u64>,
+    ) -> Result<u64, ConfigError> {
+        let n = self.parsed(name, default)?;
+        if range.contains(&n) {
+            Ok(n)
+        } else {
+            let (low, high) = (range.start(), range.end());
+            Err(invalid(name, format!("must be between {low} and {high}")))
+        }
+    }
+
+    fn seconds(
+        &self,
+        name: &'static str,
+        default: u64,
+        range: RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        self.number(name, default, range).map(Duration::from_secs)
+    }
+
+    fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(default),
+            Some("true" | "1" | "yes") => Ok(true),
+            Some("false" | "0" | "no") => Ok(false),
+            Some(other) => Err(invalid(name, format!("{other:?} is not true or false"))),
+        }
+    }
+
+    /// One of the named options; the first is the default.
+    fn choice<T: Copy>(&self, name: &'static str, options: &[(&str, T)]) -> Result<T, ConfigError> {
+        let Some(text) = self.get(name) else {
+            return Ok(options[0].1);
         };
-        if config.webhook_url.is_some() && config.webhook_secret.is_none() {
-            return Err(invalid(
-                "LAPSEGUARD_WEBHOOK_SECRET",
-                "required when LAPSEGUARD_WEBHOOK_URL is set",
-            ));
-        }
-        Ok(config)
-    }
-
-    /// The refresh schedule's knobs.
-    pub fn schedule(&self) -> ScheduleSettings {
-        ScheduleSettings {
-            max_interval: chrono::Duration::days(i64::from(self.max_check_interval_days)),
-            no_expiry_interval: chrono::Duration::days(i64::from(
-                self.no_expiry_check_interval_days,
-            )),
-            confirm_after: chrono::Duration::from_std(self.confirm_after)
-                .expect("bounded to ten years when read"),
-        }
-    }
-
-    /// How observations are recorded.
-    pub fn record_settings(&self) -> RecordSettings {
-        RecordSettings {
-            schedule: self.schedule(),
-            webhooks: self.webhook_url.is_some(),
-            origin: crate::store::Origin::Schedule,
-        }
-    }
-
-    /// The decision knobs.
-    pub fn policy(&self) -> Policy {
-        Policy {
-            min_domain_age: chrono::Duration::days(i64::from(self.min_domain_age_days)),
-            lapse_memory: chrono::Duration::days(i64::from(self.lapse_memory_days)),
-            unknown: self.unknown_policy,
-        }
+        options
+            .iter()
+            .find(|(option, _)| *option == text)
+            .map(|(_, value)| *value)
+            .ok_or_else(|| {
+                let names: Vec<&str> = options.iter().map(|(option, _)| *option).collect();
+                invalid(name, format!("{text:?} is not one of {}", names.join(", ")))
+            })
     }
 }
 
@@ -280,118 +239,6 @@ fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
         variable,
         problem: problem.into(),
     }
-}
-
-fn parse_or<T: std::str::FromStr>(
-    variable: &'static str,
-    value: Option<&str>,
-    default: T,
-) -> Result<T, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(text) => text
-            .parse()
-            .map_err(|_| invalid(variable, format!("{text:?} cannot be parsed"))),
-    }
-}
-
-fn positive(variable: &'static str, value: Option<&str>, default: u64) -> Result<u64, ConfigError> {
-    match parse_or(variable, value, default)? {
-        0 => Err(invalid(variable, "must be greater than zero")),
-        n => Ok(n),
-    }
-}
-
-/// The longest any time setting may be: longer ones would overflow date arithmetic.
-const TEN_YEARS_SECONDS: u64 = 3650 * 86_400;
-
-/// A whole number within `range`.
-fn bounded(
-    variable: &'static str,
-    value: Option<&str>,
-    default: u64,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, ConfigError> {
-    let n = parse_or(variable, value, default)?;
-    if range.contains(&n) {
-        Ok(n)
-    } else {
-        Err(invalid(
-            variable,
-            format!("must be between {} and {}", range.start(), range.end()),
-        ))
-    }
-}
-
-/// A number of days: at least 1, at most 10 years.
-fn days(variable: &'static str, value: Option<&str>, default: u32) -> Result<u32, ConfigError> {
-    bounded(variable, value, u64::from(default), 1..=3650).map(|n| n as u32)
-}
-
-fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        other => Err(invalid(variable, format!("{other:?} is not true or false"))),
-    }
-}
-
-/// An upstream URL: https, or http only when explicitly allowed.
-fn upstream_url(variable: &'static str, text: &str, allow_http: bool) -> Result<Url, ConfigError> {
-    let url = Url::parse(text).map_err(|e| invalid(variable, format!("{text:?}: {e}")))?;
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if allow_http => Ok(url),
-        "http" => Err(invalid(
-            variable,
-            format!(
-                "{text:?} is plain http; use https (LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true is for tests)"
-            ),
-        )),
-        other => Err(invalid(variable, format!("scheme {other:?} is not https"))),
-    }
-}
-
-fn parse_host_rates(text: &str) -> Result<HostRates, ConfigError> {
-    const VARIABLE: &str = "LAPSEGUARD_RDAP_HOST_RATE";
-    let rate = |value: &str| -> Result<f64, ConfigError> {
-        match value.trim().parse::<f64>() {
-            // Below one request in 1,000 s the pacing intervals stop meaning anything.
-            Ok(rate) if (0.001..=1_000_000.0).contains(&rate) => Ok(rate),
-            _ => Err(invalid(
-                VARIABLE,
-                format!("{value:?} is not a rate between 0.001 and 1000000 per second"),
-            )),
-        }
-    };
-    let mut rates = HostRates::default();
-    for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        match entry.split_once('=') {
-            Some((host, value)) => rates
-                .hosts
-                .push((host.trim().to_ascii_lowercase(), rate(value)?)),
-            None => rates.default_per_second = rate(entry)?,
-        }
-    }
-    Ok(rates)
-}
-
-fn parse_servers(list: &str, allow_http: bool) -> Result<Vec<(String, Url)>, ConfigError> {
-    const VARIABLE: &str = "LAPSEGUARD_RDAP_SERVERS";
-    list.split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            let (tld, url) = entry
-                .split_once('=')
-                .ok_or_else(|| invalid(VARIABLE, format!("{entry:?} is not tld=base_url")))?;
-            let tld = tld.trim().trim_matches('.').to_ascii_lowercase();
-            if tld.is_empty() {
-                return Err(invalid(VARIABLE, format!("{entry:?} names no TLD")));
-            }
-            Ok((tld, upstream_url(VARIABLE, url.trim(), allow_http)?))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -410,9 +257,14 @@ mod tests {
         let config = Config::from_vars(HashMap::new()).expect("defaults are valid");
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url, "sqlite://lapseguard.db?mode=rwc");
-        assert_eq!(config.bootstrap, BootstrapSource::Embedded);
-        assert_eq!(config.lookup_deadline, Duration::from_millis(2000));
-        assert_eq!(config.unknown_policy, UnknownPolicy::Allow);
+        assert_eq!(config.upstream.bootstrap, BootstrapSource::Embedded);
+        assert_eq!(config.check.deadline, Duration::from_millis(2000));
+        assert_eq!(config.upstream.lookup_deadline, Duration::from_millis(2000));
+        assert_eq!(config.check.policy.unknown, Allow);
+        assert_eq!(config.schedule.max_interval, chrono::Duration::days(90));
+        assert_eq!(config.memory.failure_cooldown, Duration::from_secs(30));
+        assert!(config.refresh.run);
+        assert!(config.webhook.is_none());
     }
 
     #[test]
@@ -431,8 +283,8 @@ mod tests {
             ("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", "true"),
         ]))
         .expect("allowed");
-        assert_eq!(config.rdap_servers.len(), 2);
-        assert_eq!(config.rdap_servers[1].0, "de");
+        assert_eq!(config.upstream.rdap_servers.len(), 2);
+        assert_eq!(config.upstream.rdap_servers[1].0, "de");
     }
 
     #[test]
@@ -442,7 +294,11 @@ mod tests {
         assert_eq!(error.variable, "LAPSEGUARD_WEBHOOK_SECRET");
         let config = Config::from_vars(vars(&[url, ("LAPSEGUARD_WEBHOOK_SECRET", "s3cret")]))
             .expect("valid");
-        assert!(config.record_settings().webhooks);
+        assert!(config.webhook.is_some());
+        assert!(
+            !format!("{config:?}").contains("s3cret"),
+            "the key stays hidden"
+        );
     }
 
     #[test]
@@ -452,9 +308,9 @@ mod tests {
             "0.5, rdap.verisign.com=5",
         )]))
         .expect("valid");
-        assert_eq!(config.host_rates.default_per_second, 0.5);
+        assert_eq!(config.upstream.host_rates.default_per_second, 0.5);
         assert_eq!(
-            config.host_rates.hosts,
+            config.upstream.host_rates.hosts,
             [("rdap.verisign.com".to_owned(), 5.0)]
         );
     }
@@ -468,8 +324,11 @@ mod tests {
             ("LAPSEGUARD_LOG", "xml"),
             ("LAPSEGUARD_RDAP_SERVERS", "io"),
             ("LAPSEGUARD_CACHE_CAPACITY", "-1"),
+            ("LAPSEGUARD_CACHE_CAPACITY", "0"),
+            ("LAPSEGUARD_SCHEDULER", "sometimes"),
             ("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", "18446744073709551615"),
             ("LAPSEGUARD_LAPSE_MEMORY_DAYS", "4000000000"),
+            ("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS", "0"),
             ("LAPSEGUARD_CONFIRM_AFTER_SECONDS", "999999999999"),
             ("LAPSEGUARD_REFRESH_CONCURRENCY", "18446744073709551615"),
             ("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS", "86401"),

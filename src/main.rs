@@ -100,7 +100,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Simulate(args) => {
             let config = Config::from_env().context("invalid configuration")?;
-            let mut params = lapseguard::simulate::SimulationParams::defaults(config.schedule());
+            let mut params = lapseguard::simulate::SimulationParams::defaults(config.schedule);
             params.domains = args.domains;
             params.lapse_rate = args.lapse_rate;
             params.days = args.days;

@@ -49,6 +49,16 @@ impl Expiry<RegistrableDomain, Cooling> for CoolingExpiry {
     }
 }
 
+/// How much the request path remembers.
+#[derive(Debug, Clone, Copy)]
+pub struct MemorySettings {
+    /// `LAPSEGUARD_CACHE_CAPACITY`: statuses kept.
+    pub capacity: u64,
+    /// `LAPSEGUARD_FAILURE_COOLDOWN_SECONDS`: after a failed lookup, checks of the domain
+    /// answer without asking again for this long.
+    pub failure_cooldown: Duration,
+}
+
 pub struct StatusMemory {
     statuses: Cache<RegistrableDomain, Arc<StoredStatus>>,
     cooling: Cache<RegistrableDomain, Cooling>,

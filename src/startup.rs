@@ -81,7 +81,7 @@ impl Application {
             listener,
             router: router(Arc::clone(&state)),
             state,
-            run_scheduler: config.scheduler,
+            run_scheduler: config.refresh.run,
         })
     }
 

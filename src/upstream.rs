@@ -10,9 +10,29 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use thiserror::Error;
+use url::Url;
+
+use self::bootstrap::BootstrapSource;
+use crate::refresh::pacer::HostRates;
 
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{EvidenceSource, Registration};
+
+/// How lapseguard talks to the world.
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    /// `LAPSEGUARD_RDAP_BOOTSTRAP`: a file path or an http(s) URL; default the embedded
+    /// snapshot.
+    pub bootstrap: BootstrapSource,
+    /// `LAPSEGUARD_RDAP_SERVERS`: `tld=base_url` overrides that win over the bootstrap.
+    pub rdap_servers: Vec<(String, Url)>,
+    /// `LAPSEGUARD_RDAP_HOST_RATE`: requests per second per upstream host.
+    pub host_rates: HostRates,
+    /// `LAPSEGUARD_ALLOW_HTTP_UPSTREAMS`: permit plain-http upstreams (tests only).
+    pub allow_http: bool,
+    /// `LAPSEGUARD_LOOKUP_DEADLINE_MS`: the longest one lookup may take.
+    pub lookup_deadline: Duration,
+}
 
 /// What a source said about a registrable domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,4 +128,17 @@ pub trait Lookup: Send + Sync {
     /// The upstream host (`name:port`) that answers for the domain: requests are paced
     /// per host.
     fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped>;
+}
+
+/// An upstream URL: https, or http only when explicitly allowed (tests).
+pub fn upstream_url(text: &str, allow_http: bool) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("{text:?}: {e}"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_http => Ok(url),
+        "http" => Err(format!(
+            "{text:?} is plain http; use https (LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true is for tests)"
+        )),
+        other => Err(format!("scheme {other:?} is not https")),
+    }
 }

@@ -27,6 +27,16 @@ const NOT_COVERED_RETRY: chrono::Duration = chrono::Duration::days(1);
 /// When to try again while the bootstrap has not loaded.
 const BOOTSTRAP_RETRY: chrono::Duration = chrono::Duration::minutes(1);
 
+/// Who refreshes, and how much at once.
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshSettings {
+    /// `LAPSEGUARD_SCHEDULER`: take part in running the background refresh (with several
+    /// replicas, one at a time runs it anyway).
+    pub run: bool,
+    /// `LAPSEGUARD_REFRESH_CONCURRENCY`: lookups in flight at once.
+    pub concurrency: usize,
+}
+
 pub struct Scheduler {
     observer: Arc<Observer>,
     in_flight: Semaphore,

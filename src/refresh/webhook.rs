@@ -57,6 +57,15 @@ impl From<&PublishedTransition> for TransitionItem {
     }
 }
 
+/// Where transitions are POSTed and how they are signed.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// `LAPSEGUARD_WEBHOOK_URL` (https unless http upstreams are allowed).
+    pub url: Url,
+    /// `LAPSEGUARD_WEBHOOK_SECRET`, required with the URL.
+    pub key: SigningKey,
+}
+
 /// The HMAC key webhooks are signed with, parsed from `LAPSEGUARD_WEBHOOK_SECRET` when the
 /// configuration is loaded. Its `Debug` form hides the key.
 #[derive(Clone, PartialEq, Eq)]
@@ -111,8 +120,7 @@ pub struct WebhookSender {
 
 impl WebhookSender {
     pub fn new(
-        url: Url,
-        key: SigningKey,
+        settings: WebhookSettings,
         allow_http: bool,
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
@@ -125,8 +133,8 @@ impl WebhookSender {
             .map_err(|e| e.to_string())?;
         Ok(Self {
             http,
-            url,
-            key,
+            url: settings.url,
+            key: settings.key,
             store,
             clock,
         })

@@ -27,6 +27,17 @@ pub enum BootstrapSource {
     Url(Url),
 }
 
+impl BootstrapSource {
+    /// An http(s) URL (https unless `allow_http`), or else a file path.
+    pub fn parse(text: &str, allow_http: bool) -> Result<Self, String> {
+        if text.starts_with("http://") || text.starts_with("https://") {
+            super::upstream_url(text, allow_http).map(Self::Url)
+        } else {
+            Ok(Self::File(PathBuf::from(text)))
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum BootstrapError {
     #[error("cannot read the bootstrap file: {0}")]
@@ -112,6 +123,24 @@ impl BootstrapSlot {
     pub fn set(&self, bootstrap: Bootstrap) {
         *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(bootstrap));
     }
+}
+
+/// Operator overrides, `tld=base_url,...` (`LAPSEGUARD_RDAP_SERVERS`): https base URLs
+/// unless `allow_http`.
+pub fn parse_overrides(list: &str, allow_http: bool) -> Result<Vec<(String, Url)>, String> {
+    let entries = list.split(',').map(str::trim).filter(|e| !e.is_empty());
+    entries
+        .map(|entry| {
+            let (tld, url) = entry
+                .split_once('=')
+                .ok_or_else(|| format!("{entry:?} is not tld=base_url"))?;
+            let tld = tld.trim().trim_matches('.').to_ascii_lowercase();
+            if tld.is_empty() {
+                return Err(format!("{entry:?} names no TLD"));
+            }
+            Ok((tld, super::upstream_url(url.trim(), allow_http)?))
+        })
+        .collect()
 }
 
 fn longest_match<'a>(

@@ -12,7 +12,7 @@ use lapseguard::config::Config;
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::{EvidenceSource, Finding, Observation, Registration};
 use lapseguard::startup::Application;
-use lapseguard::store::Store;
+use lapseguard::store::{Origin, RecordSettings, Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -204,7 +204,11 @@ impl TestApp {
             http_status: Some(200),
             finding,
         };
-        let settings = Config::default().record_settings();
+        let settings = RecordSettings {
+            schedule: Config::default().schedule,
+            webhooks: false,
+            origin: Origin::Schedule,
+        };
         self.store
             .record(&observation, &settings)
             .await
