@@ -2,7 +2,13 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use async_trait::async_trait;
+use sqlx::Postgres;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+
+use super::StoreError;
+use super::sql::Backend;
+use crate::domain::name::RegistrableDomain;
 
 super::sql::impl_store!(PostgresStore, sqlx::Postgres, "migrations/postgres");
 
@@ -21,31 +27,42 @@ impl PostgresStore {
     }
 }
 
-/// An advisory lock on the domain's name serialises its writers across replicas for the
-/// length of the transaction, including the first insert, where `SELECT ... FOR UPDATE`
-/// would find no row to lock.
-async fn begin_write(
-    pool: &PgPool,
-    domain: &RegistrableDomain,
-) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(domain.as_str())
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
-}
+#[async_trait]
+impl Backend for PostgresStore {
+    type Db = Postgres;
 
-/// Transitions are few; writing them one transaction at a time makes ids commit in
-/// order, so a poller resuming after id N never misses a smaller id committed later.
-async fn lock_transitions(conn: &mut Connection) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(7261302915)")
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
+    fn pool(&self) -> &PgPool {
+        &self.pool
+    }
 
-async fn ping(pool: &PgPool) -> Result<(), StoreError> {
-    sqlx::query(super::sql::PING_READ).execute(pool).await?;
-    Ok(())
+    /// An advisory lock on the domain's name serialises its writers across replicas for
+    /// the length of the transaction, including the first insert, where
+    /// `SELECT ... FOR UPDATE` would find no row to lock.
+    async fn begin_write(
+        &self,
+        domain: &RegistrableDomain,
+    ) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(domain.as_str())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
+    /// Transitions are few; writing them one transaction at a time makes ids commit in
+    /// order, so a poller resuming after id N never misses a smaller id committed later.
+    async fn lock_transitions(conn: &mut PgConnection) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock(7261302915)")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query(super::sql::PING_READ)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

@@ -388,429 +388,456 @@ fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {
     RegistrableDomain::parse(text).map_err(|e| StoreError::Corrupt(format!("domain: {e}")))
 }
 
-/// The `Store` implementation, written once and instantiated per database:
+/// What each database does its own way; everything else is the SQL above and the
+/// transaction shape in [`impl_store!`], written once for both.
+#[async_trait::async_trait]
+pub(super) trait Backend: Send + Sync {
+    type Db: sqlx::Database;
+
+    fn pool(&self) -> &sqlx::Pool<Self::Db>;
+
+    /// Opens a transaction that holds the domain's write lock.
+    async fn begin_write(
+        &self,
+        domain: &RegistrableDomain,
+    ) -> Result<sqlx::Transaction<'static, Self::Db>, StoreError>;
+
+    /// Serialises the writers of the transitions log, so that ids become visible in order.
+    async fn lock_transitions(
+        conn: &mut <Self::Db as sqlx::Database>::Connection,
+    ) -> Result<(), StoreError>;
+
+    /// Answers when the database can serve the request path.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Writes `impl Store` for a [`Backend`], once per database:
 /// `impl_store!(SqliteStore, sqlx::Sqlite, "migrations/sqlite")`. sqlx's executor types
-/// differ per database; the SQL, the binding and the transaction shape do not. The
-/// invoking module supplies `begin_write(&pool, &domain)`, which opens a transaction that
-/// holds that domain's write lock, and `lock_transitions(&mut conn)`, which serialises the
-/// writers of the transitions log so that ids become visible in order.
+/// differ per database, so the shared SQL is instantiated rather than generic; the
+/// expansion lives in a module of its own and leaves the invoking module's names alone.
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $migrations:literal) => {
-        use chrono::{DateTime, Utc};
-        use $crate::domain::name::RegistrableDomain;
-        use $crate::domain::status::{DomainStatus, Observation};
-        use $crate::domain::tracking::Tracked;
-        use $crate::domain::transition::Publication;
-        use $crate::store::sql::{self, seconds};
-        use $crate::store::{
-            Delivery, HistoryEntry, Origin, PublishedTransition, RecordSettings, Recorded,
-            StatusChange, Store, StoreError, StoredStatus, WatchEntry,
-        };
+    ($store:ident, $db:ty, $migrations:literal) => {
+        mod shared_sql {
+            use chrono::{DateTime, Utc};
+            use $crate::domain::name::RegistrableDomain;
+            use $crate::domain::status::{DomainStatus, Observation};
+            use $crate::domain::tracking::Tracked;
+            use $crate::domain::transition::Publication;
+            use $crate::store::sql::{self, seconds};
+            use $crate::store::{
+                Delivery, HistoryEntry, Origin, PublishedTransition, RecordSettings, Recorded,
+                StatusChange, Store, StoreError, StoredStatus, WatchEntry,
+            };
 
-        type Connection = <$db as sqlx::Database>::Connection;
+            use super::$store;
+            use $crate::store::sql::Backend;
 
-        async fn load_tracked(
-            conn: &mut Connection,
-            domain: &RegistrableDomain,
-        ) -> Result<(Tracked, i64), StoreError> {
-            let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
-                .bind(domain.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-            let (status, publication, revision) = match row {
-                Some(row) => {
-                    let publication = row.publication()?;
-                    let revision = row.revision();
-                    (Some(DomainStatus::try_from(row)?), publication, revision)
+            type Connection = <$db as sqlx::Database>::Connection;
+
+            async fn load_tracked(
+                conn: &mut Connection,
+                domain: &RegistrableDomain,
+            ) -> Result<(Tracked, i64), StoreError> {
+                let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
+                    .bind(domain.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let (status, publication, revision) = match row {
+                    Some(row) => {
+                        let publication = row.publication()?;
+                        let revision = row.revision();
+                        (Some(DomainStatus::try_from(row)?), publication, revision)
+                    }
+                    None => (None, Publication::default(), 0),
+                };
+                let failures: Option<(i32,)> = sqlx::query_as(sql::SELECT_FAILURES)
+                    .bind(domain.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let tracked = Tracked {
+                    status,
+                    publication,
+                    failures: failures.map_or(0, |(n,)| u32::try_from(n).unwrap_or(0)),
+                };
+                Ok((tracked, revision))
+            }
+
+            async fn upsert_status(
+                conn: &mut Connection,
+                status: &DomainStatus,
+                publication: &Publication,
+                revision: i64,
+            ) -> Result<(), StoreError> {
+                sqlx::query(sql::UPSERT_STATUS)
+                    .bind(status.domain.as_str())
+                    .bind(status.lifecycle.as_str())
+                    .bind(sql::encode_statuses(&status.statuses))
+                    .bind(seconds(status.registered_at))
+                    .bind(seconds(status.first_registered_at))
+                    .bind(seconds(status.expires_at))
+                    .bind(seconds(status.last_changed_at))
+                    .bind(seconds(status.transferred_at))
+                    .bind(seconds(status.last_lapse_at))
+                    .bind(status.checked_at.timestamp())
+                    .bind(publication.lifecycle.as_str())
+                    .bind(seconds(publication.registered_at))
+                    .bind(publication.pending.map(|p| p.lifecycle.as_str()))
+                    .bind(seconds(publication.pending.map(|p| p.since)))
+                    .bind(revision)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            }
+
+            /// Appends the observation, or counts it into the latest row when it repeats
+            /// that row's failure.
+            async fn insert_observation(
+                conn: &mut Connection,
+                observation: &Observation,
+            ) -> Result<(), StoreError> {
+                let values = sql::ObservationValues::from(observation);
+                if let Some(error) = &values.error {
+                    let repeated = sqlx::query(sql::REPEAT_FAILURE)
+                        .bind(observation.domain.as_str())
+                        .bind(observation.observed_at.timestamp())
+                        .bind(error.as_str())
+                        .bind(values.http_status)
+                        .bind(observation.source.as_str())
+                        .execute(&mut *conn)
+                        .await?;
+                    if repeated.rows_affected() > 0 {
+                        return Ok(());
+                    }
                 }
-                None => (None, Publication::default(), 0),
-            };
-            let failures: Option<(i32,)> = sqlx::query_as(sql::SELECT_FAILURES)
-                .bind(domain.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-            let tracked = Tracked {
-                status,
-                publication,
-                failures: failures.map_or(0, |(n,)| u32::try_from(n).unwrap_or(0)),
-            };
-            Ok((tracked, revision))
-        }
-
-        async fn upsert_status(
-            conn: &mut Connection,
-            status: &DomainStatus,
-            publication: &Publication,
-            revision: i64,
-        ) -> Result<(), StoreError> {
-            sqlx::query(sql::UPSERT_STATUS)
-                .bind(status.domain.as_str())
-                .bind(status.lifecycle.as_str())
-                .bind(sql::encode_statuses(&status.statuses))
-                .bind(seconds(status.registered_at))
-                .bind(seconds(status.first_registered_at))
-                .bind(seconds(status.expires_at))
-                .bind(seconds(status.last_changed_at))
-                .bind(seconds(status.transferred_at))
-                .bind(seconds(status.last_lapse_at))
-                .bind(status.checked_at.timestamp())
-                .bind(publication.lifecycle.as_str())
-                .bind(seconds(publication.registered_at))
-                .bind(publication.pending.map(|p| p.lifecycle.as_str()))
-                .bind(seconds(publication.pending.map(|p| p.since)))
-                .bind(revision)
-                .execute(&mut *conn)
-                .await?;
-            Ok(())
-        }
-
-        /// Appends the observation, or counts it into the latest row when it repeats
-        /// that row's failure.
-        async fn insert_observation(
-            conn: &mut Connection,
-            observation: &Observation,
-        ) -> Result<(), StoreError> {
-            let values = sql::ObservationValues::from(observation);
-            if let Some(error) = &values.error {
-                let repeated = sqlx::query(sql::REPEAT_FAILURE)
+                sqlx::query(sql::INSERT_OBSERVATION)
                     .bind(observation.domain.as_str())
                     .bind(observation.observed_at.timestamp())
-                    .bind(error.as_str())
+                    .bind(values.outcome)
+                    .bind(values.lifecycle)
                     .bind(values.http_status)
+                    .bind(values.error)
+                    .bind(values.statuses)
+                    .bind(values.registered_at)
+                    .bind(values.expires_at)
+                    .bind(values.last_changed_at)
+                    .bind(values.transferred_at)
+                    .bind(values.unreadable_dates)
                     .bind(observation.source.as_str())
                     .execute(&mut *conn)
                     .await?;
-                if repeated.rows_affected() > 0 {
-                    return Ok(());
-                }
-            }
-            sqlx::query(sql::INSERT_OBSERVATION)
-                .bind(observation.domain.as_str())
-                .bind(observation.observed_at.timestamp())
-                .bind(values.outcome)
-                .bind(values.lifecycle)
-                .bind(values.http_status)
-                .bind(values.error)
-                .bind(values.statuses)
-                .bind(values.registered_at)
-                .bind(values.expires_at)
-                .bind(values.last_changed_at)
-                .bind(values.transferred_at)
-                .bind(values.unreadable_dates)
-                .bind(observation.source.as_str())
-                .execute(&mut *conn)
-                .await?;
-            Ok(())
-        }
-
-        #[async_trait::async_trait]
-        impl Store for $store {
-            async fn migrate(&self) -> Result<(), StoreError> {
-                sqlx::migrate!($migrations).run(&self.pool).await?;
                 Ok(())
             }
 
-            async fn ping(&self) -> Result<(), StoreError> {
-                ping(&self.pool).await
-            }
-
-            async fn status(
-                &self,
-                domain: &RegistrableDomain,
-            ) -> Result<Option<StoredStatus>, StoreError> {
-                let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
-                    .bind(domain.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.map(|row| {
-                    let revision = row.revision();
-                    DomainStatus::try_from(row).map(|status| StoredStatus { status, revision })
-                })
-                .transpose()
-            }
-
-            async fn record(
-                &self,
-                observation: &Observation,
-                settings: &RecordSettings,
-            ) -> Result<Recorded, StoreError> {
-                let domain = &observation.domain;
-                let mut tx = begin_write(&self.pool, domain).await?;
-                let (before, mut revision) = load_tracked(&mut tx, domain).await?;
-                let folded = before.fold(observation, &settings.schedule);
-                let after = &folded.tracked;
-                if let Some(status) = &after.status
-                    && (after.status != before.status || after.publication != before.publication)
-                {
-                    let facts_changed = before
-                        .status
-                        .as_ref()
-                        .is_none_or(|earlier| !earlier.same_facts(status));
-                    if facts_changed {
-                        let (id,): (i64,) = sqlx::query_as(sql::INSERT_CHANGE)
-                            .bind(domain.as_str())
-                            .bind(observation.observed_at.timestamp())
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        revision = id;
-                    }
-                    upsert_status(&mut tx, status, &after.publication, revision).await?;
+            #[async_trait::async_trait]
+            impl Store for $store {
+                async fn migrate(&self) -> Result<(), StoreError> {
+                    sqlx::migrate!($migrations).run(self.pool()).await?;
+                    Ok(())
                 }
-                insert_observation(&mut tx, observation).await?;
-                let transition = match folded.transition {
-                    Some(transition) => {
-                        lock_transitions(&mut tx).await?;
-                        let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
-                            .bind(transition.domain.as_str())
-                            .bind(transition.from.as_str())
-                            .bind(transition.to.as_str())
-                            .bind(seconds(transition.registered_at))
-                            .bind(seconds(transition.expires_at))
-                            .bind(transition.observed_at.timestamp())
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        if settings.webhooks {
-                            sqlx::query(sql::INSERT_DELIVERY)
-                                .bind(id)
-                                .bind(transition.observed_at.timestamp())
-                                .execute(&mut *tx)
+
+                async fn ping(&self) -> Result<(), StoreError> {
+                    Backend::ping(self).await
+                }
+
+                async fn status(
+                    &self,
+                    domain: &RegistrableDomain,
+                ) -> Result<Option<StoredStatus>, StoreError> {
+                    let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
+                        .bind(domain.as_str())
+                        .fetch_optional(self.pool())
+                        .await?;
+                    row.map(|row| {
+                        let revision = row.revision();
+                        DomainStatus::try_from(row).map(|status| StoredStatus { status, revision })
+                    })
+                    .transpose()
+                }
+
+                async fn record(
+                    &self,
+                    observation: &Observation,
+                    settings: &RecordSettings,
+                ) -> Result<Recorded, StoreError> {
+                    let domain = &observation.domain;
+                    let mut tx = self.begin_write(domain).await?;
+                    let (before, mut revision) = load_tracked(&mut tx, domain).await?;
+                    let folded = before.fold(observation, &settings.schedule);
+                    let after = &folded.tracked;
+                    if let Some(status) = &after.status
+                        && (after.status != before.status
+                            || after.publication != before.publication)
+                    {
+                        let facts_changed = before
+                            .status
+                            .as_ref()
+                            .is_none_or(|earlier| !earlier.same_facts(status));
+                        if facts_changed {
+                            let (id,): (i64,) = sqlx::query_as(sql::INSERT_CHANGE)
+                                .bind(domain.as_str())
+                                .bind(observation.observed_at.timestamp())
+                                .fetch_one(&mut *tx)
                                 .await?;
+                            revision = id;
                         }
-                        Some(PublishedTransition { id, transition })
+                        upsert_status(&mut tx, status, &after.publication, revision).await?;
                     }
-                    None => None,
-                };
-                // A failure met by a check leaves the schedule (and its backoff) to the
-                // scheduler: a client looping on a failing domain must not push it out.
-                let request_failure =
-                    settings.origin == Origin::Request && observation.lifecycle().is_none();
-                let query = if request_failure {
-                    sqlx::query(sql::WATCH_IF_NEW)
-                } else {
-                    sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
-                }
-                .bind(domain.as_str())
-                .bind(observation.observed_at.timestamp())
-                .bind(folded.next_check_at.timestamp());
-                let query = if request_failure {
-                    query
-                } else {
-                    query.bind(i32::try_from(after.failures).unwrap_or(i32::MAX))
-                };
-                query.execute(&mut *tx).await?;
-                tx.commit().await?;
-                Ok(Recorded {
-                    status: folded.tracked.status,
-                    revision,
-                    transition,
-                    next_check_at: folded.next_check_at,
-                })
-            }
-
-            async fn observations(
-                &self,
-                domain: &RegistrableDomain,
-                limit: u32,
-            ) -> Result<Vec<HistoryEntry>, StoreError> {
-                let rows: Vec<sql::ObservationRow> = sqlx::query_as(sql::SELECT_OBSERVATIONS)
+                    insert_observation(&mut tx, observation).await?;
+                    let transition = match folded.transition {
+                        Some(transition) => {
+                            <$store as Backend>::lock_transitions(&mut tx).await?;
+                            let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
+                                .bind(transition.domain.as_str())
+                                .bind(transition.from.as_str())
+                                .bind(transition.to.as_str())
+                                .bind(seconds(transition.registered_at))
+                                .bind(seconds(transition.expires_at))
+                                .bind(transition.observed_at.timestamp())
+                                .fetch_one(&mut *tx)
+                                .await?;
+                            if settings.webhooks {
+                                sqlx::query(sql::INSERT_DELIVERY)
+                                    .bind(id)
+                                    .bind(transition.observed_at.timestamp())
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            Some(PublishedTransition { id, transition })
+                        }
+                        None => None,
+                    };
+                    // A failure met by a check leaves the schedule (and its backoff) to the
+                    // scheduler: a client looping on a failing domain must not push it out.
+                    let request_failure =
+                        settings.origin == Origin::Request && observation.lifecycle().is_none();
+                    let query = if request_failure {
+                        sqlx::query(sql::WATCH_IF_NEW)
+                    } else {
+                        sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
+                    }
                     .bind(domain.as_str())
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.into_iter().map(TryInto::try_into).collect()
-            }
-
-            async fn watch(
-                &self,
-                domains: &[RegistrableDomain],
-                now: DateTime<Utc>,
-            ) -> Result<u64, StoreError> {
-                if domains.is_empty() {
-                    return Ok(0);
-                }
-                let mut unique: Vec<&str> = domains.iter().map(|d| d.as_str()).collect();
-                unique.sort_unstable();
-                unique.dedup();
-                let mut added = 0;
-                // 1,000 rows of 4 parameters stay far below both databases' limits.
-                for chunk in unique.chunks(1000) {
-                    let mut query = sqlx::QueryBuilder::<$db>::new(sql::WATCH_PREFIX);
-                    query.push_values(chunk, |mut row, domain| {
-                        row.push_bind(*domain)
-                            .push_bind(now.timestamp())
-                            .push_bind(now.timestamp())
-                            .push_bind(0_i32);
-                    });
-                    query.push(sql::WATCH_SUFFIX);
-                    added += query.build().execute(&self.pool).await?.rows_affected();
-                }
-                Ok(added)
-            }
-
-            async fn unwatch(&self, domain: &RegistrableDomain) -> Result<bool, StoreError> {
-                let result = sqlx::query(sql::UNWATCH)
-                    .bind(domain.as_str())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(result.rows_affected() > 0)
-            }
-
-            async fn watch_entry(
-                &self,
-                domain: &RegistrableDomain,
-            ) -> Result<Option<WatchEntry>, StoreError> {
-                let row: Option<sql::WatchRow> = sqlx::query_as(sql::SELECT_WATCH)
-                    .bind(domain.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.map(TryInto::try_into).transpose()
-            }
-
-            async fn reschedule(
-                &self,
-                domain: &RegistrableDomain,
-                at: DateTime<Utc>,
-            ) -> Result<(), StoreError> {
-                sqlx::query(sql::RESCHEDULE)
-                    .bind(domain.as_str())
-                    .bind(at.timestamp())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn claim_due(
-                &self,
-                now: DateTime<Utc>,
-                lease_until: DateTime<Utc>,
-                limit: u32,
-            ) -> Result<Vec<RegistrableDomain>, StoreError> {
-                let rows: Vec<(String,)> = sqlx::query_as(sql::CLAIM_DUE)
-                    .bind(lease_until.timestamp())
-                    .bind(now.timestamp())
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.into_iter()
-                    .map(|(domain,)| {
-                        RegistrableDomain::parse(&domain)
-                            .map_err(|e| StoreError::Corrupt(format!("watched domain: {e}")))
+                    .bind(observation.observed_at.timestamp())
+                    .bind(folded.next_check_at.timestamp());
+                    let query = if request_failure {
+                        query
+                    } else {
+                        query.bind(i32::try_from(after.failures).unwrap_or(i32::MAX))
+                    };
+                    query.execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Ok(Recorded {
+                        status: folded.tracked.status,
+                        revision,
+                        transition,
+                        next_check_at: folded.next_check_at,
                     })
-                    .collect()
-            }
+                }
 
-            async fn transitions(
-                &self,
-                after: i64,
-                limit: u32,
-            ) -> Result<Vec<PublishedTransition>, StoreError> {
-                let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_TRANSITIONS)
-                    .bind(after)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.into_iter().map(TryInto::try_into).collect()
-            }
+                async fn observations(
+                    &self,
+                    domain: &RegistrableDomain,
+                    limit: u32,
+                ) -> Result<Vec<HistoryEntry>, StoreError> {
+                    let rows: Vec<sql::ObservationRow> = sqlx::query_as(sql::SELECT_OBSERVATIONS)
+                        .bind(domain.as_str())
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
 
-            async fn due_deliveries(
-                &self,
-                now: DateTime<Utc>,
-                limit: u32,
-            ) -> Result<Vec<Delivery>, StoreError> {
-                let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_DUE_DELIVERIES)
-                    .bind(now.timestamp())
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.into_iter().map(TryInto::try_into).collect()
-            }
+                async fn watch(
+                    &self,
+                    domains: &[RegistrableDomain],
+                    now: DateTime<Utc>,
+                ) -> Result<u64, StoreError> {
+                    if domains.is_empty() {
+                        return Ok(0);
+                    }
+                    let mut unique: Vec<&str> = domains.iter().map(|d| d.as_str()).collect();
+                    unique.sort_unstable();
+                    unique.dedup();
+                    let mut added = 0;
+                    // 1,000 rows of 4 parameters stay far below both databases' limits.
+                    for chunk in unique.chunks(1000) {
+                        let mut query = sqlx::QueryBuilder::<$db>::new(sql::WATCH_PREFIX);
+                        query.push_values(chunk, |mut row, domain| {
+                            row.push_bind(*domain)
+                                .push_bind(now.timestamp())
+                                .push_bind(now.timestamp())
+                                .push_bind(0_i32);
+                        });
+                        query.push(sql::WATCH_SUFFIX);
+                        added += query.build().execute(self.pool()).await?.rows_affected();
+                    }
+                    Ok(added)
+                }
 
-            async fn delivery_succeeded(
-                &self,
-                transition_id: i64,
-                at: DateTime<Utc>,
-            ) -> Result<(), StoreError> {
-                sqlx::query(sql::DELIVERY_SUCCEEDED)
-                    .bind(transition_id)
-                    .bind(at.timestamp())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
+                async fn unwatch(&self, domain: &RegistrableDomain) -> Result<bool, StoreError> {
+                    let result = sqlx::query(sql::UNWATCH)
+                        .bind(domain.as_str())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(result.rows_affected() > 0)
+                }
 
-            async fn delivery_failed(
-                &self,
-                transition_id: i64,
-                retry_at: DateTime<Utc>,
-                error: &str,
-            ) -> Result<(), StoreError> {
-                sqlx::query(sql::DELIVERY_FAILED)
-                    .bind(transition_id)
-                    .bind(retry_at.timestamp())
-                    .bind(error)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
+                async fn watch_entry(
+                    &self,
+                    domain: &RegistrableDomain,
+                ) -> Result<Option<WatchEntry>, StoreError> {
+                    let row: Option<sql::WatchRow> = sqlx::query_as(sql::SELECT_WATCH)
+                        .bind(domain.as_str())
+                        .fetch_optional(self.pool())
+                        .await?;
+                    row.map(TryInto::try_into).transpose()
+                }
 
-            async fn try_lease(
-                &self,
-                name: &str,
-                holder: &str,
-                now: DateTime<Utc>,
-                until: DateTime<Utc>,
-            ) -> Result<bool, StoreError> {
-                let result = sqlx::query(sql::TRY_LEASE)
-                    .bind(name)
-                    .bind(holder)
-                    .bind(until.timestamp())
-                    .bind(now.timestamp())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(result.rows_affected() > 0)
-            }
+                async fn reschedule(
+                    &self,
+                    domain: &RegistrableDomain,
+                    at: DateTime<Utc>,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(sql::RESCHEDULE)
+                        .bind(domain.as_str())
+                        .bind(at.timestamp())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(())
+                }
 
-            async fn changes_after(
-                &self,
-                after: i64,
-                limit: u32,
-            ) -> Result<Vec<StatusChange>, StoreError> {
-                let rows: Vec<(i64, String)> = sqlx::query_as(sql::SELECT_CHANGES)
-                    .bind(after)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.into_iter()
-                    .map(|(id, domain)| {
-                        RegistrableDomain::parse(&domain)
-                            .map(|domain| StatusChange { id, domain })
-                            .map_err(|e| StoreError::Corrupt(format!("changed domain: {e}")))
-                    })
-                    .collect()
-            }
+                async fn claim_due(
+                    &self,
+                    now: DateTime<Utc>,
+                    lease_until: DateTime<Utc>,
+                    limit: u32,
+                ) -> Result<Vec<RegistrableDomain>, StoreError> {
+                    let rows: Vec<(String,)> = sqlx::query_as(sql::CLAIM_DUE)
+                        .bind(lease_until.timestamp())
+                        .bind(now.timestamp())
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter()
+                        .map(|(domain,)| {
+                            RegistrableDomain::parse(&domain)
+                                .map_err(|e| StoreError::Corrupt(format!("watched domain: {e}")))
+                        })
+                        .collect()
+                }
 
-            async fn last_change(&self) -> Result<i64, StoreError> {
-                let (id,): (Option<i64>,) = sqlx::query_as(sql::SELECT_LAST_CHANGE)
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(id.unwrap_or(0))
-            }
+                async fn transitions(
+                    &self,
+                    after: i64,
+                    limit: u32,
+                ) -> Result<Vec<PublishedTransition>, StoreError> {
+                    let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_TRANSITIONS)
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
 
-            async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-                let result = sqlx::query(sql::PRUNE_CHANGES)
-                    .bind(before.timestamp())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(result.rows_affected())
-            }
+                async fn due_deliveries(
+                    &self,
+                    now: DateTime<Utc>,
+                    limit: u32,
+                ) -> Result<Vec<Delivery>, StoreError> {
+                    let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_DUE_DELIVERIES)
+                        .bind(now.timestamp())
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
 
-            async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
-                sqlx::query(sql::RELEASE_LEASE)
-                    .bind(name)
-                    .bind(holder)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                async fn delivery_succeeded(
+                    &self,
+                    transition_id: i64,
+                    at: DateTime<Utc>,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(sql::DELIVERY_SUCCEEDED)
+                        .bind(transition_id)
+                        .bind(at.timestamp())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(())
+                }
+
+                async fn delivery_failed(
+                    &self,
+                    transition_id: i64,
+                    retry_at: DateTime<Utc>,
+                    error: &str,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(sql::DELIVERY_FAILED)
+                        .bind(transition_id)
+                        .bind(retry_at.timestamp())
+                        .bind(error)
+                        .execute(self.pool())
+                        .await?;
+                    Ok(())
+                }
+
+                async fn try_lease(
+                    &self,
+                    name: &str,
+                    holder: &str,
+                    now: DateTime<Utc>,
+                    until: DateTime<Utc>,
+                ) -> Result<bool, StoreError> {
+                    let result = sqlx::query(sql::TRY_LEASE)
+                        .bind(name)
+                        .bind(holder)
+                        .bind(until.timestamp())
+                        .bind(now.timestamp())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(result.rows_affected() > 0)
+                }
+
+                async fn changes_after(
+                    &self,
+                    after: i64,
+                    limit: u32,
+                ) -> Result<Vec<StatusChange>, StoreError> {
+                    let rows: Vec<(i64, String)> = sqlx::query_as(sql::SELECT_CHANGES)
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter()
+                        .map(|(id, domain)| {
+                            RegistrableDomain::parse(&domain)
+                                .map(|domain| StatusChange { id, domain })
+                                .map_err(|e| StoreError::Corrupt(format!("changed domain: {e}")))
+                        })
+                        .collect()
+                }
+
+                async fn last_change(&self) -> Result<i64, StoreError> {
+                    let (id,): (Option<i64>,) = sqlx::query_as(sql::SELECT_LAST_CHANGE)
+                        .fetch_one(self.pool())
+                        .await?;
+                    Ok(id.unwrap_or(0))
+                }
+
+                async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                    let result = sqlx::query(sql::PRUNE_CHANGES)
+                        .bind(before.timestamp())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(result.rows_affected())
+                }
+
+                async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+                    sqlx::query(sql::RELEASE_LEASE)
+                        .bind(name)
+                        .bind(holder)
+                        .execute(self.pool())
+                        .await?;
+                    Ok(())
+                }
             }
         }
     };

@@ -3,9 +3,16 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
+use sqlx::Sqlite;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
+
+use super::StoreError;
+use super::sql::Backend;
+use crate::domain::name::RegistrableDomain;
 
 super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "migrations/sqlite");
 
@@ -29,24 +36,33 @@ impl SqliteStore {
     }
 }
 
-/// `IMMEDIATE` takes the write lock before the first read, so two writers cannot both
-/// read the old status and then fail to upgrade their locks.
-async fn begin_write(
-    pool: &SqlitePool,
-    _domain: &RegistrableDomain,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
-}
+#[async_trait]
+impl Backend for SqliteStore {
+    type Db = Sqlite;
 
-/// Nothing to do: `BEGIN IMMEDIATE` already makes SQLite's writers take turns.
-async fn lock_transitions(_conn: &mut Connection) -> Result<(), StoreError> {
-    Ok(())
-}
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
 
-/// SQLite is ready when a writer can take the write lock: readers pass a held lock in WAL
-/// mode, but recording would wait for it.
-async fn ping(pool: &SqlitePool) -> Result<(), StoreError> {
-    let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    tx.rollback().await?;
-    Ok(())
+    /// `IMMEDIATE` takes the write lock before the first read, so two writers cannot both
+    /// read the old status and then fail to upgrade their locks.
+    async fn begin_write(
+        &self,
+        _domain: &RegistrableDomain,
+    ) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Nothing to do: `BEGIN IMMEDIATE` already makes SQLite's writers take turns.
+    async fn lock_transitions(_conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// SQLite is ready when a writer can take the write lock: readers pass a held lock in
+    /// WAL mode, but recording would wait for it.
+    async fn ping(&self) -> Result<(), StoreError> {
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        tx.rollback().await?;
+        Ok(())
+    }
 }
