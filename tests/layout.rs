@@ -1,0 +1,112 @@
+//! The layout stays honest: no module of `src/` imports one that imports it back. A cycle
+//! means a type lives in the wrong module. Imports are read from the source text:
+//! `crate::a::b` and `super::` paths, each taken to the longest module it names.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Module path (`store::sql`) of every file under `src/`, without `lib` and `main`.
+fn modules(dir: &Path, prefix: &str, into: &mut BTreeMap<String, String>) {
+    let entries = std::fs::read_dir(dir).expect("src/ is readable");
+    for entry in entries.map(|e| e.expect("a directory entry").path()) {
+        let stem = entry
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let name = format!("{prefix}{stem}");
+        if entry.is_dir() {
+            modules(&entry, &format!("{name}::"), into);
+        } else if entry.extension().is_some_and(|e| e == "rs") && prefix.len() + stem.len() > 0 {
+            if prefix.is_empty() && (stem == "lib" || stem == "main") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&entry).expect("a source file");
+            into.insert(name, text);
+        }
+    }
+}
+
+/// The modules a file's text refers to through `crate::` or `super::` paths.
+fn imports(module: &str, text: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let parent: Vec<&str> = module.split("::").collect();
+    let parent = &parent[..parent.len() - 1];
+    // Test modules' own imports (`use super::*`) are not part of the layout.
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    for (marker, base) in [("crate::", Vec::new()), ("super::", parent.to_vec())] {
+        for (at, _) in text.match_indices(marker) {
+            let mut segments = base.clone();
+            for segment in text[at + marker.len()..].split("::") {
+                let end = segment
+                    .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                    .unwrap_or(segment.len());
+                if end > 0 {
+                    segments.push(&segment[..end]);
+                }
+                if end < segment.len() || end == 0 {
+                    break;
+                }
+            }
+            let target = (1..=segments.len())
+                .rev()
+                .map(|n| segments[..n].join("::"))
+                .find(|candidate| known.contains(candidate));
+            if let Some(target) = target
+                && target != module
+            {
+                found.insert(target);
+            }
+        }
+    }
+    found
+}
+
+/// A cycle through `start`, if the graph has one.
+fn cycle_from(
+    node: &str,
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    path: &mut Vec<String>,
+    done: &mut BTreeSet<String>,
+) -> Option<Vec<String>> {
+    if let Some(at) = path.iter().position(|n| n == node) {
+        return Some(path[at..].to_vec());
+    }
+    if done.contains(node) {
+        return None;
+    }
+    path.push(node.to_owned());
+    for next in graph.get(node).into_iter().flatten() {
+        if let Some(cycle) = cycle_from(next, graph, path, done) {
+            return Some(cycle);
+        }
+    }
+    path.pop();
+    done.insert(node.to_owned());
+    None
+}
+
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = BTreeMap::new();
+    modules(&src, "", &mut files);
+    assert!(
+        files.contains_key("store::sql"),
+        "the walk finds nested modules"
+    );
+    let known: BTreeSet<String> = files.keys().cloned().collect();
+    let graph: BTreeMap<String, BTreeSet<String>> = files
+        .iter()
+        .map(|(module, text)| (module.clone(), imports(module, text, &known)))
+        .collect();
+    assert!(
+        graph["checker"].contains("observer"),
+        "imports are read: the checker uses the observer"
+    );
+    let mut done = BTreeSet::new();
+    for module in graph.keys() {
+        let cycle = cycle_from(module, &graph, &mut Vec::new(), &mut done);
+        assert!(cycle.is_none(), "import cycle: {:?}", cycle);
+    }
+}
