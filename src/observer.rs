@@ -116,14 +116,7 @@ impl Observer {
         let answer = tokio::time::timeout(self.deadline, self.lookup.lookup(domain))
             .await
             .unwrap_or(Err(Failure::Timeout.into()));
-        let observation = match self.observation(domain, &answer) {
-            Some(observation) => observation,
-            None => {
-                return Err(answer
-                    .err()
-                    .unwrap_or(LookupError::Failed(Failure::Malformed)));
-            }
-        };
+        let observation = self.observation(domain, &answer)?;
         let settings = RecordSettings {
             origin: Origin::Schedule,
             ..self.settings
@@ -183,11 +176,7 @@ impl Observer {
         let answer = tokio::time::timeout_at(deadline.into(), self.lookup.lookup(domain))
             .await
             .unwrap_or(Err(Failure::Timeout.into()));
-        let Some(observation) = self.observation(domain, &answer) else {
-            return Err(answer
-                .err()
-                .unwrap_or(LookupError::Failed(Failure::Malformed)));
-        };
+        let observation = self.observation(domain, &answer)?;
         let known = match base {
             Base::Known(stored) => stored.as_ref(),
             Base::Unknown => None,
@@ -207,24 +196,24 @@ impl Observer {
     }
 
     /// Builds the observation of a lookup that reached a server, learning from it on the
-    /// way (a failure cools the domain, a success warms it). `None` when no request
-    /// went out: nothing to record.
+    /// way (a failure cools the domain, a success warms it). When no request went out
+    /// there is nothing to record: the cause comes back as the error.
     fn observation(
         &self,
         domain: &RegistrableDomain,
         answer: &Result<Answer, LookupError>,
-    ) -> Option<Observation> {
+    ) -> Result<Observation, LookupError> {
         match answer {
             Ok(_) => self.memory.warm(domain),
             Err(cause) => {
                 tracing::warn!(domain = %domain, source = self.lookup.source().as_str(), error = cause.code(), "lookup gave no answer");
                 self.cool(domain, cause);
                 if !cause.reached_upstream() {
-                    return None;
+                    return Err(cause.clone());
                 }
             }
         }
-        Some(Observation {
+        Ok(Observation {
             domain: domain.clone(),
             source: self.lookup.source(),
             // Whole seconds: the precision the store keeps.
