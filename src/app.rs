@@ -15,9 +15,9 @@ use crate::refresh::pacer::HostPacer;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
 use crate::store::{self, Origin, RecordSettings, Store, StoreError};
-use crate::upstream::UpstreamSettings;
 use crate::upstream::bootstrap::{BootstrapError, BootstrapSlot, BootstrapSource};
 use crate::upstream::rdap::{RdapClient, RdapLookup};
+use crate::upstream::{Sources, UpstreamSettings};
 
 /// How long to wait before fetching a bootstrap URL again after a failure.
 const BOOTSTRAP_RETRY: Duration = Duration::from_secs(30);
@@ -85,12 +85,15 @@ impl App {
                 bootstrap.set(table.with_overrides(&upstream.rdap_servers));
             }
         }
-        // The evidence sources: RDAP today.
-        let lookup = Arc::new(RdapLookup::new(Arc::clone(&bootstrap), client));
+        // The evidence sources, in order of preference.
+        let sources = Sources::new(vec![Arc::new(RdapLookup::new(
+            Arc::clone(&bootstrap),
+            client,
+        ))]);
         let memory = Arc::new(StatusMemory::new(config.memory.capacity));
         let observer = Arc::new(Observer::new(ObserverParts {
             store: Arc::clone(&store),
-            lookup,
+            sources,
             clock: Arc::clone(&clock),
             memory: Arc::clone(&memory),
             pacer: Arc::new(HostPacer::new(&upstream.host_rates)),

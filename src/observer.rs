@@ -17,7 +17,7 @@ use crate::domain::status::{DomainStatus, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
 use crate::store::{Origin, RecordSettings, Recorded, Store, StoredStatus};
-use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped};
+use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped, Sources};
 
 /// What a check's lookup builds on: the stored status, or nothing known because the store
 /// could not be read.
@@ -32,7 +32,7 @@ pub enum Base {
 
 pub struct Observer {
     store: Arc<dyn Store>,
-    lookup: Arc<dyn Lookup>,
+    sources: Sources,
     clock: Arc<dyn Clock>,
     memory: Arc<StatusMemory>,
     pacer: Arc<HostPacer>,
@@ -53,7 +53,7 @@ struct Writes {
 /// What an observer is built from.
 pub struct ObserverParts {
     pub store: Arc<dyn Store>,
-    pub lookup: Arc<dyn Lookup>,
+    pub sources: Sources,
     pub clock: Arc<dyn Clock>,
     pub memory: Arc<StatusMemory>,
     pub pacer: Arc<HostPacer>,
@@ -68,7 +68,7 @@ impl Observer {
     pub fn new(parts: ObserverParts) -> Self {
         Self {
             store: parts.store,
-            lookup: parts.lookup,
+            sources: parts.sources,
             clock: parts.clock,
             memory: parts.memory,
             pacer: parts.pacer,
@@ -94,8 +94,8 @@ impl Observer {
         &self.store
     }
 
-    pub fn lookup(&self) -> &Arc<dyn Lookup> {
-        &self.lookup
+    pub fn sources(&self) -> &Sources {
+        &self.sources
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -113,10 +113,11 @@ impl Observer {
     /// The scheduler's lookup: asks, records (a failed lookup too, when a request went
     /// out) and waits for the store. Returns what was recorded after a successful lookup.
     pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
-        let answer = tokio::time::timeout(self.deadline, self.lookup.lookup(domain))
+        let source = self.source_for(domain)?;
+        let answer = tokio::time::timeout(self.deadline, source.lookup(domain))
             .await
             .unwrap_or(Err(Failure::Timeout.into()));
-        let observation = self.observation(domain, &answer)?;
+        let observation = self.observation(domain, source, &answer)?;
         let settings = RecordSettings {
             origin: Origin::Schedule,
             ..self.settings
@@ -162,7 +163,8 @@ impl Observer {
         base: &Base,
         deadline: Instant,
     ) -> Result<DomainStatus, LookupError> {
-        let host = self.lookup.host_of(domain).map_err(|skipped| {
+        let source = self.source_for(domain)?;
+        let host = source.host_of(domain).map_err(|skipped| {
             let cause = LookupError::from(skipped);
             self.cool(domain, &cause);
             cause
@@ -173,10 +175,10 @@ impl Observer {
             self.cool(domain, &cause);
             return Err(cause);
         }
-        let answer = tokio::time::timeout_at(deadline.into(), self.lookup.lookup(domain))
+        let answer = tokio::time::timeout_at(deadline.into(), source.lookup(domain))
             .await
             .unwrap_or(Err(Failure::Timeout.into()));
-        let observation = self.observation(domain, &answer)?;
+        let observation = self.observation(domain, source, &answer)?;
         let known = match base {
             Base::Known(stored) => stored.as_ref(),
             Base::Unknown => None,
@@ -201,12 +203,13 @@ impl Observer {
     fn observation(
         &self,
         domain: &RegistrableDomain,
+        source: &dyn Lookup,
         answer: &Result<Answer, LookupError>,
     ) -> Result<Observation, LookupError> {
         match answer {
             Ok(_) => self.memory.warm(domain),
             Err(cause) => {
-                tracing::warn!(domain = %domain, source = self.lookup.source().as_str(), error = cause.code(), "lookup gave no answer");
+                tracing::warn!(domain = %domain, source = source.source().as_str(), error = cause.code(), "lookup gave no answer");
                 self.cool(domain, cause);
                 if !cause.reached_upstream() {
                     return Err(cause.clone());
@@ -215,7 +218,7 @@ impl Observer {
         }
         Ok(Observation {
             domain: domain.clone(),
-            source: self.lookup.source(),
+            source: source.source(),
             // Whole seconds: the precision the store keeps.
             observed_at: self.clock.now().trunc_subsecs(0),
             http_status: match answer {
@@ -230,6 +233,15 @@ impl Observer {
                     error: cause.code().to_owned(),
                 },
             },
+        })
+    }
+
+    /// The source that covers the domain; a domain no source covers cools.
+    fn source_for(&self, domain: &RegistrableDomain) -> Result<&dyn Lookup, LookupError> {
+        self.sources.for_domain(domain).map_err(|skipped| {
+            let cause = LookupError::from(skipped);
+            self.cool(domain, &cause);
+            cause
         })
     }
 

@@ -1,11 +1,12 @@
 //! The evidence seam: what a source of registration evidence answers, and how a lookup
 //! fails, whatever the source. RDAP (`rdap.rs`, with its server list in `bootstrap.rs`) is
-//! the one source today; another is a new file implementing [`Lookup`] plus a line where
-//! sources are assembled (`app.rs`).
+//! the one source today; another is a new file implementing [`Lookup`] plus an entry in
+//! [`Sources`] where `app.rs` assembles them.
 
 pub mod bootstrap;
 pub mod rdap;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -130,6 +131,32 @@ pub trait Lookup: Send + Sync {
     fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped>;
 }
 
+/// The evidence sources in order of preference: each domain is asked of the first source
+/// that covers its TLD. Adding a source is one more entry where `app.rs` builds this.
+pub struct Sources(Vec<Arc<dyn Lookup>>);
+
+impl Sources {
+    pub fn new(sources: Vec<Arc<dyn Lookup>>) -> Self {
+        Self(sources)
+    }
+
+    /// The source that answers for the domain.
+    pub fn for_domain(&self, domain: &RegistrableDomain) -> Result<&dyn Lookup, Skipped> {
+        for source in &self.0 {
+            match source.host_of(domain) {
+                Err(Skipped::NotCovered) => continue,
+                _ => return Ok(source.as_ref()),
+            }
+        }
+        Err(Skipped::NotCovered)
+    }
+
+    /// The upstream host (`name:port`) that answers for the domain, for pacing.
+    pub fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped> {
+        self.for_domain(domain)?.host_of(domain)
+    }
+}
+
 /// An upstream URL: https, or http only when explicitly allowed (tests).
 pub fn upstream_url(text: &str, allow_http: bool) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| format!("{text:?}: {e}"))?;
@@ -140,5 +167,52 @@ pub fn upstream_url(text: &str, allow_http: bool) -> Result<Url, String> {
             "{text:?} is plain http; use https (LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true is for tests)"
         )),
         other => Err(format!("scheme {other:?} is not https")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that covers one TLD and answers "not found" there.
+    struct Covers(&'static str);
+
+    #[async_trait]
+    impl Lookup for Covers {
+        fn source(&self) -> EvidenceSource {
+            EvidenceSource::Rdap
+        }
+
+        async fn lookup(&self, _domain: &RegistrableDomain) -> Result<Answer, LookupError> {
+            Ok(Answer::NotFound)
+        }
+
+        fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped> {
+            match domain.as_str().ends_with(self.0) {
+                true => Ok(format!("rdap{}:443", self.0)),
+                false => Err(Skipped::NotCovered),
+            }
+        }
+    }
+
+    fn name(text: &str) -> RegistrableDomain {
+        RegistrableDomain::parse(text).expect("valid")
+    }
+
+    #[test]
+    fn each_domain_goes_to_the_first_source_that_covers_it() {
+        let sources = Sources::new(vec![Arc::new(Covers(".com")), Arc::new(Covers(".de"))]);
+        assert_eq!(
+            sources.host_of(&name("example.com")).as_deref(),
+            Ok("rdap.com:443")
+        );
+        assert_eq!(
+            sources.host_of(&name("example.de")).as_deref(),
+            Ok("rdap.de:443")
+        );
+        assert_eq!(
+            sources.host_of(&name("example.it")),
+            Err(Skipped::NotCovered)
+        );
     }
 }

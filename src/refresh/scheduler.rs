@@ -90,7 +90,7 @@ impl Scheduler {
 
     async fn refresh(&self, domain: RegistrableDomain) {
         let now = self.observer.clock().now();
-        let host = match self.observer.lookup().host_of(&domain) {
+        let host = match self.observer.sources().host_of(&domain) {
             Ok(host) => host,
             Err(Skipped::NotReady) => {
                 return self.come_back(&domain, now + BOOTSTRAP_RETRY).await;
