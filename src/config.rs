@@ -8,6 +8,7 @@ use std::ops::RangeInclusive;
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::TimeDelta;
 use thiserror::Error;
 
 use crate::checker::CheckSettings;
@@ -18,7 +19,7 @@ use crate::memory::MemorySettings;
 use crate::refresh::pacer::HostRates;
 use crate::refresh::scheduler::RefreshSettings;
 use crate::refresh::webhook::{SigningKey, WebhookSettings};
-use crate::telemetry::LogFormat;
+use crate::telemetry::LogFormat::{self, Json, Pretty};
 use crate::upstream::bootstrap::{BootstrapSource, parse_overrides};
 use crate::upstream::{UpstreamSettings, upstream_url};
 
@@ -61,93 +62,74 @@ impl Config {
 
     /// Reads settings from a map of variables; unknown variables are ignored.
     pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
-        let vars = Vars(vars);
-        let allow_http = vars.flag("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", false)?;
-        let deadline = Duration::from_millis(vars.number(
-            "LAPSEGUARD_LOOKUP_DEADLINE_MS",
-            2000,
-            1..=60_000,
-        )?);
-        let days = |name, default, range| {
-            vars.number(name, default, range)
-                .map(|n| chrono::Duration::days(n as i64))
+        let v = Vars(vars);
+        let num = |name, default, range| v.number(name, default, range);
+        let secs = |name, default, range| num(name, default, range).map(Duration::from_secs);
+        let days =
+            |name, default, range| num(name, default, range).map(|n| TimeDelta::days(n as i64));
+        let allow_http = v.flag("LAPSEGUARD_ALLOW_HTTP_UPSTREAMS", false)?;
+        let (source, servers) = (
+            |t: &str| BootstrapSource::parse(t, allow_http),
+            |t: &str| parse_overrides(t, allow_http),
+        );
+        let deadline =
+            num("LAPSEGUARD_LOOKUP_DEADLINE_MS", 2000, 1..=60_000).map(Duration::from_millis)?;
+        let upstream = UpstreamSettings {
+            bootstrap: v
+                .with("LAPSEGUARD_RDAP_BOOTSTRAP", source)?
+                .unwrap_or(BootstrapSource::Embedded),
+            rdap_servers: v
+                .with("LAPSEGUARD_RDAP_SERVERS", servers)?
+                .unwrap_or_default(),
+            host_rates: v.parsed("LAPSEGUARD_RDAP_HOST_RATE", HostRates::default())?,
+            allow_http,
+            lookup_deadline: deadline,
         };
-        let webhook_key = vars.with("LAPSEGUARD_WEBHOOK_SECRET", SigningKey::parse)?;
-        let url = |text: &str| upstream_url(text, allow_http);
+        let unknown = [("allow", Allow), ("deny", Deny)];
+        let policy = Policy {
+            min_domain_age: days("LAPSEGUARD_MIN_DOMAIN_AGE_DAYS", 30, 0..=3650)?,
+            lapse_memory: days("LAPSEGUARD_LAPSE_MEMORY_DAYS", 365, 0..=3650)?,
+            unknown: v.choice("LAPSEGUARD_UNKNOWN_POLICY", &unknown)?,
+        };
+        let check = CheckSettings {
+            max_status_age: secs("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", 21_600, 1..=TEN_YEARS)?,
+            deadline,
+            policy,
+        };
+        let memory = MemorySettings {
+            capacity: num("LAPSEGUARD_CACHE_CAPACITY", 100_000, 1..=u64::MAX)?,
+            failure_cooldown: secs("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS", 30, 0..=86_400)?,
+        };
+        let confirm_after = num("LAPSEGUARD_CONFIRM_AFTER_SECONDS", 600, 0..=TEN_YEARS)?;
+        let schedule = ScheduleSettings {
+            max_interval: days("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS", 90, 1..=3650)?,
+            no_expiry_interval: days("LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS", 30, 1..=3650)?,
+            confirm_after: TimeDelta::seconds(confirm_after as i64),
+        };
+        let refresh = RefreshSettings {
+            run: v.flag("LAPSEGUARD_SCHEDULER", true)?,
+            concurrency: num("LAPSEGUARD_REFRESH_CONCURRENCY", 16, 1..=4096)? as usize,
+        };
+        let url = v.with("LAPSEGUARD_WEBHOOK_URL", |t| upstream_url(t, allow_http))?;
+        let webhook = match (url, v.with("LAPSEGUARD_WEBHOOK_SECRET", SigningKey::parse)?) {
+            (Some(url), Some(key)) => Some(WebhookSettings { url, key }),
+            (Some(_), None) => Err(invalid("LAPSEGUARD_WEBHOOK_SECRET", "needed with the URL"))?,
+            (None, _) => None,
+        };
+        let listen = SocketAddr::from(([127, 0, 0, 1], 8080));
+        let database = v
+            .get("DATABASE_URL")
+            .unwrap_or("sqlite://lapseguard.db?mode=rwc");
         Ok(Self {
-            listen: vars.parsed(
-                "LAPSEGUARD_LISTEN",
-                SocketAddr::from(([127, 0, 0, 1], 8080)),
-            )?,
-            database_url: vars
-                .get("DATABASE_URL")
-                .unwrap_or("sqlite://lapseguard.db?mode=rwc")
-                .to_owned(),
-            log_format: vars.choice(
-                "LAPSEGUARD_LOG",
-                &[("pretty", LogFormat::Pretty), ("json", LogFormat::Json)],
-            )?,
-            upstream: UpstreamSettings {
-                bootstrap: vars
-                    .with("LAPSEGUARD_RDAP_BOOTSTRAP", |v| {
-                        BootstrapSource::parse(v, allow_http)
-                    })?
-                    .unwrap_or(BootstrapSource::Embedded),
-                rdap_servers: vars
-                    .with("LAPSEGUARD_RDAP_SERVERS", |v| {
-                        parse_overrides(v, allow_http)
-                    })?
-                    .unwrap_or_default(),
-                host_rates: vars.parsed("LAPSEGUARD_RDAP_HOST_RATE", HostRates::default())?,
-                allow_http,
-                lookup_deadline: deadline,
-            },
-            check: CheckSettings {
-                max_status_age: vars.seconds(
-                    "LAPSEGUARD_MAX_STATUS_AGE_SECONDS",
-                    21_600,
-                    1..=TEN_YEARS,
-                )?,
-                deadline,
-                policy: Policy {
-                    min_domain_age: days("LAPSEGUARD_MIN_DOMAIN_AGE_DAYS", 30, 0..=3650)?,
-                    lapse_memory: days("LAPSEGUARD_LAPSE_MEMORY_DAYS", 365, 0..=3650)?,
-                    unknown: vars.choice(
-                        "LAPSEGUARD_UNKNOWN_POLICY",
-                        &[("allow", Allow), ("deny", Deny)],
-                    )?,
-                },
-            },
-            memory: MemorySettings {
-                capacity: vars.number("LAPSEGUARD_CACHE_CAPACITY", 100_000, 1..=u64::MAX)?,
-                failure_cooldown: vars.seconds(
-                    "LAPSEGUARD_FAILURE_COOLDOWN_SECONDS",
-                    30,
-                    0..=86_400,
-                )?,
-            },
-            schedule: ScheduleSettings {
-                max_interval: days("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS", 90, 1..=3650)?,
-                no_expiry_interval: days("LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS", 30, 1..=3650)?,
-                confirm_after: chrono::Duration::from_std(vars.seconds(
-                    "LAPSEGUARD_CONFIRM_AFTER_SECONDS",
-                    600,
-                    0..=TEN_YEARS,
-                )?)
-                .expect("ten years fit"),
-            },
-            refresh: RefreshSettings {
-                run: vars.flag("LAPSEGUARD_SCHEDULER", true)?,
-                concurrency: vars.number("LAPSEGUARD_REFRESH_CONCURRENCY", 16, 1..=4096)? as usize,
-            },
-            webhook: match (vars.with("LAPSEGUARD_WEBHOOK_URL", url)?, webhook_key) {
-                (Some(url), Some(key)) => Some(WebhookSettings { url, key }),
-                (Some(_), None) => Err(invalid(
-                    "LAPSEGUARD_WEBHOOK_SECRET",
-                    "required with LAPSEGUARD_WEBHOOK_URL",
-                ))?,
-                (None, _) => None,
-            },
+            listen: v.parsed("LAPSEGUARD_LISTEN", listen)?,
+            database_url: database.to_owned(),
+            log_format: v.choice("LAPSEGUARD_LOG", &[("pretty", Pretty), ("json", Json)])?,
+            upstream,
+            check,
+            memory,
+            schedule,
+            refresh,
+            webhook,
         })
     }
 }
@@ -198,15 +180,6 @@ impl Vars {
             let (low, high) = (range.start(), range.end());
             Err(invalid(name, format!("must be between {low} and {high}")))
         }
-    }
-
-    fn seconds(
-        &self,
-        name: &'static str,
-        default: u64,
-        range: RangeInclusive<u64>,
-    ) -> Result<Duration, ConfigError> {
-        self.number(name, default, range).map(Duration::from_secs)
     }
 
     fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
