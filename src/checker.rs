@@ -23,6 +23,7 @@ use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
+use crate::store::StoredStatus;
 use crate::upstream::LookupError;
 
 /// Where an answer came from.
@@ -98,10 +99,10 @@ impl Checker {
         let deadline = Instant::now() + self.settings.deadline;
         let now = self.observer.clock().now();
         let memory = self.observer.memory();
-        let held = memory.get(domain).map(|held| held.status.clone());
-        let loaded = match &held {
-            Some(status) if status.is_fresh(now, self.max_age()) => Loaded::Fresh {
-                status: status.clone(),
+        let held = memory.get(domain);
+        let loaded = match held.as_deref() {
+            Some(held) if held.status.is_fresh(now, self.max_age()) => Loaded::Fresh {
+                status: held.status.clone(),
                 live: false,
             },
             _ => match memory.cooling(domain) {
@@ -120,7 +121,7 @@ impl Checker {
                 }
             },
         };
-        self.assess(loaded, held, verified_at)
+        self.assess(loaded, held, verified_at, now)
     }
 
     /// Completes once the observations of checks so far are written.
@@ -133,13 +134,14 @@ impl Checker {
             .expect("the configuration bounds it to ten years")
     }
 
+    /// The answer from what was loaded, or else from memory's stale copy, or by policy.
     fn assess(
         &self,
         loaded: Loaded,
-        held: Option<DomainStatus>,
+        held: Option<Arc<StoredStatus>>,
         verified_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
     ) -> Assessment {
-        let now = self.observer.clock().now();
         let policy = &self.settings.policy;
         match loaded {
             Loaded::Fresh { status, live } => Assessment {
@@ -148,20 +150,22 @@ impl Checker {
                 source: if live { Source::Rdap } else { Source::Cache },
                 stale: false,
             },
-            Loaded::Missing { stored, reason } => match stored.or(held) {
-                Some(stale) => Assessment {
-                    verdict: policy.decide(&stale, verified_at, now),
-                    status: Some(stale),
-                    source: Source::Cache,
-                    stale: true,
-                },
-                None => Assessment {
-                    verdict: policy.decide_unknown(reason),
-                    status: None,
-                    source: Source::Rdap,
-                    stale: false,
-                },
-            },
+            Loaded::Missing { stored, reason } => {
+                match stored.or_else(|| held.map(|h| h.status.clone())) {
+                    Some(stale) => Assessment {
+                        verdict: policy.decide(&stale, verified_at, now),
+                        status: Some(stale),
+                        source: Source::Cache,
+                        stale: true,
+                    },
+                    None => Assessment {
+                        verdict: policy.decide_unknown(reason),
+                        status: None,
+                        source: Source::Rdap,
+                        stale: false,
+                    },
+                }
+            }
         }
     }
 
