@@ -24,7 +24,6 @@ use crate::domain::name::RegistrableDomain;
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
 use crate::store::StoredStatus;
-use crate::upstream::LookupError;
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -228,9 +227,10 @@ async fn load(
     max_age: chrono::Duration,
 ) -> Loaded {
     let memory = observer.memory();
-    let store_deadline = Instant::now()
+    let started = Instant::now();
+    let store_deadline = started
         + deadline
-            .saturating_duration_since(Instant::now())
+            .saturating_duration_since(started)
             .checked_div(STORE_SHARE)
             .unwrap_or_default();
     let read =
@@ -274,11 +274,7 @@ async fn load(
         Ok(status) => Loaded::Fresh { status, live: true },
         Err(cause) => Loaded::Missing {
             stored,
-            reason: if cause == LookupError::NOT_COVERED {
-                Reason::DomainNotCovered
-            } else {
-                Reason::DomainStatusUnavailable
-            },
+            reason: cause.reason(),
         },
     }
 }

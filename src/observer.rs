@@ -10,7 +10,6 @@ use chrono::SubsecRound;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
-use crate::domain::decision::Reason;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, Finding, Observation};
@@ -164,16 +163,12 @@ impl Observer {
         deadline: Instant,
     ) -> Result<DomainStatus, LookupError> {
         let source = self.source_for(domain)?;
-        let host = source.host_of(domain).map_err(|skipped| {
-            let cause = LookupError::from(skipped);
-            self.cool(domain, &cause);
-            cause
-        })?;
+        let host = source
+            .host_of(domain)
+            .map_err(|skipped| self.skipped(domain, skipped))?;
         if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {
             tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
-            let cause = LookupError::from(Skipped::HostPaused { retry_in });
-            self.cool(domain, &cause);
-            return Err(cause);
+            return Err(self.skipped(domain, Skipped::HostPaused { retry_in }));
         }
         let answer = tokio::time::timeout_at(deadline.into(), source.lookup(domain))
             .await
@@ -238,11 +233,16 @@ impl Observer {
 
     /// The source that covers the domain; a domain no source covers cools.
     fn source_for(&self, domain: &RegistrableDomain) -> Result<&dyn Lookup, LookupError> {
-        self.sources.for_domain(domain).map_err(|skipped| {
-            let cause = LookupError::from(skipped);
-            self.cool(domain, &cause);
-            cause
-        })
+        self.sources
+            .for_domain(domain)
+            .map_err(|skipped| self.skipped(domain, skipped))
+    }
+
+    /// No request went out: the domain cools, and the reason comes back as the error.
+    fn skipped(&self, domain: &RegistrableDomain, skipped: Skipped) -> LookupError {
+        let cause = LookupError::from(skipped);
+        self.cool(domain, &cause);
+        cause
     }
 
     /// Checks of the domain answer without a lookup for the cooldown (or until a paused
@@ -252,18 +252,13 @@ impl Observer {
         if *cause == LookupError::Skipped(Skipped::NotReady) {
             return;
         }
-        let reason = if *cause == LookupError::NOT_COVERED {
-            Reason::DomainNotCovered
-        } else {
-            Reason::DomainStatusUnavailable
-        };
         let ttl = match cause {
             LookupError::Skipped(Skipped::HostPaused { retry_in }) => {
                 (*retry_in).min(self.failure_cooldown)
             }
             _ => self.failure_cooldown,
         };
-        self.memory.cool(domain, reason, ttl);
+        self.memory.cool(domain, cause.reason(), ttl);
     }
 
     /// A check does not wait for the store: the write runs on its own and memory takes

@@ -16,6 +16,7 @@ use url::Url;
 use self::bootstrap::BootstrapSource;
 use crate::refresh::pacer::HostRates;
 
+use crate::domain::decision::Reason;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{EvidenceSource, Registration};
 
@@ -85,7 +86,13 @@ pub enum LookupError {
 }
 
 impl LookupError {
-    pub const NOT_COVERED: Self = Self::Skipped(Skipped::NotCovered);
+    /// The "no status" reason a check gives when this is why nothing is known.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Self::Skipped(Skipped::NotCovered) => Reason::DomainNotCovered,
+            _ => Reason::DomainStatusUnavailable,
+        }
+    }
 
     /// Short stable code, kept in the observation history.
     pub fn code(&self) -> &'static str {
