@@ -11,3 +11,14 @@ pub use app::*;
 pub use db::*;
 pub use fake_rdap::*;
 pub use webhook::*;
+
+/// Serves `router` on 127.0.0.1, port 0, in the background: every fake upstream and
+/// receiver runs this way. Returns its base URL, `http://127.0.0.1:PORT`.
+async fn serve_on_loopback(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}

@@ -51,11 +51,7 @@ impl FakeRdap {
         let router = Router::new()
             .route("/domain/{name}", axum::routing::get(answer))
             .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind fake RDAP");
-        let url = format!("http://{}/", listener.local_addr().expect("address"));
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let url = format!("{}/", super::serve_on_loopback(router).await);
         Self { url, state }
     }
 

@@ -26,11 +26,7 @@ impl WebhookReceiver {
         let router = Router::new()
             .route("/hook", axum::routing::post(receive))
             .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind receiver");
-        let url = format!("http://{}/hook", listener.local_addr().expect("address"));
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let url = format!("{}/hook", super::serve_on_loopback(router).await);
         Self { url, state }
     }
 
