@@ -11,13 +11,16 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::memory::StatusMemory;
 use crate::observer::{Observer, ObserverParts};
+use crate::refresh::delegation::DelegationSweep;
 use crate::refresh::pacer::HostPacer;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
-use crate::store::{self, Origin, RecordSettings, Store, StoreError};
+use crate::store::{self, Origin, RecordSettings, Role, Store, StoreError};
 use crate::upstream::bootstrap::{BootstrapError, BootstrapSlot, BootstrapSource};
-use crate::upstream::rdap::{RdapClient, RdapLookup};
-use crate::upstream::{Sources, UpstreamSettings};
+use crate::upstream::dns::DnsLookup;
+use crate::upstream::fastly::FastlyLookup;
+use crate::upstream::rdap::{RdapLookup, UpstreamHttp};
+use crate::upstream::{Lookup, Sources, UpstreamSettings};
 
 /// How long to wait before fetching a bootstrap URL again after a failure.
 const BOOTSTRAP_RETRY: Duration = Duration::from_secs(30);
@@ -34,6 +37,8 @@ pub enum StartError {
     Listen(#[from] std::io::Error),
     #[error("cannot set up webhooks: {0}")]
     Webhook(String),
+    #[error("cannot set up DNS: {0}")]
+    Dns(String),
 }
 
 /// Everything a request handler, or the background work, may need.
@@ -45,6 +50,8 @@ pub struct App {
     pub bootstrap: Arc<BootstrapSlot>,
     pub clock: Arc<dyn Clock>,
     pub scheduler: Arc<Scheduler>,
+    /// Present unless `LAPSEGUARD_DNS=off`.
+    pub delegation: Option<Arc<DelegationSweep>>,
     /// Present when `LAPSEGUARD_WEBHOOK_URL` is set.
     pub webhooks: Option<Arc<WebhookSender>>,
 }
@@ -67,7 +74,7 @@ impl App {
         clock: Arc<dyn Clock>,
     ) -> Result<AppState, StartError> {
         let upstream = &config.upstream;
-        let client = Arc::new(RdapClient::new(
+        let client = Arc::new(UpstreamHttp::new(
             upstream.allow_http,
             upstream.lookup_deadline,
         )?);
@@ -85,11 +92,21 @@ impl App {
                 bootstrap.set(table.with_overrides(&upstream.rdap_servers));
             }
         }
-        // The evidence sources, in order of preference.
-        let sources = Sources::new(vec![Arc::new(RdapLookup::new(
+        let dns: Option<Arc<dyn Lookup>> = match &upstream.dns {
+            Some(settings) => Some(Arc::new(DnsLookup::new(settings).map_err(StartError::Dns)?)),
+            None => None,
+        };
+        // The registry sources, in order of preference: RDAP where a server is known,
+        // else Fastly for operators with a key.
+        let mut registries: Vec<Arc<dyn Lookup>> = vec![Arc::new(RdapLookup::new(
             Arc::clone(&bootstrap),
-            client,
-        ))]);
+            Arc::clone(&client),
+        ))];
+        if let Some(fastly) = &upstream.fastly {
+            let lookup = FastlyLookup::new(fastly.clone(), client, dns.clone());
+            registries.push(Arc::new(lookup));
+        }
+        let sources = Sources::new(registries, dns);
         let memory = Arc::new(StatusMemory::new(config.memory.capacity));
         let observer = Arc::new(Observer::new(ObserverParts {
             store: Arc::clone(&store),
@@ -103,9 +120,14 @@ impl App {
                 schedule: config.schedule,
                 webhooks: config.webhook.is_some(),
                 origin: Origin::Schedule,
+                role: Role::Evidence,
             },
         }));
         let checker = Checker::new(Arc::clone(&observer), config.check);
+        let delegation = upstream.dns.is_some().then(|| {
+            let sweep = DelegationSweep::new(Arc::clone(&observer), config.refresh.concurrency);
+            Arc::new(sweep)
+        });
         let scheduler = Arc::new(Scheduler::new(observer, config.refresh.concurrency));
         let webhooks = match &config.webhook {
             Some(settings) => Some(Arc::new(
@@ -126,6 +148,7 @@ impl App {
             bootstrap,
             clock,
             scheduler,
+            delegation,
             webhooks,
         }))
     }
@@ -133,7 +156,7 @@ impl App {
 
 async fn load_bootstrap_until_done(
     upstream: UpstreamSettings,
-    client: Arc<RdapClient>,
+    client: Arc<UpstreamHttp>,
     slot: Arc<BootstrapSlot>,
 ) {
     loop {

@@ -1,6 +1,7 @@
 //! The recovery check's request path, bounded as a whole by the lookup deadline:
-//! memory, then the store, then a live RDAP lookup, then the stored status marked stale,
-//! then the unknown policy.
+//! memory, then the store, then a live lookup (the registry source and DNS side by side;
+//! see `Observer::observe_for_check`), then the stored status marked stale, then the
+//! unknown policy.
 //!
 //! Memory (`memory.rs`) answers a fresh status without touching the store. Anything else
 //! is loaded by a task of its own, shared by concurrent checks of the domain, so that a
@@ -25,12 +26,13 @@ use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
 use crate::store::StoredStatus;
 
-/// Where an answer came from.
+/// Where an answer came from (which source gave the evidence is the response's
+/// `evidence`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
-    /// A live RDAP lookup made for this request (or attempted, when nothing is known).
-    Rdap,
+    /// A lookup made for this request (or attempted, when nothing is known).
+    Live,
     /// Memory or the store.
     Cache,
 }
@@ -105,9 +107,15 @@ impl Checker {
                 live: false,
             },
             _ => match memory.cooling(domain) {
-                Some(cooling) => Loaded::Missing {
-                    stored: None,
-                    reason: cooling.reason,
+                Some(cooling) => match cooling.found {
+                    Some(found) => Loaded::Fresh {
+                        status: (*found).clone(),
+                        live: false,
+                    },
+                    None => Loaded::Missing {
+                        stored: None,
+                        reason: cooling.reason,
+                    },
                 },
                 None => {
                     let load = self.load(domain, deadline);
@@ -146,7 +154,7 @@ impl Checker {
             Loaded::Fresh { status, live } => Assessment {
                 verdict: policy.decide(&status, verified_at, now),
                 status: Some(status),
-                source: if live { Source::Rdap } else { Source::Cache },
+                source: if live { Source::Live } else { Source::Cache },
                 stale: false,
             },
             Loaded::Missing { stored, reason } => {
@@ -160,7 +168,7 @@ impl Checker {
                     None => Assessment {
                         verdict: policy.decide_unknown(reason),
                         status: None,
-                        source: Source::Rdap,
+                        source: Source::Live,
                         stale: false,
                     },
                 }

@@ -12,16 +12,20 @@ use chrono::TimeDelta;
 use thiserror::Error;
 
 use crate::checker::CheckSettings;
-use crate::domain::decision::Policy;
 use crate::domain::decision::UnknownPolicy::{Allow, Deny};
+use crate::domain::decision::{DnsOnlyPolicy, Policy};
 use crate::domain::schedule::ScheduleSettings;
 use crate::memory::MemorySettings;
-use crate::refresh::pacer::HostRates;
+use crate::refresh::pacer::{HostRates, parse_rate};
 use crate::refresh::scheduler::RefreshSettings;
 use crate::refresh::webhook::{SigningKey, WebhookSettings};
 use crate::telemetry::LogFormat::{self, Json, Pretty};
-use crate::upstream::bootstrap::{BootstrapSource, parse_overrides};
+use crate::upstream::bootstrap::{BootstrapSource, SupplementSource, parse_overrides};
+use crate::upstream::dns::{DNS_HOST, DnsSettings};
+use crate::upstream::fastly::{self, FastlySettings};
+use crate::upstream::rdap::host_key;
 use crate::upstream::{UpstreamSettings, upstream_url};
+use url::Url;
 
 /// A setting that cannot be used, with the variable's name.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -74,6 +78,34 @@ impl Config {
         );
         let deadline =
             num("LAPSEGUARD_LOOKUP_DEADLINE_MS", 2000, 1..=60_000).map(Duration::from_millis)?;
+        let dns = match v.choice("LAPSEGUARD_DNS", &[("on", true), ("off", false)])? {
+            true => Some(DnsSettings {
+                servers: v
+                    .with("LAPSEGUARD_DNS_SERVERS", DnsSettings::parse_servers)?
+                    .unwrap_or_default(),
+                timeout: num("LAPSEGUARD_DNS_TIMEOUT_MS", 1000, 1..=60_000)
+                    .map(Duration::from_millis)?,
+                rate: v.with("LAPSEGUARD_DNS_RATE", parse_rate)?.unwrap_or(50.0),
+            }),
+            false => None,
+        };
+        let fastly = match v.get("LAPSEGUARD_FASTLY_API_KEY") {
+            Some(key) => Some(FastlySettings {
+                key: key.to_owned(),
+                url: v
+                    .with("LAPSEGUARD_FASTLY_URL", |t| upstream_url(t, allow_http))?
+                    .unwrap_or_else(|| Url::parse(fastly::DEFAULT_URL).expect("a valid URL")),
+                rate: v.with("LAPSEGUARD_FASTLY_RATE", parse_rate)?.unwrap_or(1.0),
+            }),
+            None => None,
+        };
+        let mut host_rates: HostRates =
+            v.parsed("LAPSEGUARD_RDAP_HOST_RATE", HostRates::default())?;
+        // The DNS and Fastly rates come first: an entry for the same host in
+        // LAPSEGUARD_RDAP_HOST_RATE wins.
+        let own_rates = dns.iter().map(|d| (DNS_HOST.to_owned(), d.rate));
+        let own_rates = own_rates.chain(fastly.iter().map(|f| (host_key(&f.url), f.rate)));
+        host_rates.hosts.splice(0..0, own_rates);
         let upstream = UpstreamSettings {
             bootstrap: v
                 .with("LAPSEGUARD_RDAP_BOOTSTRAP", source)?
@@ -81,15 +113,27 @@ impl Config {
             rdap_servers: v
                 .with("LAPSEGUARD_RDAP_SERVERS", servers)?
                 .unwrap_or_default(),
-            host_rates: v.parsed("LAPSEGUARD_RDAP_HOST_RATE", HostRates::default())?,
+            supplement: v
+                .with("LAPSEGUARD_RDAP_SUPPLEMENT", |t| {
+                    Ok(SupplementSource::parse(t))
+                })?
+                .unwrap_or(SupplementSource::Embedded),
+            host_rates,
+            dns,
+            fastly,
             allow_http,
             lookup_deadline: deadline,
         };
         let unknown = [("allow", Allow), ("deny", Deny)];
+        let dns_only = [
+            ("trust", DnsOnlyPolicy::Trust),
+            ("unknown", DnsOnlyPolicy::Unknown),
+        ];
         let policy = Policy {
             min_domain_age: days("LAPSEGUARD_MIN_DOMAIN_AGE_DAYS", 30, 0..=3650)?,
             lapse_memory: days("LAPSEGUARD_LAPSE_MEMORY_DAYS", 365, 0..=3650)?,
             unknown: v.choice("LAPSEGUARD_UNKNOWN_POLICY", &unknown)?,
+            dns_only: v.choice("LAPSEGUARD_DNS_ONLY_POLICY", &dns_only)?,
         };
         let check = CheckSettings {
             max_status_age: secs("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", 21_600, 1..=TEN_YEARS)?,
@@ -105,6 +149,12 @@ impl Config {
             max_interval: days("LAPSEGUARD_MAX_CHECK_INTERVAL_DAYS", 90, 1..=3650)?,
             no_expiry_interval: days("LAPSEGUARD_NO_EXPIRY_CHECK_INTERVAL_DAYS", 30, 1..=3650)?,
             confirm_after: TimeDelta::seconds(confirm_after as i64),
+            dns_interval: secs(
+                "LAPSEGUARD_DNS_CHECK_INTERVAL_SECONDS",
+                86_400,
+                60..=TEN_YEARS,
+            )
+            .map(|d| TimeDelta::seconds(d.as_secs() as i64))?,
         };
         let refresh = RefreshSettings {
             run: v.flag("LAPSEGUARD_SCHEDULER", true)?,
@@ -282,10 +332,47 @@ mod tests {
         )]))
         .expect("valid");
         assert_eq!(config.upstream.host_rates.default_per_second, 0.5);
+        // The resolver's own rate comes first; a host entry of the operator's wins.
         assert_eq!(
             config.upstream.host_rates.hosts,
-            [("rdap.verisign.com".to_owned(), 5.0)]
+            [
+                ("dns".to_owned(), 50.0),
+                ("rdap.verisign.com".to_owned(), 5.0)
+            ]
         );
+    }
+
+    #[test]
+    fn dns_and_fastly_settings() {
+        let config = Config::default();
+        let dns = config.upstream.dns.expect("DNS is on by default");
+        assert!(dns.servers.is_empty(), "the system resolver by default");
+        assert_eq!(dns.timeout, Duration::from_millis(1000));
+        assert!(config.upstream.fastly.is_none());
+        assert_eq!(config.schedule.dns_interval, TimeDelta::days(1));
+        let config = Config::from_vars(vars(&[
+            ("LAPSEGUARD_DNS", "off"),
+            ("LAPSEGUARD_FASTLY_API_KEY", "k3y"),
+            ("LAPSEGUARD_FASTLY_RATE", "2"),
+        ]))
+        .expect("valid");
+        assert!(config.upstream.dns.is_none());
+        let fastly = config.upstream.fastly.expect("a key turns Fastly on");
+        assert_eq!(fastly.url.as_str(), "https://api.fastly.com/");
+        assert_eq!(
+            config.upstream.host_rates.hosts,
+            [("api.fastly.com:443".to_owned(), 2.0)]
+        );
+        for (name, value) in [
+            ("LAPSEGUARD_DNS", "maybe"),
+            ("LAPSEGUARD_DNS_SERVERS", "resolver.example"),
+            ("LAPSEGUARD_DNS_RATE", "0"),
+            ("LAPSEGUARD_DNS_ONLY_POLICY", "sometimes"),
+            ("LAPSEGUARD_DNS_CHECK_INTERVAL_SECONDS", "1"),
+        ] {
+            let error = Config::from_vars(vars(&[(name, value)])).expect_err(name);
+            assert_eq!(error.variable, name);
+        }
     }
 
     #[test]

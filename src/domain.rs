@@ -4,6 +4,7 @@
 //! Nothing here does I/O or reads a clock: time is always a parameter.
 
 pub mod decision;
+pub mod delegation;
 pub mod lifecycle;
 pub mod name;
 pub mod schedule;

@@ -16,13 +16,17 @@ use moka::sync::Cache;
 
 use crate::domain::decision::Reason;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::status::DomainStatus;
 use crate::store::StoredStatus;
 
 /// Why checks of a domain answer without a lookup for a while.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cooling {
     /// `domain_not_covered` or `domain_status_unavailable`.
     pub reason: Reason,
+    /// What the failed check found all the same (a fresh undelegated answer from DNS
+    /// while the registry failed): checks in the cooldown answer from it.
+    pub found: Option<Arc<DomainStatus>>,
     ttl: Duration,
 }
 
@@ -102,11 +106,19 @@ impl StatusMemory {
             });
     }
 
-    /// Checks of `domain` answer `reason` (or from a stored status) without a lookup for
-    /// `ttl`.
-    pub fn cool(&self, domain: &RegistrableDomain, reason: Reason, ttl: Duration) {
+    /// Checks of `domain` answer from `found`, or else `reason` (or from a stored
+    /// status), without a lookup for `ttl`.
+    pub fn cool(
+        &self,
+        domain: &RegistrableDomain,
+        reason: Reason,
+        found: Option<DomainStatus>,
+        ttl: Duration,
+    ) {
         if !ttl.is_zero() {
-            self.cooling.insert(domain.clone(), Cooling { reason, ttl });
+            let found = found.map(Arc::new);
+            let cooling = Cooling { reason, found, ttl };
+            self.cooling.insert(domain.clone(), cooling);
         }
     }
 
@@ -148,6 +160,7 @@ mod tests {
                     .with_ymd_and_hms(2026, 1, 1, 0, 0, second)
                     .single()
                     .expect("valid"),
+                evidence: crate::domain::status::EvidenceSource::Rdap,
             },
             revision,
         }

@@ -1,6 +1,6 @@
-//! The one path every lookup takes, from a check or from the scheduler: ask RDAP within
-//! the deadline, record what came back, and bring this process's memory up to date in
-//! the same step.
+//! The one path every lookup takes, from a check, the scheduler or the delegation sweep:
+//! ask the sources within the deadline, record what came back, and bring this process's
+//! memory up to date in the same step.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,7 +15,7 @@ use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
-use crate::store::{Origin, RecordSettings, Recorded, Store, StoredStatus};
+use crate::store::{Origin, RecordSettings, Recorded, Role, Store, StoredStatus};
 use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped, Sources};
 
 /// What a check's lookup builds on: the stored status, or nothing known because the store
@@ -109,31 +109,74 @@ impl Observer {
         &self.pacer
     }
 
-    /// The scheduler's lookup: asks, records (a failed lookup too, when a request went
-    /// out) and waits for the store. Returns what was recorded after a successful lookup.
+    /// The scheduler's registry lookup: asks, records (a failed lookup too, when a
+    /// request went out) and waits for the store. Returns what was recorded after a
+    /// successful lookup.
     pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
         let source = self.source_for(domain)?;
         let answer = tokio::time::timeout(self.deadline, source.lookup(domain))
             .await
             .unwrap_or(Err(Failure::Timeout.into()));
+        self.learn(domain, &answer, None);
         let observation = self.observation(domain, source, &answer)?;
+        let recorded = self
+            .record_now(&observation, Role::Evidence, Origin::Schedule)
+            .await;
+        answer.map(|_| recorded)
+    }
+
+    /// The delegation sweep's DNS lookup: evidence for a domain no registry source
+    /// covers, a signal for the others (see [`Role`]). Records and waits for the store.
+    pub async fn observe_delegation(
+        &self,
+        domain: &RegistrableDomain,
+    ) -> Result<Recorded, LookupError> {
+        let dns = self.sources.dns().ok_or(Skipped::NotCovered)?;
+        let answer = tokio::time::timeout(self.deadline, dns.lookup(domain))
+            .await
+            .unwrap_or(Err(Failure::Timeout.into()));
+        let observation = self.observation(domain, dns, &answer)?;
+        let role = self.dns_role(domain);
+        let recorded = self.record_now(&observation, role, Origin::Schedule).await;
+        answer.map(|_| recorded)
+    }
+
+    /// What a DNS observation of the domain is: evidence when no registry source covers
+    /// its TLD, else a signal.
+    fn dns_role(&self, domain: &RegistrableDomain) -> Role {
+        match self.sources.for_domain(domain) {
+            Err(Skipped::NotCovered) => Role::Evidence,
+            _ => Role::Signal,
+        }
+    }
+
+    /// Records and waits. When the store fails, memory still learns what evidence was
+    /// seen: it may be the only copy for now.
+    async fn record_now(&self, observation: &Observation, role: Role, origin: Origin) -> Recorded {
         let settings = RecordSettings {
-            origin: Origin::Schedule,
+            origin,
+            role,
             ..self.settings
         };
-        let recorded = match self.store.record(&observation, &settings).await {
+        match self.store.record(observation, &settings).await {
             Ok(recorded) => {
                 remember(&self.memory, &recorded);
                 recorded
             }
             Err(error) => {
+                let domain = &observation.domain;
                 tracing::error!(domain = %domain, error = %error, "recording an observation failed");
-                // Memory still learns what was seen: it may be the only copy for now.
                 let held = self.memory.get(domain);
                 let revision = held.as_ref().map_or(-1, |h| h.revision);
-                let status = DomainStatus::observe(held.as_ref().map(|h| &h.status), &observation);
+                let status = match role {
+                    Role::Evidence => {
+                        DomainStatus::observe(held.as_ref().map(|h| &h.status), observation)
+                    }
+                    Role::Signal => held.as_ref().map(|h| h.status.clone()),
+                };
                 // Folded into nothing, an `active` answer may hide a stored lapse.
-                if let Some(status) = &status
+                if role == Role::Evidence
+                    && let Some(status) = &status
                     && (held.is_some() || status.lifecycle != Lifecycle::Active)
                 {
                     self.memory.offer(StoredStatus {
@@ -148,67 +191,117 @@ impl Observer {
                     next_check_at: observation.observed_at,
                 }
             }
-        };
-        answer.map(|_| recorded)
+        }
     }
 
-    /// A check's lookup, which must answer by `deadline`: it counts against the host's
-    /// rate (refused like a paused host when the host has no room), folds the answer into
-    /// `base` for the caller and for memory at once, and records in the background.
-    /// Returns the status the answer leads to.
+    /// A check's lookup, which must answer by `deadline`. It asks the domain's registry
+    /// source and DNS side by side, each counted against its host's rate (refused like a
+    /// paused host when the host has no room), records both in the background, and
+    /// returns the status the evidence leads to, folded into `base`:
+    ///
+    /// - the registry's answer, when it gave one;
+    /// - for a TLD no registry source covers, DNS's answer;
+    /// - when the registry failed, a fresh undelegated answer from DNS (`inactive`, kept
+    ///   for the cooldown so that the checks after this one deny too); a delegated one
+    ///   proves nothing and the registry's failure stands.
     pub async fn observe_for_check(
         &self,
         domain: &RegistrableDomain,
         base: &Base,
         deadline: Instant,
     ) -> Result<DomainStatus, LookupError> {
-        let source = self.source_for(domain)?;
-        let host = source
-            .host_of(domain)
-            .map_err(|skipped| self.skipped(domain, skipped))?;
-        if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {
-            tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
-            return Err(self.skipped(domain, Skipped::HostPaused { retry_in }));
+        let registry = self.sources.for_domain(domain);
+        let covered = !matches!(registry, Err(Skipped::NotCovered));
+        let ask_registry = async {
+            match registry {
+                Ok(source) => self.ask_for_check(source, domain, deadline).await,
+                Err(skipped) => (Err(skipped.into()), None),
+            }
+        };
+        let ask_dns = async {
+            match self.sources.dns() {
+                Some(dns) => Some(self.ask_for_check(dns, domain, deadline).await),
+                None => None,
+            }
+        };
+        let ((registry_answer, registry_seen), dns) = tokio::join!(ask_registry, ask_dns);
+        let (dns_answer, dns_seen) = dns.unwrap_or((Err(Skipped::NotCovered.into()), None));
+        if let Some(observation) = &registry_seen {
+            self.record_in_background(observation.clone(), Role::Evidence);
         }
-        let answer = tokio::time::timeout_at(deadline.into(), source.lookup(domain))
-            .await
-            .unwrap_or(Err(Failure::Timeout.into()));
-        let observation = self.observation(domain, source, &answer)?;
+        if let Some(observation) = &dns_seen {
+            self.record_in_background(observation.clone(), self.dns_role(domain));
+        }
         let known = match base {
             Base::Known(stored) => stored.as_ref(),
             Base::Unknown => None,
         };
-        let status = DomainStatus::observe(known.map(|k| &k.status), &observation);
-        if let Some(status) = &status
-            && matches!(base, Base::Known(_))
+        let fold = |seen: &Option<Observation>| {
+            let observation = seen.as_ref()?;
+            DomainStatus::observe(known.map(|k| &k.status), observation)
+        };
+        let (answer, seen) = match covered {
+            true => (registry_answer, registry_seen),
+            false => (dns_answer.clone(), dns_seen.clone()),
+        };
+        let undelegated = matches!(&dns_answer, Ok(Answer::Delegation(d)) if !d.delegated);
+        let found = match (&answer, covered && undelegated) {
+            (Ok(_), _) => fold(&seen),
+            (Err(_), true) => fold(&dns_seen),
+            (Err(_), false) => None,
+        };
+        self.learn(domain, &answer, found.clone());
+        if answer.is_ok()
+            && let Some(status) = &found
+            && let Some(known) = matches!(base, Base::Known(_)).then_some(known)
         {
             self.memory.offer(StoredStatus {
                 status: status.clone(),
                 revision: known.map_or(-1, |k| k.revision),
             });
         }
-        self.record_in_background(observation);
-        answer?;
-        status.ok_or(LookupError::Failed(Failure::Malformed))
+        match (answer, found) {
+            (_, Some(status)) => Ok(status),
+            (Err(cause), None) => Err(cause),
+            (Ok(_), None) => Err(Failure::Malformed.into()),
+        }
     }
 
-    /// Builds the observation of a lookup that reached a server, learning from it on the
-    /// way (a failure cools the domain, a success warms it). When no request went out
-    /// there is nothing to record: the cause comes back as the error.
+    /// One source's lookup for a check: its answer, and the observation to record when a
+    /// request went out.
+    async fn ask_for_check(
+        &self,
+        source: &dyn Lookup,
+        domain: &RegistrableDomain,
+        deadline: Instant,
+    ) -> (Result<Answer, LookupError>, Option<Observation>) {
+        let host = match source.host_of(domain) {
+            Ok(host) => host,
+            Err(skipped) => return (Err(skipped.into()), None),
+        };
+        if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {
+            tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
+            return (Err(Skipped::HostPaused { retry_in }.into()), None);
+        }
+        let answer = tokio::time::timeout_at(deadline.into(), source.lookup(domain))
+            .await
+            .unwrap_or(Err(Failure::Timeout.into()));
+        let observation = self.observation(domain, source, &answer).ok();
+        (answer, observation)
+    }
+
+    /// Builds the observation of a lookup that reached a server. When no request went
+    /// out there is nothing to record: the cause comes back as the error.
     fn observation(
         &self,
         domain: &RegistrableDomain,
         source: &dyn Lookup,
         answer: &Result<Answer, LookupError>,
     ) -> Result<Observation, LookupError> {
-        match answer {
-            Ok(_) => self.memory.warm(domain),
-            Err(cause) => {
-                tracing::warn!(domain = %domain, source = source.source().as_str(), error = cause.code(), "lookup gave no answer");
-                self.cool(domain, cause);
-                if !cause.reached_upstream() {
-                    return Err(cause.clone());
-                }
+        if let Err(cause) = answer {
+            tracing::warn!(domain = %domain, source = source.source().as_str(), error = cause.code(), "lookup gave no answer");
+            if !cause.reached_upstream() {
+                return Err(cause.clone());
             }
         }
         Ok(Observation {
@@ -217,13 +310,16 @@ impl Observer {
             // Whole seconds: the precision the store keeps.
             observed_at: self.clock.now().trunc_subsecs(0),
             http_status: match answer {
-                Ok(Answer::Found(_)) => Some(200),
+                Ok(Answer::Found(_) | Answer::Flagged(_)) => Some(200),
                 Ok(Answer::NotFound) => Some(404),
+                Ok(Answer::Delegation(_)) => None,
                 Err(cause) => cause.http_status(),
             },
             finding: match answer {
                 Ok(Answer::Found(record)) => Finding::Registered(record.clone()),
                 Ok(Answer::NotFound) => Finding::Unregistered,
+                Ok(Answer::Flagged(flags)) => Finding::Flagged(flags.clone()),
+                Ok(Answer::Delegation(delegation)) => Finding::Delegation(delegation.clone()),
                 Err(cause) => Finding::Failed {
                     error: cause.code().to_owned(),
                 },
@@ -231,24 +327,33 @@ impl Observer {
         })
     }
 
-    /// The source that covers the domain; a domain no source covers cools.
-    fn source_for(&self, domain: &RegistrableDomain) -> Result<&dyn Lookup, LookupError> {
-        self.sources
-            .for_domain(domain)
-            .map_err(|skipped| self.skipped(domain, skipped))
+    /// A domain's evidence lookup succeeded (checks may look again) or failed (checks
+    /// answer without a lookup for a while, from `found` when something was found).
+    fn learn(
+        &self,
+        domain: &RegistrableDomain,
+        answer: &Result<Answer, LookupError>,
+        found: Option<DomainStatus>,
+    ) {
+        match answer {
+            Ok(_) => self.memory.warm(domain),
+            Err(cause) => self.cool(domain, cause, found),
+        }
     }
 
-    /// No request went out: the domain cools, and the reason comes back as the error.
-    fn skipped(&self, domain: &RegistrableDomain, skipped: Skipped) -> LookupError {
-        let cause = LookupError::from(skipped);
-        self.cool(domain, &cause);
-        cause
+    /// The source that covers the domain; a domain no source covers cools.
+    fn source_for(&self, domain: &RegistrableDomain) -> Result<&dyn Lookup, LookupError> {
+        self.sources.for_domain(domain).map_err(|skipped| {
+            let cause = LookupError::from(skipped);
+            self.cool(domain, &cause, None);
+            cause
+        })
     }
 
     /// Checks of the domain answer without a lookup for the cooldown (or until a paused
     /// host takes requests again, if sooner). A bootstrap still loading is no reason: it
     /// costs nothing to ask again, and it may load any moment.
-    fn cool(&self, domain: &RegistrableDomain, cause: &LookupError) {
+    fn cool(&self, domain: &RegistrableDomain, cause: &LookupError, found: Option<DomainStatus>) {
         if *cause == LookupError::Skipped(Skipped::NotReady) {
             return;
         }
@@ -258,16 +363,17 @@ impl Observer {
             }
             _ => self.failure_cooldown,
         };
-        self.memory.cool(domain, cause.reason(), ttl);
+        self.memory.cool(domain, cause.reason(), found, ttl);
     }
 
     /// A check does not wait for the store: the write runs on its own and memory takes
     /// the recorded status when it lands.
-    fn record_in_background(&self, observation: Observation) {
+    fn record_in_background(&self, observation: Observation, role: Role) {
         let store = Arc::clone(&self.store);
         let memory = Arc::clone(&self.memory);
         let settings = RecordSettings {
             origin: Origin::Request,
+            role,
             ..self.settings
         };
         let writes = Arc::clone(&self.writes);

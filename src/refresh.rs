@@ -1,8 +1,9 @@
-//! Background work: the refresh scheduler, webhook delivery, and the lease that lets one
-//! replica at a time run them; on every replica, the change follower that keeps memory
+//! Background work: the refresh scheduler, the delegation sweep (DNS), webhook delivery,
+//! and the lease that lets one replica at a time run them; on every replica, the change follower that keeps memory
 //! in step with the store.
 
 pub mod changes;
+pub mod delegation;
 pub mod leader;
 pub mod pacer;
 pub mod scheduler;

@@ -499,6 +499,7 @@ mod tests {
             max_interval: Duration::days(90),
             no_expiry_interval: Duration::days(30),
             confirm_after: Duration::minutes(10),
+            dns_interval: Duration::days(1),
         });
         params.domains = domains;
         params.days = days;

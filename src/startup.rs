@@ -132,7 +132,8 @@ impl Application {
     }
 }
 
-/// The scheduler and webhook delivery, on whichever replica holds the lease.
+/// The scheduler, the delegation sweep and webhook delivery, on whichever replica holds
+/// the lease.
 async fn run_background(state: AppState, cancel: CancellationToken) {
     let holder = format!(
         "{}-{}",
@@ -145,6 +146,9 @@ async fn run_background(state: AppState, cancel: CancellationToken) {
     run_while_leader(store, Arc::new(SystemClock), holder, cancel, move |token| {
         let mut work: Vec<Pin<Box<dyn Future<Output = ()> + Send>>> =
             vec![Box::pin(Arc::clone(&state.scheduler).run(token.clone()))];
+        if let Some(sweep) = &state.delegation {
+            work.push(Box::pin(Arc::clone(sweep).run(token.clone())));
+        }
         if let Some(webhooks) = &state.webhooks {
             work.push(Box::pin(Arc::clone(webhooks).run(token)));
         }

@@ -15,6 +15,8 @@ use thiserror::Error;
 
 use chrono::{DateTime, Utc};
 
+#[cfg(doc)]
+use crate::domain::delegation::Delegation;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
 use crate::domain::status::{DomainStatus, Observation};
@@ -113,6 +115,17 @@ pub struct Delivery {
     pub attempts: u32,
 }
 
+/// What an observation is to the domain's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// It is the domain's evidence: folded into the status, transitions and schedule.
+    Evidence,
+    /// A DNS observation of a domain another source answers for: kept in the history and
+    /// as the domain's delegation; a change of delegation (see
+    /// [`Delegation::differs_from`]) makes the domain's registry check due at once.
+    Signal,
+}
+
 /// How recording folds an observation in.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordSettings {
@@ -120,6 +133,7 @@ pub struct RecordSettings {
     /// Queue each published transition for webhook delivery.
     pub webhooks: bool,
     pub origin: Origin,
+    pub role: Role,
 }
 
 /// Persistent state. Every method is one transaction.
@@ -138,7 +152,9 @@ pub trait Store: Send + Sync {
     /// Appends an observation to the history and folds it into the domain's tracked state
     /// (see [`Tracked::fold`]): current status, published lifecycle, transitions log,
     /// webhook outbox and next check. A looked-up domain becomes watched. A change of the
-    /// domain's facts (anything but the check time) appends to the change log.
+    /// domain's facts (anything but the check time) appends to the change log. A DNS
+    /// observation also sets the domain's delegation and next DNS check; in the
+    /// [`Role::Signal`] role it leaves the status alone.
     async fn record(
         &self,
         observation: &Observation,
@@ -186,6 +202,14 @@ pub trait Store: Send + Sync {
     /// Takes up to `limit` domains due at `now`, oldest first, and moves their next check
     /// to `lease_until`, so that a crash mid-refresh loses nothing: they come due again.
     async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<RegistrableDomain>, StoreError>;
+
+    /// As [`Store::claim_due`], for the delegation sweep's DNS schedule.
+    async fn claim_dns_due(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,

@@ -1,9 +1,12 @@
 //! The evidence seam: what a source of registration evidence answers, and how a lookup
-//! fails, whatever the source. RDAP (`rdap.rs`, with its server list in `bootstrap.rs`) is
-//! the one source today; another is a new file implementing [`Lookup`] plus an entry in
-//! [`Sources`] where `app.rs` assembles them.
+//! fails, whatever the source. The sources: RDAP (`rdap.rs`, with its server list in
+//! `bootstrap.rs`), Fastly's status API (`fastly.rs`) and DNS (`dns.rs`). Another is a
+//! new file implementing [`Lookup`] plus an entry in [`Sources`] where `app.rs`
+//! assembles them.
 
 pub mod bootstrap;
+pub mod dns;
+pub mod fastly;
 pub mod rdap;
 
 use std::sync::Arc;
@@ -13,12 +16,15 @@ use async_trait::async_trait;
 use thiserror::Error;
 use url::Url;
 
-use self::bootstrap::BootstrapSource;
+use self::bootstrap::{BootstrapSource, SupplementSource};
+use self::dns::DnsSettings;
+use self::fastly::FastlySettings;
 use crate::refresh::pacer::HostRates;
 
 use crate::domain::decision::Reason;
+use crate::domain::delegation::Delegation;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{EvidenceSource, Registration};
+use crate::domain::status::{EvidenceSource, Flags, Registration};
 
 /// How lapseguard talks to the world.
 #[derive(Debug, Clone)]
@@ -28,8 +34,16 @@ pub struct UpstreamSettings {
     pub bootstrap: BootstrapSource,
     /// `LAPSEGUARD_RDAP_SERVERS`: `tld=base_url` overrides that win over the bootstrap.
     pub rdap_servers: Vec<(String, Url)>,
-    /// `LAPSEGUARD_RDAP_HOST_RATE`: requests per second per upstream host.
+    /// `LAPSEGUARD_RDAP_SUPPLEMENT`: RDAP servers IANA's file lacks (`on`: the shipped
+    /// `data/rdap-supplement.json`; `off`; or a file path). IANA's file wins over it.
+    pub supplement: SupplementSource,
+    /// `LAPSEGUARD_RDAP_HOST_RATE`: requests per second per upstream host (with the DNS
+    /// resolver's and Fastly's rates).
     pub host_rates: HostRates,
+    /// `LAPSEGUARD_DNS` and the other `LAPSEGUARD_DNS_*` settings; `None` when off.
+    pub dns: Option<DnsSettings>,
+    /// Present when `LAPSEGUARD_FASTLY_API_KEY` is set.
+    pub fastly: Option<FastlySettings>,
     /// `LAPSEGUARD_ALLOW_HTTP_UPSTREAMS`: permit plain-http upstreams (tests only).
     pub allow_http: bool,
     /// `LAPSEGUARD_LOOKUP_DEADLINE_MS`: the longest one lookup may take.
@@ -39,9 +53,14 @@ pub struct UpstreamSettings {
 /// What a source said about a registrable domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
+    /// The registry holds a registration (RDAP).
     Found(Registration),
-    /// The source authoritative for the domain says it is not registered.
+    /// The source authoritative for the domain says it is not registered (RDAP 404).
     NotFound,
+    /// A status service's flags, mapped to a lifecycle (Fastly).
+    Flagged(Flags),
+    /// Whether the name is in DNS.
+    Delegation(Delegation),
 }
 
 /// Why no request went out: says nothing about the domain, and is not recorded.
@@ -72,6 +91,10 @@ pub enum Failure {
     TooLarge,
     #[error("the upstream's response cannot be read")]
     Malformed,
+    #[error("the DNS server answered SERVFAIL or REFUSED")]
+    ServerFailure,
+    #[error("the status service gave only a best-effort answer")]
+    Inconclusive,
     #[error("the upstream could not be reached")]
     Transport,
 }
@@ -105,6 +128,8 @@ impl LookupError {
             Self::Failed(Failure::Status(_)) => "upstream_status",
             Self::Failed(Failure::TooLarge) => "too_large",
             Self::Failed(Failure::Malformed) => "malformed",
+            Self::Failed(Failure::ServerFailure) => "server_failure",
+            Self::Failed(Failure::Inconclusive) => "inconclusive",
             Self::Failed(Failure::Transport) => "transport",
         }
     }
@@ -138,18 +163,27 @@ pub trait Lookup: Send + Sync {
     fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped>;
 }
 
-/// The evidence sources in order of preference: each domain is asked of the first source
-/// that covers its TLD. Adding a source is one more entry where `app.rs` builds this.
-pub struct Sources(Vec<Arc<dyn Lookup>>);
+/// The evidence sources: registry sources in order of preference (each domain is asked of
+/// the first that covers its TLD), and DNS, asked about every domain. Adding a source is
+/// one more entry where `app.rs` builds this.
+pub struct Sources {
+    registries: Vec<Arc<dyn Lookup>>,
+    dns: Option<Arc<dyn Lookup>>,
+}
 
 impl Sources {
-    pub fn new(sources: Vec<Arc<dyn Lookup>>) -> Self {
-        Self(sources)
+    pub fn new(registries: Vec<Arc<dyn Lookup>>, dns: Option<Arc<dyn Lookup>>) -> Self {
+        Self { registries, dns }
     }
 
-    /// The source that answers for the domain.
+    /// DNS, unless it is off.
+    pub fn dns(&self) -> Option<&dyn Lookup> {
+        self.dns.as_deref()
+    }
+
+    /// The registry source that answers for the domain.
     pub fn for_domain(&self, domain: &RegistrableDomain) -> Result<&dyn Lookup, Skipped> {
-        for source in &self.0 {
+        for source in &self.registries {
             match source.host_of(domain) {
                 Err(Skipped::NotCovered) => continue,
                 _ => return Ok(source.as_ref()),
@@ -208,7 +242,8 @@ mod tests {
 
     #[test]
     fn each_domain_goes_to_the_first_source_that_covers_it() {
-        let sources = Sources::new(vec![Arc::new(Covers(".com")), Arc::new(Covers(".de"))]);
+        let covers: Vec<Arc<dyn Lookup>> = vec![Arc::new(Covers(".com")), Arc::new(Covers(".de"))];
+        let sources = Sources::new(covers, None);
         assert_eq!(
             sources.host_of(&name("example.com")).as_deref(),
             Ok("rdap.com:443")

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::lifecycle::Lifecycle;
-use super::status::DomainStatus;
+use super::status::{DomainStatus, EvidenceSource};
 
 /// Why lapseguard decided as it did. Stable strings: clients may match on them.
 ///
@@ -89,12 +89,23 @@ pub enum UnknownPolicy {
     Deny,
 }
 
+/// How far to trust a domain whose only evidence is DNS (a TLD with no registry source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsOnlyPolicy {
+    /// Delegated is `active`; undelegated `inactive`.
+    Trust,
+    /// Delegated answers `domain_not_covered` under the unknown policy; undelegated, and
+    /// any lapse since verification, still deny.
+    Unknown,
+}
+
 /// The knobs of the decision.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
     pub min_domain_age: Duration,
     pub lapse_memory: Duration,
     pub unknown: UnknownPolicy,
+    pub dns_only: DnsOnlyPolicy,
 }
 
 /// A decision and its reason.
@@ -117,8 +128,12 @@ impl Policy {
             .into_iter()
             .find(|reason| applies.contains(reason))
             .unwrap_or(Reason::DomainActive);
+        let dns_only = status.evidence == EvidenceSource::Dns;
         match reason {
             Reason::DomainStatusUnavailable => self.decide_unknown(reason),
+            Reason::DomainActive if dns_only && self.dns_only == DnsOnlyPolicy::Unknown => {
+                self.decide_unknown(Reason::DomainNotCovered)
+            }
             _ => Verdict {
                 eligible: reason == Reason::DomainActive,
                 reason,
@@ -198,6 +213,7 @@ mod tests {
             min_domain_age: Duration::days(30),
             lapse_memory: Duration::days(365),
             unknown: UnknownPolicy::Allow,
+            dns_only: DnsOnlyPolicy::Trust,
         }
     }
 
@@ -213,6 +229,7 @@ mod tests {
             transferred_at: None,
             last_lapse_at: None,
             checked_at: day(500),
+            evidence: EvidenceSource::Rdap,
         }
     }
 

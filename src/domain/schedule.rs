@@ -43,6 +43,29 @@ pub struct ScheduleSettings {
     pub no_expiry_interval: Duration,
     /// `LAPSEGUARD_CONFIRM_AFTER_SECONDS`.
     pub confirm_after: Duration,
+    /// `LAPSEGUARD_DNS_CHECK_INTERVAL_SECONDS`: every watched domain's delegation is
+    /// asked of DNS this often.
+    pub dns_interval: Duration,
+}
+
+/// How soon to ask DNS again after a failed DNS lookup (capped by the interval).
+const DNS_RETRY: Duration = Duration::hours(1);
+
+/// The next time to ask DNS about the domain, after a DNS lookup at `now`: the interval
+/// shortened by the same jitter as registry checks, or within the hour after a failure.
+pub fn next_dns_check_at(
+    domain: &RegistrableDomain,
+    now: DateTime<Utc>,
+    succeeded: bool,
+    settings: &ScheduleSettings,
+) -> DateTime<Utc> {
+    let interval = if succeeded {
+        settings.dns_interval
+    } else {
+        DNS_RETRY.min(settings.dns_interval)
+    };
+    let cut = interval.num_seconds() as f64 * 0.1 * jitter(domain, now);
+    now + interval - Duration::seconds(cut as i64)
 }
 
 /// What the schedule looks at.
@@ -121,6 +144,7 @@ mod tests {
             max_interval: Duration::days(90),
             no_expiry_interval: Duration::days(30),
             confirm_after: Duration::minutes(10),
+            dns_interval: Duration::days(1),
         }
     }
 
@@ -140,6 +164,7 @@ mod tests {
             transferred_at: None,
             last_lapse_at: None,
             checked_at: now(),
+            evidence: crate::domain::status::EvidenceSource::Rdap,
         }
     }
 

@@ -2,28 +2,49 @@
 //! folded from them.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
+use super::delegation::Delegation;
 use super::lifecycle::{Lifecycle, classify};
 use super::name::RegistrableDomain;
 
 /// Where an observation's evidence came from. Stable strings, kept in the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum EvidenceSource {
     /// The registry's RDAP server (RFC 9083).
     Rdap,
+    /// DNS delegation of the registrable domain (see `delegation.rs`).
+    Dns,
+    /// Fastly's domain status API (formerly Domainr).
+    Fastly,
 }
 
 impl EvidenceSource {
+    pub const ALL: [Self; 3] = [Self::Rdap, Self::Dns, Self::Fastly];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Rdap => "rdap",
+            Self::Dns => "dns",
+            Self::Fastly => "fastly",
         }
     }
 
     /// Reads back what [`EvidenceSource::as_str`] wrote.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Rdap].into_iter().find(|s| s.as_str() == text)
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
+}
+
+/// A status service's flags and the lifecycle they map to (the mapping is the source's:
+/// see `upstream/fastly.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flags {
+    /// The flags as sent, least to most important.
+    pub flags: Vec<String>,
+    pub lifecycle: Lifecycle,
 }
 
 /// The parts of a registration lapseguard decides on, whichever source reported them.
@@ -60,12 +81,31 @@ pub enum Finding {
     Registered(Registration),
     /// The registry selected by the bootstrap answered 404.
     Unregistered,
+    /// A status service's flags.
+    Flagged(Flags),
+    /// A DNS lookup's answer.
+    Delegation(Delegation),
     /// The lookup failed: it says nothing about the domain. The upstream HTTP status,
     /// when one was received, is the observation's `http_status`.
     Failed {
         /// A short, stable description of the failure (never a response body).
         error: String,
     },
+}
+
+impl Finding {
+    /// The history's word for it: `registered`, `unregistered`, `flagged`, `delegated`,
+    /// `undelegated` or `failed`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Self::Registered(_) => "registered",
+            Self::Unregistered => "unregistered",
+            Self::Flagged(_) => "flagged",
+            Self::Delegation(d) if d.delegated => "delegated",
+            Self::Delegation(_) => "undelegated",
+            Self::Failed { .. } => "failed",
+        }
+    }
 }
 
 /// One lookup of one domain at one time: a row of the append-only history.
@@ -95,6 +135,8 @@ impl Observation {
                 })
             }
             Finding::Unregistered => Some(Lifecycle::Unregistered),
+            Finding::Flagged(flags) => Some(flags.lifecycle),
+            Finding::Delegation(delegation) => Some(delegation.lifecycle()),
             Finding::Failed { .. } => None,
         }
     }
@@ -118,6 +160,8 @@ pub struct DomainStatus {
     pub last_lapse_at: Option<DateTime<Utc>>,
     /// When the latest successful lookup happened.
     pub checked_at: DateTime<Utc>,
+    /// The source of that lookup.
+    pub evidence: EvidenceSource,
 }
 
 impl DomainStatus {
@@ -135,7 +179,13 @@ impl DomainStatus {
         }
         let record = match &observation.finding {
             Finding::Registered(record) => record.clone(),
-            Finding::Unregistered | Finding::Failed { .. } => Registration::default(),
+            Finding::Flagged(flags) => Registration {
+                statuses: flags.flags.clone(),
+                ..Registration::default()
+            },
+            Finding::Unregistered | Finding::Delegation(_) | Finding::Failed { .. } => {
+                Registration::default()
+            }
         };
         let earlier_lapse = previous.and_then(|p| p.last_lapse_at);
         // `unknown` (an answer whose dates cannot be read) is not evidence of a lapse.
@@ -158,6 +208,7 @@ impl DomainStatus {
             transferred_at: record.transferred_at,
             last_lapse_at,
             checked_at: observation.observed_at,
+            evidence: observation.source,
         })
     }
 

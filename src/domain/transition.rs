@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
-use super::status::DomainStatus;
+use super::status::{DomainStatus, EvidenceSource};
 
 /// One published change of a domain's lifecycle or registration date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub struct Transition {
     pub registered_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     pub observed_at: DateTime<Utc>,
+    /// The source of the observation that made it.
+    pub source: EvidenceSource,
 }
 
 /// A stage-skipping change seen once, waiting for a second lookup to confirm it.
@@ -94,6 +96,7 @@ impl Publication {
             registered_at: status.registered_at,
             expires_at: status.expires_at,
             observed_at: now,
+            source: status.evidence,
         };
         if self.lifecycle == Lifecycle::Unknown {
             let announce = observed != Lifecycle::Active;
@@ -150,6 +153,7 @@ mod tests {
             transferred_at: None,
             last_lapse_at: None,
             checked_at: minute(at),
+            evidence: crate::domain::status::EvidenceSource::Rdap,
         }
     }
 

@@ -12,6 +12,7 @@ use crate::checker::{Assessment, Source};
 use crate::domain::decision::Reason;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
+use crate::domain::status::EvidenceSource;
 use crate::error::{ApiError, Problem};
 
 /// The address a caller wants to send a recovery link to.
@@ -103,9 +104,12 @@ pub struct CheckResponse {
     pub checked_at: Option<DateTime<Utc>>,
     /// The latest time lapseguard saw this domain in any stage other than `active`.
     pub last_lapse_at: Option<DateTime<Utc>>,
-    /// `rdap` when answered by a live lookup made for this request, `cache` when from
-    /// memory or the store.
+    /// `live` when answered by a lookup made for this request, `cache` when from memory
+    /// or the store.
     pub source: Source,
+    /// Which source's observation the status rests on: `rdap`, `fastly` or `dns`; null
+    /// when nothing is known.
+    pub evidence: Option<EvidenceSource>,
     /// True when the status is older than the freshness limit because a live lookup failed.
     pub stale: bool,
 }
@@ -124,6 +128,7 @@ impl CheckResponse {
             checked_at: status.map(|s| s.checked_at),
             last_lapse_at: status.and_then(|s| s.last_lapse_at),
             source: assessment.source,
+            evidence: status.map(|s| s.evidence),
             stale: assessment.stale,
         }
     }
@@ -133,7 +138,7 @@ impl CheckResponse {
 ///
 /// Call it before mailing a password-reset link. The answer comes from the registration
 /// status of the address's registrable domain: from memory when fresh, else from a live
-/// RDAP lookup bounded by the lookup deadline.
+/// lookup (RDAP or Fastly, with DNS side by side) bounded by the lookup deadline.
 #[utoipa::path(
     post,
     path = "/check-recovery-eligible",

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::Finding;
+use crate::domain::status::{EvidenceSource, Finding};
 use crate::error::{ApiError, Problem};
 use crate::store::HistoryEntry;
 
@@ -21,15 +21,22 @@ const RECENT_OBSERVATIONS: u32 = 20;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ObservationItem {
     pub observed_at: DateTime<Utc>,
-    /// `registered`, `unregistered` or `failed`.
+    /// The source asked.
+    pub source: EvidenceSource,
+    /// `registered` or `unregistered` (RDAP), `flagged` (Fastly), `delegated` or
+    /// `undelegated` (DNS), or `failed`.
     pub outcome: String,
     /// The lifecycle it showed; null for a failed lookup.
     pub lifecycle: Option<Lifecycle>,
     pub http_status: Option<u16>,
     /// For a failed lookup: `timeout`, `upstream_status`, `malformed`, `too_large`, ...
     pub error: Option<String>,
-    /// Normalised RDAP status values.
+    /// Normalised RDAP status values, or Fastly's flags.
     pub statuses: Vec<String>,
+    /// DNS rows: the NS host set (empty for NODATA and NXDOMAIN); null for other sources.
+    pub nameservers: Option<Vec<String>>,
+    /// DNS rows: whether the domain publishes MX records (null when unknown).
+    pub mail: Option<bool>,
     pub registered_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     /// Event actions (`registration`, `expiration`, ...) whose date the server sent in a
@@ -46,18 +53,33 @@ pub struct ObservationItem {
 impl From<&HistoryEntry> for ObservationItem {
     fn from(entry: &HistoryEntry) -> Self {
         let observation = &entry.observation;
-        let (outcome, error, record) = match &observation.finding {
-            Finding::Registered(record) => ("registered", None, Some(record)),
-            Finding::Unregistered => ("unregistered", None, None),
-            Finding::Failed { error } => ("failed", Some(error.clone()), None),
+        let finding = &observation.finding;
+        let record = match finding {
+            Finding::Registered(record) => Some(record),
+            _ => None,
+        };
+        let delegation = match finding {
+            Finding::Delegation(delegation) => Some(delegation),
+            _ => None,
+        };
+        let statuses = match finding {
+            Finding::Registered(record) => record.statuses.clone(),
+            Finding::Flagged(flags) => flags.flags.clone(),
+            _ => Vec::new(),
         };
         Self {
             observed_at: observation.observed_at,
-            outcome: outcome.to_owned(),
+            source: observation.source,
+            outcome: finding.outcome().to_owned(),
             lifecycle: observation.lifecycle(),
             http_status: observation.http_status,
-            error,
-            statuses: record.map(|r| r.statuses.clone()).unwrap_or_default(),
+            error: match finding {
+                Finding::Failed { error } => Some(error.clone()),
+                _ => None,
+            },
+            statuses,
+            nameservers: delegation.map(|d| d.nameservers.clone()),
+            mail: delegation.and_then(|d| d.mail),
             registered_at: record.and_then(|r| r.registered_at),
             expires_at: record.and_then(|r| r.expires_at),
             unreadable_dates: record
@@ -77,6 +99,8 @@ pub struct DomainView {
     pub watched: bool,
     /// `unknown` until a lookup succeeds.
     pub lifecycle: Lifecycle,
+    /// The source of the status: `rdap`, `fastly` or `dns`; null while none is known.
+    pub evidence: Option<EvidenceSource>,
     pub statuses: Vec<String>,
     pub registered_at: Option<DateTime<Utc>>,
     /// The first registration date lapseguard recorded.
@@ -120,6 +144,7 @@ pub async fn get_domain(
         domain: domain.to_string(),
         watched: watch.is_some(),
         lifecycle: status.map_or(Lifecycle::Unknown, |s| s.lifecycle),
+        evidence: status.map(|s| s.evidence),
         statuses: status.map(|s| s.statuses.clone()).unwrap_or_default(),
         registered_at: status.and_then(|s| s.registered_at),
         first_registered_at: status.and_then(|s| s.first_registered_at),

@@ -21,23 +21,27 @@ pub struct HostRates {
 
 /// `1,rdap.verisign.com=5`: a default, then per-host values, each between 0.001 and
 /// 1,000,000 per second (below one request in 1,000 s pacing stops meaning anything).
+/// A rate in requests per second, between 0.001 and 1,000,000.
+pub fn parse_rate(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(rate) if (0.001..=1_000_000.0).contains(&rate) => Ok(rate),
+        _ => Err(format!(
+            "{value:?} is not a rate between 0.001 and 1000000 per second"
+        )),
+    }
+}
+
 impl std::str::FromStr for HostRates {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let rate = |value: &str| match value.trim().parse::<f64>() {
-            Ok(rate) if (0.001..=1_000_000.0).contains(&rate) => Ok(rate),
-            _ => Err(format!(
-                "{value:?} is not a rate between 0.001 and 1000000 per second"
-            )),
-        };
         let mut rates = HostRates::default();
         for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
             match entry.split_once('=') {
                 Some((host, value)) => rates
                     .hosts
-                    .push((host.trim().to_ascii_lowercase(), rate(value)?)),
-                None => rates.default_per_second = rate(entry)?,
+                    .push((host.trim().to_ascii_lowercase(), parse_rate(value)?)),
+                None => rates.default_per_second = parse_rate(entry)?,
             }
         }
         Ok(rates)

@@ -15,11 +15,11 @@ use crate::store::StoreError;
 use crate::upstream::{LookupError, Skipped};
 
 /// A claimed domain comes due again after this if the process dies before recording it.
-const LEASE: chrono::Duration = chrono::Duration::minutes(10);
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
 /// How far ahead a host's backlog may be paced in memory; beyond it, back to the database.
 pub const HORIZON: chrono::Duration = chrono::Duration::seconds(30);
 /// Domains claimed per round.
-const BATCH: u32 = 512;
+pub const BATCH: u32 = 512;
 /// How long to wait when nothing is due.
 const IDLE_POLL: Duration = Duration::from_secs(1);
 /// When to try a domain again whose TLD has no RDAP server (an override may appear).
@@ -35,6 +35,45 @@ pub struct RefreshSettings {
     pub run: bool,
     /// `LAPSEGUARD_REFRESH_CONCURRENCY`: lookups in flight at once.
     pub concurrency: usize,
+}
+
+/// Works on every claimed domain at once (each task paces itself) and waits for all;
+/// returns how many there were.
+pub async fn for_each<T, F, Fut>(owner: &Arc<T>, claimed: Vec<RegistrableDomain>, work: F) -> usize
+where
+    T: Send + Sync + 'static,
+    F: Fn(Arc<T>, RegistrableDomain) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let count = claimed.len();
+    let mut tasks = JoinSet::new();
+    for domain in claimed {
+        tasks.spawn(work(Arc::clone(owner), domain));
+    }
+    while tasks.join_next().await.is_some() {}
+    count
+}
+
+/// Runs claiming rounds until cancelled, resting a moment whenever nothing was due.
+pub async fn run_rounds<F, Fut>(name: &'static str, cancel: CancellationToken, round: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<usize, StoreError>>,
+{
+    tracing::info!("{name} started");
+    while !cancel.is_cancelled() {
+        let claimed = round().await.unwrap_or_else(|error| {
+            tracing::error!(error = %error, "{name}: claiming due domains failed");
+            0
+        });
+        if claimed == 0 {
+            tokio::select! {
+                () = cancel.cancelled() => {}
+                () = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
+    }
+    tracing::info!("{name} stopped");
 }
 
 pub struct Scheduler {
@@ -60,32 +99,15 @@ impl Scheduler {
             .store()
             .claim_due(now, now + LEASE, BATCH)
             .await?;
-        let claimed = due.len();
-        let mut tasks = JoinSet::new();
-        for domain in due {
-            let scheduler = Arc::clone(self);
-            tasks.spawn(async move { scheduler.refresh(domain).await });
-        }
-        while tasks.join_next().await.is_some() {}
-        Ok(claimed)
+        Ok(for_each(self, due, |scheduler, domain| async move {
+            scheduler.refresh(domain).await
+        })
+        .await)
     }
 
     /// Runs rounds until cancelled.
     pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
-        tracing::info!("refresh scheduler started");
-        while !cancel.is_cancelled() {
-            let claimed = self.run_due().await.unwrap_or_else(|error| {
-                tracing::error!(error = %error, "claiming due domains failed");
-                0
-            });
-            if claimed == 0 {
-                tokio::select! {
-                    () = cancel.cancelled() => {}
-                    () = tokio::time::sleep(IDLE_POLL) => {}
-                }
-            }
-        }
-        tracing::info!("refresh scheduler stopped");
+        run_rounds("refresh scheduler", cancel, || self.run_due()).await;
     }
 
     async fn refresh(&self, domain: RegistrableDomain) {

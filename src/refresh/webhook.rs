@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 use crate::clock::Clock;
 use crate::domain::lifecycle::Lifecycle;
+use crate::domain::status::EvidenceSource;
 use crate::store::{PublishedTransition, Store, StoreError};
 
 const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(5);
@@ -40,6 +41,8 @@ pub struct TransitionItem {
     pub expires_at: Option<DateTime<Utc>>,
     /// When the lookup that published it was made.
     pub observed_at: DateTime<Utc>,
+    /// The source of that lookup: `rdap`, `fastly` or `dns`.
+    pub source: EvidenceSource,
 }
 
 impl From<&PublishedTransition> for TransitionItem {
@@ -53,6 +56,7 @@ impl From<&PublishedTransition> for TransitionItem {
             registered_at: t.registered_at,
             expires_at: t.expires_at,
             observed_at: t.observed_at,
+            source: t.source,
         }
     }
 }

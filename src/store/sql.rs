@@ -3,23 +3,26 @@
 use chrono::{DateTime, Utc};
 
 use super::{Delivery, HistoryEntry, PublishedTransition, StoreError, WatchEntry};
+use crate::domain::delegation::Delegation;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation, Registration};
+use crate::domain::status::{
+    DomainStatus, EvidenceSource, Finding, Flags, Observation, Registration,
+};
 use crate::domain::transition::{Pending, Publication, Transition};
 
 pub(super) const SELECT_STATUS: &str = "SELECT domain, lifecycle, statuses, registered_at, \
      first_registered_at, expires_at, last_changed_at, transferred_at, last_lapse_at, checked_at, \
-     published_lifecycle, published_registered_at, pending_lifecycle, pending_since, revision \
-     FROM domain_status WHERE domain = $1";
+     published_lifecycle, published_registered_at, pending_lifecycle, pending_since, revision, \
+     evidence FROM domain_status WHERE domain = $1";
 
 pub(super) const SELECT_FAILURES: &str = "SELECT failures FROM watched_domains WHERE domain = $1";
 
 pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifecycle, statuses, \
      registered_at, first_registered_at, expires_at, last_changed_at, transferred_at, \
      last_lapse_at, checked_at, published_lifecycle, published_registered_at, \
-     pending_lifecycle, pending_since, revision) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+     pending_lifecycle, pending_since, revision, evidence) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
      ON CONFLICT (domain) DO UPDATE SET lifecycle = excluded.lifecycle, \
      statuses = excluded.statuses, registered_at = excluded.registered_at, \
      first_registered_at = excluded.first_registered_at, expires_at = excluded.expires_at, \
@@ -28,19 +31,21 @@ pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifec
      published_lifecycle = excluded.published_lifecycle, \
      published_registered_at = excluded.published_registered_at, \
      pending_lifecycle = excluded.pending_lifecycle, pending_since = excluded.pending_since, \
-     revision = excluded.revision";
+     revision = excluded.revision, evidence = excluded.evidence";
 
 pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, observed_at, \
      outcome, lifecycle, http_status, error, statuses, registered_at, expires_at, \
-     last_changed_at, transferred_at, unreadable_dates, source) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+     last_changed_at, transferred_at, unreadable_dates, source, nameservers, mail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
-/// Counts a failure into the domain's latest observation when that one is the same
-/// failure (same source, error and HTTP status), instead of adding a row per repeat.
-pub(super) const REPEAT_FAILURE: &str = "UPDATE observations SET repeats = repeats + 1, \
+/// Counts an observation into the domain's latest row from the same source when it says
+/// the same again (a failure with the same error and HTTP status, or the same DNS answer),
+/// instead of adding a row per repeat.
+pub(super) const REPEAT_OBSERVATION: &str = "UPDATE observations SET repeats = repeats + 1, \
      last_observed_at = $2 WHERE id = (SELECT id FROM observations WHERE domain = $1 \
-     ORDER BY id DESC LIMIT 1) AND outcome = 'failed' AND error = $3 \
-     AND http_status IS NOT DISTINCT FROM $4 AND source = $5";
+     AND source = $5 ORDER BY id DESC LIMIT 1) AND outcome = $6 \
+     AND error IS NOT DISTINCT FROM $3 AND http_status IS NOT DISTINCT FROM $4 \
+     AND nameservers IS NOT DISTINCT FROM $7 AND mail IS NOT DISTINCT FROM $8";
 
 pub(super) const INSERT_CHANGE: &str =
     "INSERT INTO status_changes (domain, changed_at) VALUES ($1, $2) RETURNING id";
@@ -58,21 +63,22 @@ pub(super) const WATCH_IF_NEW: &str = "INSERT INTO watched_domains (domain, adde
 
 pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcome, http_status, \
      error, statuses, registered_at, expires_at, last_changed_at, transferred_at, \
-     unreadable_dates, repeats, last_observed_at, source \
+     unreadable_dates, repeats, last_observed_at, source, lifecycle, nameservers, mail \
      FROM observations WHERE domain = $1 ORDER BY observed_at DESC, id DESC LIMIT $2";
 
 pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
-     to_lifecycle, registered_at, expires_at, observed_at) VALUES ($1, $2, $3, $4, $5, $6) \
-     RETURNING id";
+     to_lifecycle, registered_at, expires_at, observed_at, source) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 
 pub(super) const INSERT_DELIVERY: &str =
     "INSERT INTO webhook_outbox (transition_id, next_attempt_at) VALUES ($1, $2)";
 
 pub(super) const SELECT_TRANSITIONS: &str = "SELECT id, domain, from_lifecycle, to_lifecycle, \
-     registered_at, expires_at, observed_at FROM transitions WHERE id > $1 ORDER BY id LIMIT $2";
+     registered_at, expires_at, observed_at, source FROM transitions WHERE id > $1 \
+     ORDER BY id LIMIT $2";
 
 pub(super) const SELECT_DUE_DELIVERIES: &str = "SELECT t.id, t.domain, t.from_lifecycle, \
-     t.to_lifecycle, t.registered_at, t.expires_at, t.observed_at, o.attempts \
+     t.to_lifecycle, t.registered_at, t.expires_at, t.observed_at, t.source, o.attempts \
      FROM webhook_outbox o JOIN transitions t ON t.id = o.transition_id \
      WHERE o.delivered_at IS NULL AND o.next_attempt_at <= $1 ORDER BY t.id LIMIT $2";
 
@@ -99,6 +105,23 @@ pub(super) const UNWATCH: &str = "DELETE FROM watched_domains WHERE domain = $1"
 
 pub(super) const SELECT_WATCH: &str =
     "SELECT added_at, next_check_at, failures FROM watched_domains WHERE domain = $1";
+
+pub(super) const SELECT_DELEGATION: &str = "SELECT next_check_at, delegated, nameservers \
+     FROM watched_domains WHERE domain = $1";
+
+/// Keeps a DNS answer (`delegated` NULL after a failed lookup keeps the last answer) and
+/// the domain's two schedules.
+pub(super) const UPSERT_DELEGATION: &str = "INSERT INTO watched_domains (domain, added_at, \
+     next_check_at, failures, delegated, nameservers, dns_next_check_at) \
+     VALUES ($1, $2, $3, 0, $4, $5, $6) ON CONFLICT (domain) DO UPDATE SET \
+     next_check_at = excluded.next_check_at, \
+     delegated = COALESCE(excluded.delegated, watched_domains.delegated), \
+     nameservers = COALESCE(excluded.nameservers, watched_domains.nameservers), \
+     dns_next_check_at = excluded.dns_next_check_at";
+
+pub(super) const CLAIM_DNS_DUE: &str = "UPDATE watched_domains SET dns_next_check_at = $1 \
+     WHERE domain IN (SELECT domain FROM watched_domains WHERE dns_next_check_at <= $2 \
+     ORDER BY dns_next_check_at LIMIT $3) RETURNING domain";
 
 pub(super) const CLAIM_DUE: &str = "UPDATE watched_domains SET next_check_at = $1 \
      WHERE domain IN (SELECT domain FROM watched_domains WHERE next_check_at <= $2 \
@@ -133,6 +156,7 @@ pub(super) struct StatusRow {
     pending_lifecycle: Option<String>,
     pending_since: Option<i64>,
     revision: i64,
+    evidence: String,
 }
 
 impl StatusRow {
@@ -173,6 +197,7 @@ impl TryFrom<StatusRow> for DomainStatus {
             transferred_at: from_seconds(row.transferred_at),
             last_lapse_at: from_seconds(row.last_lapse_at),
             checked_at: required_time(row.checked_at)?,
+            evidence: source_from(&row.evidence)?,
         })
     }
 }
@@ -194,6 +219,9 @@ pub(super) struct ObservationRow {
     repeats: i32,
     last_observed_at: Option<i64>,
     source: String,
+    lifecycle: Option<String>,
+    nameservers: Option<String>,
+    mail: Option<bool>,
 }
 
 impl TryFrom<ObservationRow> for HistoryEntry {
@@ -226,6 +254,15 @@ impl TryFrom<ObservationRow> for Observation {
                 unreadable_dates: decode_statuses(row.unreadable_dates.as_deref().unwrap_or("[]"))?,
             }),
             "unregistered" => Finding::Unregistered,
+            "flagged" => Finding::Flagged(Flags {
+                flags: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
+                lifecycle: lifecycle_from(row.lifecycle.as_deref().unwrap_or("unknown"))?,
+            }),
+            "delegated" | "undelegated" => Finding::Delegation(Delegation {
+                delegated: row.outcome == "delegated",
+                nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
+                mail: row.mail,
+            }),
             "failed" => Finding::Failed {
                 error: row.error.unwrap_or_default(),
             },
@@ -233,8 +270,7 @@ impl TryFrom<ObservationRow> for Observation {
         };
         Ok(Self {
             domain: stored_domain(&row.domain)?,
-            source: EvidenceSource::parse(&row.source)
-                .ok_or_else(|| StoreError::Corrupt(format!("source {:?}", row.source)))?,
+            source: source_from(&row.source)?,
             observed_at: required_time(row.observed_at)?,
             http_status,
             finding,
@@ -255,6 +291,8 @@ pub(super) struct ObservationValues {
     pub last_changed_at: Option<i64>,
     pub transferred_at: Option<i64>,
     pub unreadable_dates: Option<String>,
+    pub nameservers: Option<String>,
+    pub mail: Option<bool>,
 }
 
 impl From<&Observation> for ObservationValues {
@@ -262,7 +300,7 @@ impl From<&Observation> for ObservationValues {
         let lifecycle = observation.lifecycle().map(Lifecycle::as_str);
         let http_status = observation.http_status.map(i32::from);
         let empty = Self {
-            outcome: "unregistered",
+            outcome: observation.finding.outcome(),
             lifecycle,
             http_status,
             error: None,
@@ -272,10 +310,11 @@ impl From<&Observation> for ObservationValues {
             last_changed_at: None,
             transferred_at: None,
             unreadable_dates: None,
+            nameservers: None,
+            mail: None,
         };
         match &observation.finding {
             Finding::Registered(record) => Self {
-                outcome: "registered",
                 statuses: Some(encode_statuses(&record.statuses)),
                 registered_at: seconds(record.registered_at),
                 expires_at: seconds(record.expires_at),
@@ -286,8 +325,16 @@ impl From<&Observation> for ObservationValues {
                 ..empty
             },
             Finding::Unregistered => empty,
+            Finding::Flagged(flags) => Self {
+                statuses: Some(encode_statuses(&flags.flags)),
+                ..empty
+            },
+            Finding::Delegation(delegation) => Self {
+                nameservers: Some(encode_statuses(&delegation.nameservers)),
+                mail: delegation.mail,
+                ..empty
+            },
             Finding::Failed { error } => Self {
-                outcome: "failed",
                 error: Some(error.clone()),
                 ..empty
             },
@@ -305,6 +352,7 @@ pub(super) struct TransitionRow {
     registered_at: Option<i64>,
     expires_at: Option<i64>,
     observed_at: i64,
+    source: String,
     #[sqlx(default)]
     attempts: Option<i32>,
 }
@@ -322,6 +370,7 @@ impl TryFrom<TransitionRow> for PublishedTransition {
                 registered_at: from_seconds(row.registered_at),
                 expires_at: from_seconds(row.expires_at),
                 observed_at: required_time(row.observed_at)?,
+                source: source_from(&row.source)?,
             },
         })
     }
@@ -359,11 +408,37 @@ impl TryFrom<WatchRow> for WatchEntry {
     }
 }
 
+/// A `watched_domains` row's two schedules and its latest DNS answer.
+#[derive(sqlx::FromRow)]
+pub(super) struct DelegationRow {
+    pub next_check_at: i64,
+    delegated: Option<bool>,
+    nameservers: Option<String>,
+}
+
+impl DelegationRow {
+    /// The latest DNS answer, if one came.
+    pub(super) fn delegation(&self) -> Result<Option<Delegation>, StoreError> {
+        let Some(delegated) = self.delegated else {
+            return Ok(None);
+        };
+        Ok(Some(Delegation {
+            delegated,
+            nameservers: decode_statuses(self.nameservers.as_deref().unwrap_or("[]"))?,
+            mail: None,
+        }))
+    }
+}
+
+fn source_from(text: &str) -> Result<EvidenceSource, StoreError> {
+    EvidenceSource::parse(text).ok_or_else(|| StoreError::Corrupt(format!("source {text:?}")))
+}
+
 fn lifecycle_from(text: &str) -> Result<Lifecycle, StoreError> {
     Lifecycle::parse(text).ok_or_else(|| StoreError::Corrupt(format!("lifecycle {text:?}")))
 }
 
-fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
+pub(super) fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
     from_seconds(Some(seconds))
         .ok_or_else(|| StoreError::Corrupt(format!("time {seconds} out of range")))
 }
@@ -420,13 +495,14 @@ macro_rules! impl_store {
         mod shared_sql {
             use chrono::{DateTime, Utc};
             use $crate::domain::name::RegistrableDomain;
-            use $crate::domain::status::{DomainStatus, Observation};
-            use $crate::domain::tracking::Tracked;
+            use $crate::domain::schedule::next_dns_check_at;
+            use $crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation};
+            use $crate::domain::tracking::{Folded, Tracked};
             use $crate::domain::transition::Publication;
             use $crate::store::sql::{self, seconds};
             use $crate::store::{
                 Delivery, HistoryEntry, Origin, PublishedTransition, RecordSettings, Recorded,
-                StatusChange, Store, StoreError, StoredStatus, WatchEntry,
+                Role, StatusChange, Store, StoreError, StoredStatus, WatchEntry,
             };
 
             use super::$store;
@@ -484,25 +560,30 @@ macro_rules! impl_store {
                     .bind(publication.pending.map(|p| p.lifecycle.as_str()))
                     .bind(seconds(publication.pending.map(|p| p.since)))
                     .bind(revision)
+                    .bind(status.evidence.as_str())
                     .execute(&mut *conn)
                     .await?;
                 Ok(())
             }
 
-            /// Appends the observation, or counts it into the latest row when it repeats
-            /// that row's failure.
+            /// Appends the observation, or counts it into the latest row of its source
+            /// when it repeats that row's failure or DNS answer.
             async fn insert_observation(
                 conn: &mut Connection,
                 observation: &Observation,
             ) -> Result<(), StoreError> {
                 let values = sql::ObservationValues::from(observation);
-                if let Some(error) = &values.error {
-                    let repeated = sqlx::query(sql::REPEAT_FAILURE)
+                let dns = observation.source == EvidenceSource::Dns;
+                if values.error.is_some() || dns {
+                    let repeated = sqlx::query(sql::REPEAT_OBSERVATION)
                         .bind(observation.domain.as_str())
                         .bind(observation.observed_at.timestamp())
-                        .bind(error.as_str())
+                        .bind(values.error.as_deref())
                         .bind(values.http_status)
                         .bind(observation.source.as_str())
+                        .bind(values.outcome)
+                        .bind(values.nameservers.as_deref())
+                        .bind(values.mail)
                         .execute(&mut *conn)
                         .await?;
                     if repeated.rows_affected() > 0 {
@@ -523,9 +604,114 @@ macro_rules! impl_store {
                     .bind(values.transferred_at)
                     .bind(values.unreadable_dates)
                     .bind(observation.source.as_str())
+                    .bind(values.nameservers)
+                    .bind(values.mail)
                     .execute(&mut *conn)
                     .await?;
                 Ok(())
+            }
+
+            /// Sets the registry check after an observation of the domain's registry.
+            async fn schedule_registry_check(
+                conn: &mut Connection,
+                observation: &Observation,
+                settings: &RecordSettings,
+                failures: u32,
+                next_check_at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                let domain = &observation.domain;
+                // A failure met by a check leaves the schedule (and its backoff) to the
+                // scheduler: a client looping on a failing domain must not push it out.
+                let request_failure =
+                    settings.origin == Origin::Request && observation.lifecycle().is_none();
+                let query = if request_failure {
+                    sqlx::query(sql::WATCH_IF_NEW)
+                } else {
+                    sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
+                }
+                .bind(domain.as_str())
+                .bind(observation.observed_at.timestamp())
+                .bind(next_check_at.timestamp());
+                let query = if request_failure {
+                    query
+                } else {
+                    query.bind(i32::try_from(failures).unwrap_or(i32::MAX))
+                };
+                query.execute(&mut *conn).await?;
+                Ok(())
+            }
+
+            /// Keeps a DNS observation's delegation and sets the next DNS check. As
+            /// evidence, the registry schedule is `evidence_next`; as a signal, a change of
+            /// delegation makes the registry check due now (a new domain is due anyway).
+            /// Returns the registry check's time.
+            async fn record_delegation(
+                conn: &mut Connection,
+                observation: &Observation,
+                settings: &RecordSettings,
+                evidence_next: DateTime<Utc>,
+            ) -> Result<DateTime<Utc>, StoreError> {
+                let domain = &observation.domain;
+                let now = observation.observed_at;
+                let row: Option<sql::DelegationRow> = sqlx::query_as(sql::SELECT_DELEGATION)
+                    .bind(domain.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let seen = match &observation.finding {
+                    Finding::Delegation(delegation) => Some(delegation),
+                    _ => None,
+                };
+                let next_check_at = match (settings.role, &row) {
+                    (Role::Evidence, _) => evidence_next,
+                    (Role::Signal, None) => now,
+                    (Role::Signal, Some(row)) => {
+                        let stored = sql::required_time(row.next_check_at)?;
+                        let changed = match (row.delegation()?, seen) {
+                            (Some(before), Some(seen)) => seen.differs_from(&before),
+                            _ => false,
+                        };
+                        if changed {
+                            tracing::info!(domain = %domain, "delegation changed: registry check due now");
+                            stored.min(now)
+                        } else {
+                            stored
+                        }
+                    }
+                };
+                let dns_next =
+                    next_dns_check_at(domain, now, seen.is_some(), &settings.schedule);
+                sqlx::query(sql::UPSERT_DELEGATION)
+                    .bind(domain.as_str())
+                    .bind(now.timestamp())
+                    .bind(next_check_at.timestamp())
+                    .bind(seen.map(|d| d.delegated))
+                    .bind(seen.map(|d| sql::encode_statuses(&d.nameservers)))
+                    .bind(dns_next.timestamp())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(next_check_at)
+            }
+
+            /// Runs one of the claim statements: due domains move to `lease_until`.
+            async fn claim(
+                pool: &sqlx::Pool<$db>,
+                statement: &'static str,
+                now: DateTime<Utc>,
+                lease_until: DateTime<Utc>,
+                limit: u32,
+            ) -> Result<Vec<RegistrableDomain>, StoreError> {
+                let rows: Vec<(String,)> = sqlx::query_as(statement)
+                    .bind(lease_until.timestamp())
+                    .bind(now.timestamp())
+                    .bind(i64::from(limit))
+                    .fetch_all(pool)
+                    .await?;
+                rows.into_iter()
+                    .map(|(domain,)| {
+                        RegistrableDomain::parse(&domain)
+                            .map_err(|e| StoreError::Corrupt(format!("watched domain: {e}")))
+                    })
+                    .collect()
             }
 
             #[async_trait::async_trait]
@@ -562,7 +748,14 @@ macro_rules! impl_store {
                     let domain = &observation.domain;
                     let mut tx = self.begin_write(domain).await?;
                     let (before, mut revision) = load_tracked(&mut tx, domain).await?;
-                    let folded = before.fold(observation, &settings.schedule);
+                    let folded = match settings.role {
+                        Role::Evidence => before.fold(observation, &settings.schedule),
+                        Role::Signal => Folded {
+                            tracked: before.clone(),
+                            transition: None,
+                            next_check_at: observation.observed_at,
+                        },
+                    };
                     let after = &folded.tracked;
                     if let Some(status) = &after.status
                         && (after.status != before.status
@@ -583,7 +776,7 @@ macro_rules! impl_store {
                         upsert_status(&mut tx, status, &after.publication, revision).await?;
                     }
                     insert_observation(&mut tx, observation).await?;
-                    let transition = match folded.transition {
+                    let transition = match folded.transition.clone() {
                         Some(transition) => {
                             <$store as Backend>::lock_transitions(&mut tx).await?;
                             let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
@@ -593,6 +786,7 @@ macro_rules! impl_store {
                                 .bind(seconds(transition.registered_at))
                                 .bind(seconds(transition.expires_at))
                                 .bind(transition.observed_at.timestamp())
+                                .bind(transition.source.as_str())
                                 .fetch_one(&mut *tx)
                                 .await?;
                             if settings.webhooks {
@@ -606,30 +800,21 @@ macro_rules! impl_store {
                         }
                         None => None,
                     };
-                    // A failure met by a check leaves the schedule (and its backoff) to the
-                    // scheduler: a client looping on a failing domain must not push it out.
-                    let request_failure =
-                        settings.origin == Origin::Request && observation.lifecycle().is_none();
-                    let query = if request_failure {
-                        sqlx::query(sql::WATCH_IF_NEW)
+                    let next = folded.next_check_at;
+                    let next_check_at = if observation.source == EvidenceSource::Dns {
+                        record_delegation(&mut tx, observation, settings, next).await?
                     } else {
-                        sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
-                    }
-                    .bind(domain.as_str())
-                    .bind(observation.observed_at.timestamp())
-                    .bind(folded.next_check_at.timestamp());
-                    let query = if request_failure {
-                        query
-                    } else {
-                        query.bind(i32::try_from(after.failures).unwrap_or(i32::MAX))
+                        let failures = folded.tracked.failures;
+                        schedule_registry_check(&mut tx, observation, settings, failures, next)
+                            .await?;
+                        next
                     };
-                    query.execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(Recorded {
-                        status: folded.tracked.status,
+                        status: folded.tracked.status.clone(),
                         revision,
                         transition,
-                        next_check_at: folded.next_check_at,
+                        next_check_at,
                     })
                 }
 
@@ -711,18 +896,16 @@ macro_rules! impl_store {
                     lease_until: DateTime<Utc>,
                     limit: u32,
                 ) -> Result<Vec<RegistrableDomain>, StoreError> {
-                    let rows: Vec<(String,)> = sqlx::query_as(sql::CLAIM_DUE)
-                        .bind(lease_until.timestamp())
-                        .bind(now.timestamp())
-                        .bind(i64::from(limit))
-                        .fetch_all(self.pool())
-                        .await?;
-                    rows.into_iter()
-                        .map(|(domain,)| {
-                            RegistrableDomain::parse(&domain)
-                                .map_err(|e| StoreError::Corrupt(format!("watched domain: {e}")))
-                        })
-                        .collect()
+                    claim(self.pool(), sql::CLAIM_DUE, now, lease_until, limit).await
+                }
+
+                async fn claim_dns_due(
+                    &self,
+                    now: DateTime<Utc>,
+                    lease_until: DateTime<Utc>,
+                    limit: u32,
+                ) -> Result<Vec<RegistrableDomain>, StoreError> {
+                    claim(self.pool(), sql::CLAIM_DNS_DUE, now, lease_until, limit).await
                 }
 
                 async fn transitions(

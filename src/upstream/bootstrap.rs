@@ -27,6 +27,26 @@ pub enum BootstrapSource {
     Url(Url),
 }
 
+/// Where the supplement to IANA's file comes from (`LAPSEGUARD_RDAP_SUPPLEMENT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SupplementSource {
+    /// `on`: the dated list shipped in `data/rdap-supplement.json`.
+    Embedded,
+    /// `off`: IANA's file and the overrides only.
+    Off,
+    File(PathBuf),
+}
+
+impl SupplementSource {
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "on" => Self::Embedded,
+            "off" => Self::Off,
+            path => Self::File(PathBuf::from(path)),
+        }
+    }
+}
+
 impl BootstrapSource {
     /// An http(s) URL (https unless `allow_http`), or else a file path.
     pub fn parse(text: &str, allow_http: bool) -> Result<Self, String> {

@@ -31,12 +31,12 @@ const DEFAULT_PAUSE: Duration = Duration::from_secs(60);
 const MAX_PAUSE: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// An HTTP client for RDAP servers that remembers which hosts asked it to wait.
-pub struct RdapClient {
+pub struct UpstreamHttp {
     http: reqwest::Client,
     paused_until: Mutex<HashMap<String, Instant>>,
 }
 
-impl RdapClient {
+impl UpstreamHttp {
     /// `timeout` bounds one whole request; `allow_http` permits plain-http servers and
     /// redirects (tests only).
     pub fn new(allow_http: bool, timeout: Duration) -> Result<Self, reqwest::Error> {
@@ -77,21 +77,9 @@ impl RdapClient {
             .join(&format!("domain/{}", domain.as_str()))
             .map_err(|_| Failure::Transport)?;
         let host = host_key(&url);
-        if let Some(retry_in) = self.paused_for(&host) {
-            return Err(Skipped::HostPaused { retry_in }.into());
-        }
-        let response = self
-            .http
-            .get(url)
-            .header(ACCEPT, "application/rdap+json, application/json;q=0.8")
-            .send()
-            .await
-            .map_err(transport_error)?;
+        let accept = "application/rdap+json, application/json;q=0.8";
+        let response = self.get(url, &[(ACCEPT.as_str(), accept)]).await?;
         match response.status() {
-            StatusCode::TOO_MANY_REQUESTS => {
-                self.pause(host, retry_after(response.headers()));
-                Err(Failure::RateLimited.into())
-            }
             // A 404 proves absence only when the selected registry server said it, not a
             // redirector or a registrar it sent us to.
             StatusCode::NOT_FOUND if host_key(response.url()) == host => Ok(Answer::NotFound),
@@ -101,6 +89,29 @@ impl RdapClient {
                 parse_domain(&body).map(Answer::Found).map_err(Into::into)
             }
         }
+    }
+
+    /// Sends a GET with the given headers, unless the URL's host is paused after a 429;
+    /// a 429 pauses the host (for its `Retry-After`, bounded) and is a failure.
+    pub async fn get(
+        &self,
+        url: Url,
+        headers: &[(&str, &str)],
+    ) -> Result<reqwest::Response, LookupError> {
+        let host = host_key(&url);
+        if let Some(retry_in) = self.paused_for(&host) {
+            return Err(Skipped::HostPaused { retry_in }.into());
+        }
+        let mut request = self.http.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            self.pause(host, retry_after(response.headers()));
+            return Err(Failure::RateLimited.into());
+        }
+        Ok(response)
     }
 
     /// Fetches a document (the bootstrap file) with a size cap.
@@ -147,7 +158,7 @@ impl RdapClient {
     }
 
     fn pause(&self, host: String, duration: Duration) {
-        tracing::warn!(rdap_host = %host, pause_seconds = duration.as_secs(), "RDAP host rate-limited us; pausing it");
+        tracing::warn!(upstream_host = %host, pause_seconds = duration.as_secs(), "upstream host rate-limited us; pausing it");
         let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
         paused.insert(host, Instant::now() + duration);
     }
@@ -156,11 +167,11 @@ impl RdapClient {
 /// RDAP lookups through the bootstrap table.
 pub struct RdapLookup {
     bootstrap: Arc<BootstrapSlot>,
-    client: Arc<RdapClient>,
+    client: Arc<UpstreamHttp>,
 }
 
 impl RdapLookup {
-    pub fn new(bootstrap: Arc<BootstrapSlot>, client: Arc<RdapClient>) -> Self {
+    pub fn new(bootstrap: Arc<BootstrapSlot>, client: Arc<UpstreamHttp>) -> Self {
         Self { bootstrap, client }
     }
 }
@@ -191,7 +202,8 @@ impl Lookup for RdapLookup {
     }
 }
 
-fn host_key(url: &Url) -> String {
+/// The pacer's and the pause's key for a URL: `name:port`.
+pub fn host_key(url: &Url) -> String {
     format!(
         "{}:{}",
         url.host_str().unwrap_or_default(),
@@ -233,7 +245,7 @@ fn retry_after(headers: &HeaderMap) -> Duration {
     pause.clamp(Duration::from_secs(1), MAX_PAUSE)
 }
 
-async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
+pub async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
     if response
         .content_length()
         .is_some_and(|length| length > max as u64)

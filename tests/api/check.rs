@@ -21,7 +21,8 @@ async fn check_allows_an_old_active_domain() {
     assert_eq!(body["lifecycle"], "active");
     assert_eq!(body["domain"], "example.com");
     assert_eq!(body["email_domain"], "example.com");
-    assert_eq!(body["source"], "rdap");
+    assert_eq!(body["source"], "live");
+    assert_eq!(body["evidence"], "rdap");
     assert_eq!(body["stale"], false);
     assert_eq!(body["last_lapse_at"], serde_json::Value::Null);
     assert!(body["registered_at"].is_string());
@@ -178,14 +179,18 @@ async fn check_denies_a_domain_that_lapsed_since_verification() {
 }
 
 #[tokio::test]
-async fn check_follows_the_unknown_policy_for_a_tld_without_rdap() {
-    let app = spawn_app().await;
+async fn check_follows_the_unknown_policy_for_a_tld_without_rdap_when_dns_is_off() {
+    let app = spawn_app_with(&[("LAPSEGUARD_DNS", "off")]).await;
     let body = app.check_email("alice@example.nl").await;
     assert_eq!(body["reason"], "domain_not_covered");
     assert_eq!(body["eligible"], true);
     assert_eq!(body["lifecycle"], "unknown");
 
-    let strict = spawn_app_with(&[("LAPSEGUARD_UNKNOWN_POLICY", "deny")]).await;
+    let strict = spawn_app_with(&[
+        ("LAPSEGUARD_UNKNOWN_POLICY", "deny"),
+        ("LAPSEGUARD_DNS", "off"),
+    ])
+    .await;
     let body = strict.check_email("alice@example.nl").await;
     assert_eq!(body["reason"], "domain_not_covered");
     assert_eq!(body["eligible"], false);
@@ -230,7 +235,7 @@ async fn check_answers_a_fresh_stored_status_without_a_lookup() {
     let app = spawn_app().await;
     app.rdap.set("example.com", active("example.com"));
     let first = app.check_email("alice@example.com").await;
-    assert_eq!(first["source"], "rdap");
+    assert_eq!(first["source"], "live");
 
     let restarted = app.restart().await;
     let body = restarted.check_email("bob@example.com").await;
@@ -254,6 +259,10 @@ async fn every_lookup_is_kept_in_the_history() {
 
     let domain = lapseguard::domain::name::RegistrableDomain::parse("example.com").expect("valid");
     let history = app.store.observations(&domain, 10).await.expect("history");
+    let history: Vec<_> = history
+        .into_iter()
+        .filter(|h| h.observation.source == lapseguard::domain::status::EvidenceSource::Rdap)
+        .collect();
     assert_eq!(history.len(), 2);
     assert_eq!(
         history[0].observation.lifecycle(),
@@ -299,9 +308,6 @@ async fn an_unreadable_registration_date_never_reads_as_active() {
     assert_eq!(body["reason"], "domain_status_unavailable");
     assert_eq!(body["lifecycle"], "unknown");
 
-    let (_, view) = app.get("/v1/domains/example.com").await;
-    assert_eq!(
-        view["observations"][0]["unreadable_dates"],
-        json!(["registration"])
-    );
+    let observations = app.history("example.com", "rdap").await;
+    assert_eq!(observations[0]["unreadable_dates"], json!(["registration"]));
 }

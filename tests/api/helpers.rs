@@ -1,14 +1,16 @@
 //! Test harness, split by job: the app and its requests (`app`), fake upstreams
-//! (`fake_rdap`; DNS and Fastly fakes go beside it), databases (`db`) and the webhook
-//! receiver (`webhook`).
+//! (`fake_rdap`, `fake_dns`, `fake_fastly`), databases (`db`) and the webhook receiver
+//! (`webhook`).
 
 mod app;
 mod db;
+mod fake_dns;
 mod fake_rdap;
 mod webhook;
 
 pub use app::*;
 pub use db::*;
+pub use fake_dns::*;
 pub use fake_rdap::*;
 pub use webhook::*;
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod cli;
+mod dns;
 mod health;
 mod helpers;
 mod input;

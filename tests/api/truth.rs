@@ -131,8 +131,7 @@ async fn a_failing_host_is_asked_once_per_cooldown_however_often_a_client_checks
         assert_eq!(body["reason"], "domain_status_unavailable");
     }
     assert_eq!(app.rdap.hits("example.com"), 1);
-    let (_, view) = app.get("/v1/domains/example.com").await;
-    assert_eq!(view["observations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(app.history("example.com", "rdap").await.len(), 1);
 }
 
 #[tokio::test]
@@ -149,7 +148,7 @@ async fn repeated_failures_share_one_history_row_and_leave_the_schedule_alone() 
     );
 
     let (_, view) = app.get("/v1/domains/example.com").await;
-    let observations = view["observations"].as_array().cloned().unwrap_or_default();
+    let observations = app.history("example.com", "rdap").await;
     assert_eq!(observations.len(), 1, "{view}");
     assert_eq!(observations[0]["error"], "upstream_status");
     assert_eq!(observations[0]["http_status"], 500);
@@ -160,9 +159,14 @@ async fn repeated_failures_share_one_history_row_and_leave_the_schedule_alone() 
     // A different failure starts a row of its own.
     app.rdap.set("example.com", Answer::Status(503));
     app.check_email("alice@example.com").await;
-    let (_, view) = app.get("/v1/domains/example.com").await;
-    assert_eq!(view["observations"][0]["http_status"], 503);
-    assert_eq!(view["observations"][0]["repeats"], 0);
+    let observations = app.history("example.com", "rdap").await;
+    assert_eq!(observations[0]["http_status"], 503);
+    assert_eq!(observations[0]["repeats"], 0);
+    // The unchanged DNS answers beside them share one row too.
+    let dns = app.history("example.com", "dns").await;
+    assert_eq!(dns.len(), 1, "{dns:?}");
+    assert_eq!(dns[0]["outcome"], "delegated");
+    assert_eq!(dns[0]["repeats"], 10);
 }
 
 #[tokio::test]

@@ -96,9 +96,18 @@ async fn a_checked_domain_becomes_watched_with_its_history_visible() {
     assert_eq!(view["domain"], "example.com");
     assert_eq!(view["watched"], true);
     assert_eq!(view["lifecycle"], "active");
-    assert_eq!(view["observations"].as_array().map(Vec::len), Some(1));
-    assert_eq!(view["observations"][0]["outcome"], "registered");
-    assert_eq!(view["observations"][0]["http_status"], 200);
+    assert_eq!(view["evidence"], "rdap");
+    let rdap = app.history("example.com", "rdap").await;
+    assert_eq!(rdap.len(), 1);
+    assert_eq!(rdap[0]["outcome"], "registered");
+    assert_eq!(rdap[0]["http_status"], 200);
+    // DNS was asked beside RDAP; its row carries the NS set and MX presence.
+    let dns = app.history("example.com", "dns").await;
+    assert_eq!(dns.len(), 1);
+    assert_eq!(dns[0]["outcome"], "delegated");
+    assert_eq!(dns[0]["nameservers"], json!(["ns1.fake-dns.test"]));
+    assert_eq!(dns[0]["mail"], true);
+    assert_eq!(dns[0]["lifecycle"], "active");
 }
 
 #[tokio::test]

@@ -12,11 +12,12 @@ use lapseguard::config::Config;
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::{EvidenceSource, Finding, Observation, Registration};
 use lapseguard::startup::Application;
-use lapseguard::store::{Origin, RecordSettings, Store};
+use lapseguard::store::{Origin, RecordSettings, Role, Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::db::TestDatabase;
+use super::fake_dns::FakeDns;
 use super::fake_rdap::{FakeRdap, days_ago, days_ahead};
 
 /// The running app and what surrounds it.
@@ -30,6 +31,8 @@ pub struct TestApp {
     pub rdap: FakeRdap,
     /// Serves `om` through the bootstrap file and `io` through an override.
     pub other_rdap: FakeRdap,
+    /// The resolver: every name delegated unless a test says otherwise.
+    pub dns: FakeDns,
     pub store: Arc<dyn Store>,
     pub database: Arc<TestDatabase>,
     pub settings: Vec<(String, String)>,
@@ -44,6 +47,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let rdap = FakeRdap::start().await;
     let other_rdap = FakeRdap::start().await;
+    let dns = FakeDns::start().await;
     let bootstrap = tempfile::NamedTempFile::new().expect("temp file");
     let services = json!({
         "version": "1.0",
@@ -60,6 +64,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             bootstrap.path().display().to_string(),
         ),
         ("LAPSEGUARD_RDAP_SERVERS", format!("io={}", other_rdap.url)),
+        ("LAPSEGUARD_DNS_SERVERS", dns.address.to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -70,12 +75,21 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     )
     .collect();
     let database = Arc::new(TestDatabase::new().await);
-    start(rdap, other_rdap, database, settings, Arc::new(bootstrap)).await
+    start(
+        rdap,
+        other_rdap,
+        dns,
+        database,
+        settings,
+        Arc::new(bootstrap),
+    )
+    .await
 }
 
 async fn start(
     rdap: FakeRdap,
     other_rdap: FakeRdap,
+    dns: FakeDns,
     database: Arc<TestDatabase>,
     settings: Vec<(String, String)>,
     bootstrap: Arc<tempfile::NamedTempFile>,
@@ -87,6 +101,10 @@ async fn start(
         // Tests step the scheduler themselves, on their own clock, at full speed.
         ("LAPSEGUARD_SCHEDULER", "false"),
         ("LAPSEGUARD_RDAP_HOST_RATE", "1000000"),
+        ("LAPSEGUARD_DNS_RATE", "1000000"),
+        ("LAPSEGUARD_DNS_TIMEOUT_MS", "300"),
+        // The supplement would send some test TLDs to real servers.
+        ("LAPSEGUARD_RDAP_SUPPLEMENT", "off"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -108,6 +126,7 @@ async fn start(
         http: reqwest::Client::new(),
         rdap,
         other_rdap,
+        dns,
         store,
         database,
         settings,
@@ -121,6 +140,7 @@ impl TestApp {
         start(
             self.rdap.clone(),
             self.other_rdap.clone(),
+            self.dns.clone(),
             Arc::clone(&self.database),
             self.settings.clone(),
             Arc::clone(&self._bootstrap),
@@ -208,6 +228,7 @@ impl TestApp {
             schedule: Config::default().schedule,
             webhooks: false,
             origin: Origin::Schedule,
+            role: Role::Evidence,
         };
         self.store
             .record(&observation, &settings)
@@ -230,6 +251,15 @@ impl TestApp {
             .run_due()
             .await
             .expect("scheduler round");
+    }
+
+    /// The domain's observations from one source (`rdap`, `dns`, `fastly`), newest
+    /// first, through the API.
+    pub async fn history(&self, domain: &str, source: &str) -> Vec<Value> {
+        let (status, view) = self.get(&format!("/v1/domains/{domain}")).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        let rows = view["observations"].as_array().cloned().unwrap_or_default();
+        rows.into_iter().filter(|o| o["source"] == source).collect()
     }
 
     /// Every transition published so far, through the API.

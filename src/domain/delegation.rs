@@ -1,0 +1,96 @@
+//! DNS delegation as evidence: whether the parent zone publishes the registrable domain,
+//! and which changes of delegation call for a registry check.
+//!
+//! | DNS answer to `NS name.` | delegation | lifecycle (when DNS is the evidence) |
+//! |---|---|---|
+//! | NS records | delegated, with the NS host set | `active` |
+//! | NOERROR without NS records (NODATA) | delegated, empty NS set | `active` |
+//! | NXDOMAIN | undelegated | `inactive` |
+//! | SERVFAIL, REFUSED, no answer in time | a failed lookup: says nothing | - |
+//!
+//! NODATA counts as delegated: the name exists in DNS (RFC 8020 has NXDOMAIN, and only
+//! NXDOMAIN, say that nothing exists at or below it), so it is no evidence that the name
+//! left its zone, and the lapse signal DNS gives is exactly "left the zone".
+
+use super::lifecycle::Lifecycle;
+
+/// What one DNS lookup of a registrable domain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    /// Whether the name is in DNS (an NS answer or NODATA; not NXDOMAIN).
+    pub delegated: bool,
+    /// The NS host names, lower-case without the trailing dot, sorted; empty when
+    /// undelegated or NODATA.
+    pub nameservers: Vec<String>,
+    /// Whether the domain publishes MX records; `None` when that lookup failed.
+    pub mail: Option<bool>,
+}
+
+impl Delegation {
+    /// An undelegated name (NXDOMAIN).
+    pub fn undelegated() -> Self {
+        Self {
+            delegated: false,
+            nameservers: Vec::new(),
+            mail: Some(false),
+        }
+    }
+
+    /// The lifecycle the delegation shows where DNS is the only evidence: in the zone is
+    /// `active`, out of it `inactive` (RDAP's own word for "not delegated").
+    pub fn lifecycle(&self) -> Lifecycle {
+        if self.delegated {
+            Lifecycle::Active
+        } else {
+            Lifecycle::Inactive
+        }
+    }
+
+    /// Whether going from `before` to `self` calls for a registry check at once: the name
+    /// left the zone or came back, or a non-empty NS set was replaced by a disjoint one (a
+    /// new holder brings new name servers; a holder who adds or drops one does not).
+    pub fn differs_from(&self, before: &Delegation) -> bool {
+        if self.delegated != before.delegated {
+            return true;
+        }
+        let (old, new) = (&before.nameservers, &self.nameservers);
+        !old.is_empty() && !new.is_empty() && !new.iter().any(|ns| old.contains(ns))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delegated(nameservers: &[&str]) -> Delegation {
+        Delegation {
+            delegated: true,
+            nameservers: nameservers.iter().map(|s| (*s).to_owned()).collect(),
+            mail: Some(true),
+        }
+    }
+
+    #[test]
+    fn leaving_or_rejoining_the_zone_is_a_change() {
+        let before = delegated(&["ns1.example.net"]);
+        assert!(Delegation::undelegated().differs_from(&before));
+        assert!(before.differs_from(&Delegation::undelegated()));
+        assert!(!Delegation::undelegated().differs_from(&Delegation::undelegated()));
+    }
+
+    #[test]
+    fn only_a_disjoint_name_server_set_is_a_change() {
+        let before = delegated(&["a.ns.net", "b.ns.net"]);
+        assert!(!delegated(&["b.ns.net", "c.ns.net"]).differs_from(&before));
+        assert!(delegated(&["x.other.org"]).differs_from(&before));
+        // NODATA (an empty set) next to a set says nothing about a new holder.
+        assert!(!delegated(&[]).differs_from(&before));
+        assert!(!before.differs_from(&delegated(&[])));
+    }
+
+    #[test]
+    fn in_the_zone_is_active_and_out_of_it_inactive() {
+        assert_eq!(delegated(&[]).lifecycle(), Lifecycle::Active);
+        assert_eq!(Delegation::undelegated().lifecycle(), Lifecycle::Inactive);
+    }
+}

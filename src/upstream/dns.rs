@@ -1,0 +1,177 @@
+//! DNS delegation as a source (hickory-resolver): asks a resolver for the registrable
+//! domain's NS records, and its MX records for the history. What each answer means is
+//! `domain/delegation.rs`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hickory_resolver::config::{NameServerConfig, ResolverConfig};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::{Resolver, TokioResolver};
+
+use super::{Answer, Failure, Lookup, LookupError, Skipped};
+use crate::domain::delegation::Delegation;
+use crate::domain::name::RegistrableDomain;
+use crate::domain::status::EvidenceSource;
+
+/// The pacer's key for the resolver: all DNS queries share one rate.
+pub const DNS_HOST: &str = "dns";
+
+/// How lapseguard asks DNS.
+#[derive(Debug, Clone)]
+pub struct DnsSettings {
+    /// `LAPSEGUARD_DNS_SERVERS`: `ip:port,...`; empty means the system resolver
+    /// (`/etc/resolv.conf`).
+    pub servers: Vec<SocketAddr>,
+    /// `LAPSEGUARD_DNS_TIMEOUT_MS`: per query and transport (UDP, then TCP).
+    pub timeout: Duration,
+    /// `LAPSEGUARD_DNS_RATE`: queries per second to the resolver.
+    pub rate: f64,
+}
+
+impl DnsSettings {
+    /// Reads `LAPSEGUARD_DNS_SERVERS`.
+    pub fn parse_servers(text: &str) -> Result<Vec<SocketAddr>, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| format!("{s:?} is not an ip:port address"))
+            })
+            .collect()
+    }
+}
+
+pub struct DnsLookup {
+    resolver: TokioResolver,
+}
+
+impl DnsLookup {
+    pub fn new(settings: &DnsSettings) -> Result<Self, String> {
+        let provider = TokioRuntimeProvider::default();
+        let mut builder = if settings.servers.is_empty() {
+            Resolver::builder(provider).map_err(|e| format!("the system resolver: {e}"))?
+        } else {
+            let servers = settings
+                .servers
+                .iter()
+                .map(|address| {
+                    let mut server = NameServerConfig::udp_and_tcp(address.ip());
+                    for connection in server.connections.iter_mut() {
+                        connection.port = address.port();
+                    }
+                    server
+                })
+                .collect();
+            Resolver::builder_with_config(ResolverConfig::from_name_servers(servers), provider)
+        };
+        let options = builder.options_mut();
+        options.timeout = settings.timeout;
+        options.attempts = 1;
+        // Delegation changes must show on the next daily look, not after a TTL.
+        options.cache_size = 0;
+        let resolver = builder.build().map_err(|e| e.to_string())?;
+        Ok(Self { resolver })
+    }
+
+    /// Whether the domain publishes MX records; `None` when the lookup failed.
+    async fn mail(&self, name: Name) -> Option<bool> {
+        match self.resolver.lookup(name, RecordType::MX).await {
+            Ok(found) => Some(
+                found
+                    .answers()
+                    .iter()
+                    .any(|r| matches!(r.data, RData::MX(_))),
+            ),
+            Err(error) if error.is_no_records_found() => Some(false),
+            Err(_) => None,
+        }
+    }
+}
+
+#[async_trait]
+impl Lookup for DnsLookup {
+    fn source(&self) -> EvidenceSource {
+        EvidenceSource::Dns
+    }
+
+    async fn lookup(&self, domain: &RegistrableDomain) -> Result<Answer, LookupError> {
+        // Fully qualified: no search list.
+        let name = Name::from_ascii(format!("{domain}.")).map_err(|_| Failure::Malformed)?;
+        let (ns, mail) = tokio::join!(
+            self.resolver.lookup(name.clone(), RecordType::NS),
+            self.mail(name)
+        );
+        let delegation = match ns {
+            Ok(found) => {
+                let mut nameservers: Vec<String> = found
+                    .answers()
+                    .iter()
+                    .filter_map(|record| match &record.data {
+                        RData::NS(ns) => Some(host_name(&ns.0)),
+                        _ => None,
+                    })
+                    .collect();
+                nameservers.sort_unstable();
+                nameservers.dedup();
+                Delegation {
+                    delegated: true,
+                    nameservers,
+                    mail,
+                }
+            }
+            Err(error) if error.is_nx_domain() => Delegation::undelegated(),
+            // NODATA: the name exists (see `domain/delegation.rs`).
+            Err(error) if error.is_no_records_found() => Delegation {
+                delegated: true,
+                nameservers: Vec::new(),
+                mail,
+            },
+            Err(error) => return Err(failure(&error).into()),
+        };
+        Ok(Answer::Delegation(delegation))
+    }
+
+    fn host_of(&self, _domain: &RegistrableDomain) -> Result<String, Skipped> {
+        Ok(DNS_HOST.to_owned())
+    }
+}
+
+fn host_name(name: &Name) -> String {
+    name.to_ascii().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// A failed DNS lookup says nothing about the domain.
+fn failure(error: &NetError) -> Failure {
+    match error {
+        NetError::Timeout => Failure::Timeout,
+        NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail | ResponseCode::Refused)) => {
+            Failure::ServerFailure
+        }
+        NetError::Dns(_) | NetError::Proto(_) => Failure::Malformed,
+        _ => Failure::Transport,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_lists_are_ip_and_port() {
+        assert_eq!(
+            DnsSettings::parse_servers("127.0.0.1:5353, [::1]:53"),
+            Ok(vec![
+                "127.0.0.1:5353".parse().expect("valid"),
+                "[::1]:53".parse().expect("valid")
+            ])
+        );
+        assert!(DnsSettings::parse_servers("resolver.example:53").is_err());
+        assert!(DnsSettings::parse_servers("127.0.0.1").is_err());
+    }
+}

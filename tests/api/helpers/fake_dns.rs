@@ -1,0 +1,151 @@
+//! A fake DNS resolver on 127.0.0.1, over UDP and TCP on one port, answering NS and MX
+//! queries from a table: delegated (with NS hosts), NXDOMAIN, NODATA, SERVFAIL or silence.
+//! A name not in the table is delegated to `ns1.fake-dns.test`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use hickory_resolver::proto::op::{Message, ResponseCode};
+use hickory_resolver::proto::rr::rdata::{MX, NS};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
+
+/// How the fake answers for one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Zone {
+    /// NS answer with these hosts (and one MX record).
+    Delegated(Vec<String>),
+    NxDomain,
+    /// NOERROR without records.
+    NoData,
+    ServFail,
+    /// No answer at all.
+    Silent,
+}
+
+impl Zone {
+    pub fn delegated_to(hosts: &[&str]) -> Self {
+        Self::Delegated(hosts.iter().map(|h| (*h).to_owned()).collect())
+    }
+}
+
+#[derive(Default)]
+struct Table {
+    zones: HashMap<String, Zone>,
+    queries: HashMap<String, usize>,
+}
+
+#[derive(Clone)]
+pub struct FakeDns {
+    /// `127.0.0.1:PORT`, for `LAPSEGUARD_DNS_SERVERS`.
+    pub address: SocketAddr,
+    table: Arc<Mutex<Table>>,
+}
+
+impl FakeDns {
+    pub async fn start() -> Self {
+        // UDP first, then TCP on the same port (retried when another test holds it).
+        let (udp, tcp) = loop {
+            let udp = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
+            let address = udp.local_addr().expect("address");
+            if let Ok(tcp) = TcpListener::bind(address).await {
+                break (udp, tcp);
+            }
+        };
+        let fake = Self {
+            address: udp.local_addr().expect("address"),
+            table: Arc::default(),
+        };
+        let table = Arc::clone(&fake.table);
+        tokio::spawn(async move {
+            let mut buffer = vec![0_u8; 4096];
+            while let Ok((n, peer)) = udp.recv_from(&mut buffer).await {
+                if let Some(reply) = answer(&table, &buffer[..n]) {
+                    let _ = udp.send_to(&reply, peer).await;
+                }
+            }
+        });
+        let table = Arc::clone(&fake.table);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = tcp.accept().await {
+                let table = Arc::clone(&table);
+                tokio::spawn(async move {
+                    let mut length = [0_u8; 2];
+                    while stream.read_exact(&mut length).await.is_ok() {
+                        let mut query = vec![0_u8; usize::from(u16::from_be_bytes(length))];
+                        if stream.read_exact(&mut query).await.is_err() {
+                            return;
+                        }
+                        let Some(reply) = answer(&table, &query) else {
+                            // Silence: hold the connection open without a word.
+                            std::future::pending::<()>().await;
+                            return;
+                        };
+                        let size = u16::try_from(reply.len()).expect("small reply");
+                        let _ = stream.write_all(&size.to_be_bytes()).await;
+                        let _ = stream.write_all(&reply).await;
+                    }
+                });
+            }
+        });
+        fake
+    }
+
+    /// Sets how the fake answers for `name` (a registrable domain, no trailing dot).
+    pub fn set(&self, name: &str, zone: Zone) {
+        let mut table = self.table.lock().expect("table");
+        table.zones.insert(name.to_owned(), zone);
+    }
+
+    /// NS queries received for `name`.
+    pub fn ns_queries(&self, name: &str) -> usize {
+        let table = self.table.lock().expect("table");
+        table.queries.get(name).copied().unwrap_or(0)
+    }
+}
+
+fn answer(table: &Mutex<Table>, packet: &[u8]) -> Option<Vec<u8>> {
+    let query = Message::from_vec(packet).ok()?;
+    let question = query.queries.first()?.clone();
+    let name = question.name().to_ascii();
+    let key = name.trim_end_matches('.').to_ascii_lowercase();
+    let zone = {
+        let mut table = table.lock().expect("table");
+        if question.query_type() == RecordType::NS {
+            *table.queries.entry(key.clone()).or_default() += 1;
+        }
+        table
+            .zones
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| Zone::delegated_to(&["ns1.fake-dns.test"]))
+    };
+    let mut reply = Message::response(query.metadata.id, query.metadata.op_code);
+    reply.metadata.recursion_desired = query.metadata.recursion_desired;
+    reply.metadata.recursion_available = true;
+    reply.add_query(question.clone());
+    let owner = question.name().clone();
+    match zone {
+        Zone::Silent => return None,
+        Zone::NxDomain => reply.metadata.response_code = ResponseCode::NXDomain,
+        Zone::ServFail => reply.metadata.response_code = ResponseCode::ServFail,
+        Zone::NoData => {}
+        Zone::Delegated(hosts) => match question.query_type() {
+            RecordType::NS => {
+                for host in hosts {
+                    let host = Name::from_ascii(format!("{host}.")).ok()?;
+                    reply.add_answer(Record::from_rdata(owner.clone(), 300, RData::NS(NS(host))));
+                }
+            }
+            RecordType::MX => {
+                let exchange = Name::from_ascii(format!("mail.{key}.")).ok()?;
+                let mx = RData::MX(MX::new(10, exchange));
+                reply.add_answer(Record::from_rdata(owner, 300, mx));
+            }
+            _ => {}
+        },
+    }
+    reply.to_vec().ok()
+}
