@@ -95,6 +95,8 @@ pub enum Failure {
     ServerFailure,
     #[error("the status service gave only a best-effort answer")]
     Inconclusive,
+    #[error("the upstream answered with an error document")]
+    ErrorBody,
     #[error("the upstream could not be reached")]
     Transport,
 }
@@ -130,6 +132,7 @@ impl LookupError {
             Self::Failed(Failure::Malformed) => "malformed",
             Self::Failed(Failure::ServerFailure) => "server_failure",
             Self::Failed(Failure::Inconclusive) => "inconclusive",
+            Self::Failed(Failure::ErrorBody) => "error_body",
             Self::Failed(Failure::Transport) => "transport",
         }
     }

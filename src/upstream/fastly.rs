@@ -161,7 +161,7 @@ impl Lookup for FastlyLookup {
         let body = read_capped(response, MAX_RESPONSE_BYTES).await?;
         let body: StatusBody = serde_json::from_slice(&body).map_err(|_| Failure::Malformed)?;
         if body.errors.is_some_and(|e| !e.is_null()) {
-            return Err(Failure::Status(status.as_u16()).into());
+            return Err(Failure::ErrorBody.into());
         }
         let flags: Vec<String> = body
             .status

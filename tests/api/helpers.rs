@@ -5,12 +5,14 @@
 mod app;
 mod db;
 mod fake_dns;
+mod fake_fastly;
 mod fake_rdap;
 mod webhook;
 
 pub use app::*;
 pub use db::*;
 pub use fake_dns::*;
+pub use fake_fastly::*;
 pub use fake_rdap::*;
 pub use webhook::*;
 

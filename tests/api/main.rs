@@ -3,6 +3,7 @@
 mod check;
 mod cli;
 mod dns;
+mod fastly;
 mod health;
 mod helpers;
 mod input;
