@@ -16,7 +16,7 @@ use crate::refresh::pacer::HostPacer;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
 use crate::store::{self, Origin, RecordSettings, Role, Store, StoreError};
-use crate::upstream::bootstrap::{BootstrapError, BootstrapSlot, BootstrapSource};
+use crate::upstream::bootstrap::{Bootstrap, BootstrapError, BootstrapSlot, BootstrapSource};
 use crate::upstream::dns::DnsLookup;
 use crate::upstream::fastly::FastlyLookup;
 use crate::upstream::rdap::{RdapLookup, UpstreamHttp};
@@ -79,17 +79,19 @@ impl App {
             upstream.lookup_deadline,
         )?);
         let bootstrap = Arc::new(BootstrapSlot::default());
+        let supplement = Bootstrap::load_supplement(&upstream.supplement, upstream.allow_http)?;
         match &upstream.bootstrap {
             BootstrapSource::Url(_) => {
                 tokio::spawn(load_bootstrap_until_done(
                     upstream.clone(),
+                    supplement,
                     Arc::clone(&client),
                     Arc::clone(&bootstrap),
                 ));
             }
             source => {
                 let table = client.load_bootstrap(source, upstream.allow_http).await?;
-                bootstrap.set(table.with_overrides(&upstream.rdap_servers));
+                bootstrap.set(complete(table, supplement.as_ref(), upstream));
             }
         }
         let dns: Option<Arc<dyn Lookup>> = match &upstream.dns {
@@ -154,8 +156,20 @@ impl App {
     }
 }
 
+/// IANA's table with the supplement beneath it and the operator's overrides above it.
+fn complete(
+    table: Bootstrap,
+    supplement: Option<&Bootstrap>,
+    upstream: &UpstreamSettings,
+) -> Bootstrap {
+    table
+        .with_supplement(supplement)
+        .with_overrides(&upstream.rdap_servers)
+}
+
 async fn load_bootstrap_until_done(
     upstream: UpstreamSettings,
+    supplement: Option<Bootstrap>,
     client: Arc<UpstreamHttp>,
     slot: Arc<BootstrapSlot>,
 ) {
@@ -166,7 +180,7 @@ async fn load_bootstrap_until_done(
         {
             Ok(table) => {
                 tracing::info!(suffixes = table.len(), "RDAP bootstrap loaded");
-                slot.set(table.with_overrides(&upstream.rdap_servers));
+                slot.set(complete(table, supplement.as_ref(), &upstream));
                 return;
             }
             Err(error) => {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
-use crate::domain::name::RegistrableDomain;
+use crate::domain::name::{NameError, RegistrableDomain};
 use crate::store::{Store, StoreError};
 
 /// Lines per database batch.
@@ -27,48 +27,78 @@ pub struct ImportSummary {
     pub rejected_by_code: BTreeMap<&'static str, u64>,
 }
 
+/// Reads entries, one per line: blank lines and `#` comments are skipped, an over-long
+/// line is rejected without being held. Shared by `import` and `coverage`.
+pub struct EntryReader<R> {
+    input: R,
+    line: Vec<u8>,
+}
+
+impl<R: AsyncBufRead + Unpin> EntryReader<R> {
+    pub fn new(input: R) -> Self {
+        Self {
+            input,
+            line: Vec::with_capacity(256),
+        }
+    }
+
+    /// The next entry reduced to its registrable domain (or why it cannot be), `None`
+    /// at the end of the input.
+    pub async fn next(
+        &mut self,
+    ) -> Result<Option<Result<RegistrableDomain, NameError>>, std::io::Error> {
+        loop {
+            self.line.clear();
+            let read = (&mut self.input)
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut self.line)
+                .await?;
+            if read == 0 {
+                return Ok(None);
+            }
+            let too_long = self.line.len() > MAX_LINE && !self.line.ends_with(b"\n");
+            if too_long {
+                // Skip the rest of the over-long line without keeping it.
+                let mut rest = Vec::new();
+                while !rest.ends_with(b"\n") {
+                    rest.clear();
+                    if (&mut self.input)
+                        .take(4096)
+                        .read_until(b'\n', &mut rest)
+                        .await?
+                        == 0
+                    {
+                        break;
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&self.line);
+            let entry = text.trim();
+            if entry.is_empty() || entry.starts_with('#') {
+                continue;
+            }
+            return Ok(Some(if too_long {
+                Err(NameError::AddressTooLong)
+            } else {
+                RegistrableDomain::of_entry(entry)
+            }));
+        }
+    }
+}
+
 /// Reads `input` to the end and watches every usable entry as of `now`. `progress` is
 /// called after each batch with the summary so far.
 pub async fn import<R: AsyncBufRead + Unpin>(
-    mut input: R,
+    input: R,
     store: &dyn Store,
     now: DateTime<Utc>,
     mut progress: impl FnMut(&ImportSummary),
 ) -> Result<ImportSummary, ImportError> {
     let mut summary = ImportSummary::default();
     let mut batch: Vec<RegistrableDomain> = Vec::with_capacity(BATCH);
-    let mut line = Vec::with_capacity(256);
-    loop {
-        line.clear();
-        let read = (&mut input)
-            .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut line)
-            .await?;
-        if read == 0 {
-            break;
-        }
-        let too_long = line.len() > MAX_LINE && !line.ends_with(b"\n");
-        if too_long {
-            // Skip the rest of the over-long line without keeping it.
-            let mut rest = Vec::new();
-            while !rest.ends_with(b"\n") {
-                rest.clear();
-                if (&mut input).take(4096).read_until(b'\n', &mut rest).await? == 0 {
-                    break;
-                }
-            }
-        }
-        let text = String::from_utf8_lossy(&line);
-        let entry = text.trim();
-        if entry.is_empty() || entry.starts_with('#') {
-            continue;
-        }
+    let mut entries = EntryReader::new(input);
+    while let Some(parsed) = entries.next().await? {
         summary.entries += 1;
-        let parsed = if too_long {
-            Err(crate::domain::name::NameError::AddressTooLong)
-        } else {
-            RegistrableDomain::of_entry(entry)
-        };
         match parsed {
             Ok(domain) => batch.push(domain),
             Err(error) => {

@@ -2,10 +2,12 @@
 //!
 //! A password-reset handler asks `POST /check-recovery-eligible` whether it may mail a
 //! reset link to an address; lapseguard answers from the registration status of the
-//! address's registrable domain, read over RDAP, stored and cached.
+//! address's registrable domain, read over RDAP (or Fastly's status API) with DNS
+//! delegation beside it, stored and cached.
 //!
 //! - [`domain`]: pure rules (names, lifecycle, decisions), no I/O, no clock.
-//! - [`upstream`]: RDAP bootstrap and RDAP servers.
+//! - [`upstream`]: the evidence sources: RDAP (bootstrap, supplement, servers), Fastly,
+//!   DNS.
 //! - [`store`]: SQLite and PostgreSQL persistence.
 //! - [`checker`]: the request path (memory, store, lookup, policy); [`memory`]: what it
 //!   remembers, kept in step with the store.
@@ -16,6 +18,7 @@ pub mod app;
 pub mod checker;
 pub mod clock;
 pub mod config;
+pub mod coverage;
 pub mod domain;
 pub mod error;
 pub mod http;

@@ -8,8 +8,11 @@ use clap::{Parser, Subcommand};
 use lapseguard::app::App;
 use lapseguard::clock::{Clock, SystemClock};
 use lapseguard::config::Config;
+use lapseguard::coverage::{Enabled, coverage};
 use lapseguard::http::check::{CheckQuery, CheckRequest, CheckResponse};
 use lapseguard::startup::{Application, shutdown_signal};
+use lapseguard::upstream::bootstrap::{Bootstrap, BootstrapSource, EMBEDDED_BOOTSTRAP};
+use lapseguard::upstream::rdap::UpstreamHttp;
 
 #[derive(Parser)]
 #[command(version, about = "Stops account takeover by domain resurrection")]
@@ -61,6 +64,15 @@ enum Command {
     Import {
         /// A file path, or `-` for standard input.
         file: String,
+    },
+    /// Say which source would answer for each entry of a file (the `import` format),
+    /// under the current settings, without any network access.
+    Coverage {
+        /// A file path, or `-` for standard input.
+        file: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -125,6 +137,44 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             store.migrate().await?;
             let summary = import_file(&file, store.as_ref()).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Coverage { file, json } => {
+            let config = Config::from_env().context("invalid configuration")?;
+            let upstream = &config.upstream;
+            let bootstrap = match &upstream.bootstrap {
+                source @ BootstrapSource::File(_) => {
+                    UpstreamHttp::new(upstream.allow_http, upstream.lookup_deadline)?
+                        .load_bootstrap(source, upstream.allow_http)
+                        .await?
+                }
+                // No network: a configured URL is not fetched.
+                BootstrapSource::Embedded | BootstrapSource::Url(_) => {
+                    Bootstrap::from_json(EMBEDDED_BOOTSTRAP, upstream.allow_http)?
+                }
+            };
+            let supplement = Bootstrap::load_supplement(&upstream.supplement, upstream.allow_http)?;
+            let bootstrap = bootstrap
+                .with_supplement(supplement.as_ref())
+                .with_overrides(&upstream.rdap_servers);
+            let enabled = Enabled {
+                fastly: upstream.fastly.is_some(),
+                dns: upstream.dns.is_some(),
+            };
+            let report = if file == "-" {
+                let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+                coverage(stdin, &bootstrap, enabled).await?
+            } else {
+                let opened = tokio::fs::File::open(&file)
+                    .await
+                    .with_context(|| format!("cannot open {file}"))?;
+                coverage(tokio::io::BufReader::new(opened), &bootstrap, enabled).await?
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", lapseguard::coverage::table(&report));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

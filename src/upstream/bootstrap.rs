@@ -15,6 +15,10 @@ use crate::domain::name::RegistrableDomain;
 /// Production deployments should point `LAPSEGUARD_RDAP_BOOTSTRAP` at a fresh copy.
 pub const EMBEDDED_BOOTSTRAP: &str = include_str!("../../data/iana-rdap-dns.json");
 
+/// The dated supplement shipped with lapseguard: servers IANA's file lacks, each with the
+/// public source that documents it.
+pub const EMBEDDED_SUPPLEMENT: &str = include_str!("../../data/rdap-supplement.json");
+
 /// Bootstrap files are around 100 KiB; this leaves room and refuses anything absurd.
 pub const MAX_BOOTSTRAP_BYTES: usize = 8 << 20;
 
@@ -75,10 +79,33 @@ struct BootstrapFile {
     services: Vec<(Vec<String>, Vec<String>)>,
 }
 
-/// The table of RDAP base URLs by DNS suffix: the bootstrap file plus operator overrides.
+/// Which list gave a domain its RDAP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RdapOrigin {
+    /// `LAPSEGUARD_RDAP_SERVERS`.
+    Override,
+    /// IANA's bootstrap file.
+    Iana,
+    /// `data/rdap-supplement.json` (or the file `LAPSEGUARD_RDAP_SUPPLEMENT` names).
+    Supplement,
+}
+
+impl RdapOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Override => "override",
+            Self::Iana => "iana",
+            Self::Supplement => "supplement",
+        }
+    }
+}
+
+/// The table of RDAP base URLs by DNS suffix: operator overrides, then the bootstrap
+/// file, then the supplement.
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
     services: HashMap<String, Url>,
+    supplement: HashMap<String, Url>,
     overrides: HashMap<String, Url>,
 }
 
@@ -102,8 +129,32 @@ impl Bootstrap {
         }
         Ok(Self {
             services,
+            supplement: HashMap::new(),
             overrides: HashMap::new(),
         })
+    }
+
+    /// Reads the supplement to IANA's file; `None` when it is off.
+    pub fn load_supplement(
+        source: &SupplementSource,
+        allow_http: bool,
+    ) -> Result<Option<Self>, BootstrapError> {
+        let text = match source {
+            SupplementSource::Off => return Ok(None),
+            SupplementSource::Embedded => EMBEDDED_SUPPLEMENT.to_owned(),
+            SupplementSource::File(path) => std::fs::read_to_string(path)?,
+        };
+        Self::from_json(&text, allow_http).map(Some)
+    }
+
+    /// Adds the supplement's entries, which count only where neither the bootstrap file
+    /// nor an override knows a server: a stale supplement never overrides a registry's
+    /// own registration with IANA.
+    pub fn with_supplement(mut self, supplement: Option<&Bootstrap>) -> Self {
+        if let Some(supplement) = supplement {
+            self.supplement = supplement.services.clone();
+        }
+        self
     }
 
     /// Adds `suffix = base URL` entries that win over the bootstrap file.
@@ -116,9 +167,21 @@ impl Bootstrap {
     }
 
     /// The RDAP base URL for a domain: the longest override matching on label
-    /// boundaries, else the longest bootstrap entry. `om` never matches `example.com`.
+    /// boundaries, else the longest bootstrap entry, else the longest supplement entry.
+    /// `om` never matches `example.com`.
     pub fn base_url_for(&self, domain: &RegistrableDomain) -> Option<&Url> {
-        longest_match(&self.overrides, domain).or_else(|| longest_match(&self.services, domain))
+        self.server_for(domain).map(|(_, url)| url)
+    }
+
+    /// The base URL for a domain and the list it came from.
+    pub fn server_for(&self, domain: &RegistrableDomain) -> Option<(RdapOrigin, &Url)> {
+        [
+            (RdapOrigin::Override, &self.overrides),
+            (RdapOrigin::Iana, &self.services),
+            (RdapOrigin::Supplement, &self.supplement),
+        ]
+        .into_iter()
+        .find_map(|(origin, table)| longest_match(table, domain).map(|url| (origin, url)))
     }
 
     /// How many suffixes the bootstrap file covers (overrides not counted).
@@ -255,6 +318,69 @@ mod tests {
         assert!(bootstrap.base_url_for(&domain("example.com")).is_some());
         assert!(bootstrap.base_url_for(&domain("example.org")).is_some());
         assert_eq!(bootstrap.base_url_for(&domain("example.io")), None);
+    }
+
+    #[test]
+    fn the_supplement_fills_gaps_and_never_overrides_iana() {
+        let iana = Bootstrap::from_json(
+            r#"{"services": [[["com"], ["https://rdap.verisign.com/com/v1/"]]]}"#,
+            false,
+        )
+        .expect("valid");
+        let supplement = Bootstrap::load_supplement(&SupplementSource::Embedded, false)
+            .expect("the shipped supplement parses")
+            .expect("on");
+        let mut supplement = supplement;
+        supplement.services.insert(
+            "com".into(),
+            Url::parse("https://stale.example/").expect("url"),
+        );
+        let table = iana.with_supplement(Some(&supplement));
+        let (origin, url) = table.server_for(&domain("example.com")).expect("covered");
+        assert_eq!(
+            (origin, url.as_str()),
+            (RdapOrigin::Iana, "https://rdap.verisign.com/com/v1/")
+        );
+        let (origin, url) = table.server_for(&domain("example.io")).expect("covered");
+        assert_eq!(origin, RdapOrigin::Supplement);
+        assert_eq!(url.as_str(), "https://rdap.identitydigital.services/rdap/");
+        let table = table.with_overrides(&[(
+            "io".into(),
+            Url::parse("https://mine.example/").expect("url"),
+        )]);
+        let (origin, _) = table.server_for(&domain("example.io")).expect("covered");
+        assert_eq!(origin, RdapOrigin::Override);
+        let off = Bootstrap::load_supplement(&SupplementSource::Off, false).expect("off");
+        assert!(off.is_none());
+    }
+
+    #[test]
+    fn every_supplement_entry_cites_its_source_and_date() {
+        let file: serde_json::Value =
+            serde_json::from_str(EMBEDDED_SUPPLEMENT).expect("valid JSON");
+        let services = file["services"].as_array().expect("services");
+        let sources = file["sources"].as_array().expect("sources");
+        assert_eq!(services.len(), sources.len());
+        let iana = Bootstrap::from_json(EMBEDDED_BOOTSTRAP, false).expect("valid");
+        for (service, source) in services.iter().zip(sources) {
+            assert_eq!(
+                service[0], source["tlds"],
+                "sources[i] documents services[i]"
+            );
+            assert!(source["source"].as_str().is_some_and(|s| s.len() > 20));
+            assert!(source["checked"].as_str().is_some_and(|d| d.len() == 10));
+            for url in service[1].as_array().expect("urls") {
+                assert!(url.as_str().is_some_and(|u| u.starts_with("https://")));
+            }
+            for tld in service[0].as_array().expect("tlds") {
+                let tld = tld.as_str().expect("text");
+                let name = domain(&format!("example.{tld}"));
+                assert!(
+                    iana.base_url_for(&name).is_none(),
+                    "{tld} is in IANA's file already"
+                );
+            }
+        }
     }
 
     #[test]

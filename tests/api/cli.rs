@@ -165,3 +165,36 @@ fn simulate_prints_the_three_policies_as_json() {
         .expect("runs");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn coverage_says_which_source_answers_each_entry_without_the_network() {
+    let app = spawn_app().await;
+    let input = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(
+        input.path(),
+        "a@example.com\nb@example.io\nc@example.de\nd@example.ru\ne@example.ru\nnonsense\n",
+    )
+    .expect("write");
+    let output = lapseguard(&app)
+        .env("LAPSEGUARD_RDAP_SUPPLEMENT", "on")
+        .args(["coverage", "--json"])
+        .arg(input.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["entries"], 6);
+    assert_eq!(report["rejected"], 1);
+    // .com and .de from the test bootstrap file, .io from the override.
+    assert_eq!(report["by_source"]["rdap"], 3, "{report}");
+    assert_eq!(report["rdap_by_origin"]["iana"], 2);
+    assert_eq!(report["rdap_by_origin"]["override"], 1);
+    assert_eq!(report["by_source"]["dns"], 2);
+    assert_eq!(
+        report["tlds_without_registry_data"],
+        serde_json::json!([{"tld": "ru", "entries": 2}])
+    );
+    // Nothing was asked of the fake servers.
+    assert_eq!(app.rdap.hits("example.com"), 0);
+    assert_eq!(app.dns.ns_queries("example.ru"), 0);
+}

@@ -188,3 +188,26 @@ async fn concurrent_checks_of_one_domain_make_one_upstream_request() {
     }
     assert_eq!(app.rdap.hits("example.com"), 1);
 }
+
+#[tokio::test]
+async fn a_supplement_file_fills_gaps_in_the_bootstrap_and_never_overrides_it() {
+    let elsewhere = FakeRdap::start().await;
+    let supplement = tempfile::NamedTempFile::new().expect("temp file");
+    let services = serde_json::json!({
+        "services": [[["it", "com"], [elsewhere.url]]]
+    });
+    std::fs::write(supplement.path(), services.to_string()).expect("write");
+    let path = supplement.path().display().to_string();
+    let app = spawn_app_with(&[("LAPSEGUARD_RDAP_SUPPLEMENT", &path)]).await;
+    elsewhere.set("example.it", active("example.it"));
+    app.rdap.set("example.com", active("example.com"));
+
+    let body = app.check_email("a@example.it").await;
+    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(body["evidence"], "rdap");
+    assert_eq!(elsewhere.hits("example.it"), 1);
+
+    app.check_email("a@example.com").await;
+    assert_eq!(app.rdap.hits("example.com"), 1, "IANA's file wins");
+    assert_eq!(elsewhere.hits("example.com"), 0);
+}
