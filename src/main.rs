@@ -29,6 +29,12 @@ struct SimulateArgs {
     /// Share of domains not renewed at expiry, per year.
     #[arg(long, default_value_t = 0.05)]
     lapse_rate: f64,
+    /// Share of domains deleted by their holder before expiry, per year.
+    #[arg(long, default_value_t = 0.01)]
+    early_deletion_rate: f64,
+    /// Share of domains on TLDs with no RDAP server (DNS is their only evidence).
+    #[arg(long, default_value_t = 0.15)]
+    dns_only_share: f64,
     /// Simulated days.
     #[arg(long, default_value_t = 365)]
     days: u32,
@@ -115,14 +121,22 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let mut params = lapseguard::simulate::SimulationParams::defaults(config.schedule);
             params.domains = args.domains;
             params.lapse_rate = args.lapse_rate;
+            params.early_deletion_rate = args.early_deletion_rate;
+            params.dns_only_share = args.dns_only_share;
             params.days = args.days;
             params.seed = args.seed;
             params.baseline_daily_cap = args.baseline_daily_cap;
             anyhow::ensure!(args.days > 0, "--days must be at least 1");
-            anyhow::ensure!(
-                (0.0..=1.0).contains(&args.lapse_rate),
-                "--lapse-rate must be between 0 and 1"
-            );
+            for (flag, share) in [
+                ("--lapse-rate", args.lapse_rate),
+                ("--early-deletion-rate", args.early_deletion_rate),
+                ("--dns-only-share", args.dns_only_share),
+            ] {
+                anyhow::ensure!(
+                    (0.0..=1.0).contains(&share),
+                    "{flag} must be between 0 and 1"
+                );
+            }
             let report = lapseguard::simulate::simulate(&params);
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

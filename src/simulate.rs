@@ -1,7 +1,9 @@
 //! `lapseguard simulate`: a year of a registry's watched domains, in memory, in simulated
 //! time, checked by the production scheduling rules (`Tracked::fold`: the next-check
 //! function, failure backoff and confirmation; `HostPacer`: per-host rate limits; the
-//! scheduler's claim horizon), beside a baseline copied from PyPI's published policy.
+//! scheduler's claim horizon; the delegation sweep's `next_dns_check_at` and
+//! `Delegation::differs_from`), with DNS and without, beside a baseline copied from PyPI's
+//! published policy.
 
 pub mod registry;
 
@@ -11,9 +13,10 @@ use std::collections::{BinaryHeap, VecDeque};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use crate::domain::delegation::Delegation;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::schedule::ScheduleSettings;
+use crate::domain::schedule::{ScheduleSettings, next_dns_check_at};
 use crate::domain::status::{EvidenceSource, Finding, Observation};
 use crate::domain::tracking::Tracked;
 use crate::refresh::pacer::{HostPacer, HostRates};
@@ -67,6 +70,10 @@ pub struct SimulationParams {
     pub days: u32,
     pub lapse_rate: f64,
     pub no_expiry_share: f64,
+    /// Share of domains deleted by their holder before expiry.
+    pub early_deletion_rate: f64,
+    /// Share of domains on TLDs with no RDAP server.
+    pub dns_only_share: f64,
     pub seed: u64,
     pub baseline_daily_cap: u32,
     #[serde(skip)]
@@ -85,6 +92,8 @@ impl SimulationParams {
             days: 365,
             lapse_rate: 0.05,
             no_expiry_share: 0.03,
+            early_deletion_rate: 0.01,
+            dns_only_share: 0.15,
             seed: 1,
             baseline_daily_cap: 1_000,
             max_check_interval_days: schedule.max_interval.num_days(),
@@ -126,6 +135,8 @@ pub struct PolicyReport {
     pub queries_per_day_mean: f64,
     pub queries_per_day_peak: u64,
     pub queries_per_domain_year: f64,
+    /// DNS queries per domain per year (the delegation sweep).
+    pub dns_queries_per_domain_year: f64,
     /// Domains that went longer than the maximum check interval without a check.
     pub domains_over_max_interval: u64,
     /// Detection time per domain, seconds from the start (for tests).
@@ -157,11 +168,13 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// The three runs of `lapseguard simulate`.
+/// The four runs of `lapseguard simulate`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimulationReport {
     pub params: SimulationParams,
     pub lapseguard: PolicyReport,
+    /// The same with `LAPSEGUARD_DNS=off`: what DNS buys.
+    pub lapseguard_without_dns: PolicyReport,
     pub baseline: PolicyReport,
     pub baseline_equal_cost: PolicyReport,
 }
@@ -181,17 +194,21 @@ pub fn simulate(params: &SimulationParams) -> SimulationReport {
             days: params.days,
             lapse_rate: params.lapse_rate,
             no_expiry_share: params.no_expiry_share,
+            early_deletion_rate: params.early_deletion_rate,
+            dns_only_share: params.dns_only_share,
             host_shares: &shares,
         },
         &mut Rng::new(params.seed),
     );
-    let lapseguard = run_lapseguard(&domains, params);
+    let lapseguard = run_lapseguard(&domains, params, Dns::On);
+    let lapseguard_without_dns = run_lapseguard(&domains, params, Dns::Off);
     let baseline = run_baseline(&domains, params, params.baseline_daily_cap, "baseline");
     let equal_cap = lapseguard.queries_per_day_mean.ceil() as u32;
     let baseline_equal_cost = run_baseline(&domains, params, equal_cap, "baseline_equal_cost");
     SimulationReport {
         params: params.clone(),
         lapseguard,
+        lapseguard_without_dns,
         baseline,
         baseline_equal_cost,
     }
@@ -200,6 +217,7 @@ pub fn simulate(params: &SimulationParams) -> SimulationReport {
 /// Per-domain bookkeeping common to both policies.
 struct Ledger {
     queries_per_day: Vec<u64>,
+    dns_queries: u64,
     last_check: Vec<i64>,
     max_gap: Vec<i64>,
     detections: Vec<Option<i64>>,
@@ -209,16 +227,23 @@ impl Ledger {
     fn new(domains: usize, days: u32) -> Self {
         Self {
             queries_per_day: vec![0; days as usize],
+            dns_queries: 0,
             last_check: vec![0; domains],
             max_gap: vec![0; domains],
             detections: vec![None; domains],
         }
     }
 
+    /// A registry query.
     fn query(&mut self, domain: usize, t: i64) {
         if let Some(day) = self.queries_per_day.get_mut((t / DAY) as usize) {
             *day += 1;
         }
+        self.checked(domain, t);
+    }
+
+    /// A look at the domain by whichever source is its evidence.
+    fn checked(&mut self, domain: usize, t: i64) {
         self.max_gap[domain] = self.max_gap[domain].max(t - self.last_check[domain]);
         self.last_check[domain] = t;
     }
@@ -273,6 +298,9 @@ impl Ledger {
             queries_per_day_peak: self.queries_per_day.iter().copied().max().unwrap_or(0),
             queries_per_domain_year: queries as f64 / f64::from(params.domains.max(1)) * 365.0
                 / days,
+            dns_queries_per_domain_year: self.dns_queries as f64 / f64::from(params.domains.max(1))
+                * 365.0
+                / days,
             domains_over_max_interval: over,
             detections: self.detections,
         }
@@ -297,9 +325,60 @@ fn is_lapsed(lifecycle: Lifecycle) -> bool {
     !matches!(lifecycle, Lifecycle::Active | Lifecycle::Unknown)
 }
 
+/// Whether the delegation sweep runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dns {
+    On,
+    Off,
+}
+
+/// A registry check comes due by its schedule, or at once after a DNS change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Due {
+    Scheduled,
+    DnsChange,
+}
+
+/// The delegation sweep over one domain: every DNS check by the production schedule,
+/// from a first check spread over the first interval. Returns the times a change of
+/// delegation made the registry check due (for a TLD with RDAP), and detects the lapse
+/// of a DNS-only domain at the first check that sees it out of the zone.
+fn sweep_domain(
+    index: usize,
+    sim: &SimDomain,
+    params: &SimulationParams,
+    rng: &mut Rng,
+    ledger: &mut Ledger,
+) -> Vec<i64> {
+    let start = epoch();
+    let end = i64::from(params.days) * DAY;
+    let interval = params.schedule.dns_interval.num_seconds().max(1);
+    let mut t = (rng.unit() * interval as f64) as i64;
+    let mut before: Option<Delegation> = None;
+    let mut triggers = Vec::new();
+    while t < end {
+        ledger.dns_queries += 1;
+        let seen = sim.delegation(t);
+        if sim.dns_only {
+            ledger.checked(index, t);
+            if !seen.delegated {
+                ledger.detect(index, sim, t);
+            }
+        } else if before.as_ref().is_some_and(|b| seen.differs_from(b)) {
+            triggers.push(t);
+        }
+        before = Some(seen);
+        let now = start + Duration::seconds(t);
+        t = (next_dns_check_at(now, true, &params.schedule) - start).num_seconds();
+    }
+    triggers
+}
+
 /// lapseguard: every domain is watched from the start; each check folds its observation
-/// in with the production rules and is scheduled again where they say.
-pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams) -> PolicyReport {
+/// in with the production rules and is scheduled again where they say. With DNS on, the
+/// delegation sweep runs beside it: a change of delegation makes the registry check due
+/// at once, and it is the only evidence for DNS-only TLDs (whose registry is never asked).
+pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams, dns: Dns) -> PolicyReport {
     let start = epoch();
     let end = i64::from(params.days) * DAY;
     let hosts: Vec<String> = (0..params.hosts.len())
@@ -320,22 +399,43 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams) -> Polic
         .collect();
     let mut tracked = vec![Tracked::default(); domains.len()];
     let mut ledger = Ledger::new(domains.len(), params.days);
-    let mut due: BinaryHeap<Reverse<(i64, u32)>> =
-        (0..domains.len() as u32).map(|i| Reverse((0, i))).collect();
+    let mut due: BinaryHeap<Reverse<(i64, u32, Due)>> = BinaryHeap::new();
+    // The time of each domain's live scheduled entry: older entries are stale.
+    let mut next_at = vec![0_i64; domains.len()];
+    let mut dns_rng = Rng::new(params.seed ^ 0xD05_5EED);
+    for (i, sim) in domains.iter().enumerate() {
+        if dns == Dns::On {
+            let triggers = sweep_domain(i, sim, params, &mut dns_rng, &mut ledger);
+            due.extend(
+                triggers
+                    .into_iter()
+                    .map(|t| Reverse((t, i as u32, Due::DnsChange))),
+            );
+        }
+        if !sim.dns_only {
+            due.push(Reverse((0, i as u32, Due::Scheduled)));
+        }
+    }
     let mut rng = Rng::new(params.seed ^ 0x5EED_F00D);
     let failures = params.failures;
 
-    while let Some(Reverse((at, index))) = due.pop() {
+    while let Some(Reverse((at, index, why))) = due.pop() {
         if at >= end {
             break;
         }
         let i = index as usize;
+        match why {
+            Due::Scheduled if at != next_at[i] => continue,
+            Due::DnsChange if at >= next_at[i] => continue,
+            _ => next_at[i] = at,
+        }
         let sim = &domains[i];
         let host = &hosts[sim.host];
         let slot = match pacer.reserve(host, start + Duration::seconds(at), HORIZON) {
             Ok(slot) => slot,
             Err(free_at) => {
-                due.push(Reverse(((free_at - start).num_seconds(), index)));
+                next_at[i] = (free_at - start).num_seconds();
+                due.push(Reverse((next_at[i], index, Due::Scheduled)));
                 continue;
             }
         };
@@ -370,12 +470,14 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams) -> Polic
             ledger.detect(i, sim, t);
         }
         tracked[i] = folded.tracked;
-        due.push(Reverse((
-            (folded.next_check_at - start).num_seconds(),
-            index,
-        )));
+        next_at[i] = (folded.next_check_at - start).num_seconds();
+        due.push(Reverse((next_at[i], index, Due::Scheduled)));
     }
-    ledger.report("lapseguard", domains, params)
+    let name = match dns {
+        Dns::On => "lapseguard",
+        Dns::Off => "lapseguard_without_dns",
+    };
+    ledger.report(name, domains, params)
 }
 
 fn failed(error: &str) -> Finding {
@@ -429,13 +531,15 @@ pub fn run_baseline(
 pub fn table(report: &SimulationReport) -> String {
     let runs = [
         &report.lapseguard,
+        &report.lapseguard_without_dns,
         &report.baseline,
         &report.baseline_equal_cost,
     ];
     let header = format!(
-        "{:<44} {:>16} {:>16} {:>16}\n",
+        "{:<44} {:>16} {:>16} {:>16} {:>16}\n",
         "",
         "lapseguard",
+        "without DNS",
         format!("baseline {}/day", report.params.baseline_daily_cap),
         format!(
             "baseline {}/day",
@@ -479,6 +583,9 @@ pub fn table(report: &SimulationReport) -> String {
     out += &row("RDAP queries per domain per year", &|r| {
         format!("{:.2}", r.queries_per_domain_year)
     });
+    out += &row("DNS queries per domain per year", &|r| {
+        format!("{:.1}", r.dns_queries_per_domain_year)
+    });
     out += &row(
         &format!(
             "domains unchecked for over {} days",
@@ -512,6 +619,7 @@ mod tests {
         let first = simulate(&params);
         let second = simulate(&params);
         assert_eq!(first.lapseguard, second.lapseguard);
+        assert_eq!(first.lapseguard_without_dns, second.lapseguard_without_dns);
         assert_eq!(first.baseline, second.baseline);
         assert_eq!(first.baseline_equal_cost, second.baseline_equal_cost);
         assert!(first.lapseguard.lapses > 0);
@@ -533,8 +641,10 @@ mod tests {
         };
         let domain = |expiry_day: i64, publishes_expiry: bool, lapse: Option<Lapse>| SimDomain {
             host: 0,
+            dns_only: false,
             registered: -1_000 * DAY,
             expiry: expiry_day * DAY,
+            term_left: 0,
             publishes_expiry,
             lapse,
         };
@@ -566,7 +676,7 @@ mod tests {
             // No published expiry: lapses on day 50, caught by the 30-day schedule.
             domain(50, false, purged(0)),
         ];
-        let report = run_lapseguard(&domains, &params);
+        let report = run_lapseguard(&domains, &params, Dns::Off);
         let day = |i: usize| report.detections[i].map(|t| t / DAY);
         assert_eq!(day(0), Some(11));
         assert_eq!(day(1), Some(41));
@@ -581,13 +691,77 @@ mod tests {
     }
 
     #[test]
+    fn dns_catches_an_early_deletion_and_a_dns_only_lapse_that_rdap_alone_misses() {
+        let mut params = params(2, 200);
+        params.hosts = vec![SimHost {
+            share: 1.0,
+            per_second: 100.0,
+        }];
+        let purged = Some(Lapse {
+            grace: 0,
+            fate: Fate::Purged {
+                recaught_after: None,
+            },
+        });
+        let domains = [
+            // Deleted by its holder on day 50 with 200 days of its term left.
+            SimDomain {
+                host: 0,
+                dns_only: false,
+                registered: -1_000 * DAY,
+                expiry: 50 * DAY,
+                term_left: 200 * DAY,
+                publishes_expiry: true,
+                lapse: purged,
+            },
+            // On a TLD without RDAP: expires on day 20 into 10 days of grace.
+            SimDomain {
+                host: 0,
+                dns_only: true,
+                registered: -1_000 * DAY,
+                expiry: 20 * DAY,
+                term_left: 0,
+                publishes_expiry: true,
+                lapse: Some(Lapse {
+                    grace: 10 * DAY,
+                    fate: Fate::Purged {
+                        recaught_after: None,
+                    },
+                }),
+            },
+        ];
+        params.failures = FailureRates {
+            rate_limited: 0.0,
+            timeout: 0.0,
+            server_error: 0.0,
+        };
+        let with = run_lapseguard(&domains, &params, Dns::On);
+        let day = |t: Option<i64>| t.map(|t| t / DAY);
+        // Seen out of the zone within a day, the registry asked at once: redemption.
+        let early = day(with.detections[0]).expect("detected");
+        assert!((50..=51).contains(&early), "{early}");
+        // Out of the zone from the last 8 days of grace (day 22).
+        let dns_only = day(with.detections[1]).expect("detected");
+        assert!((22..=23).contains(&dns_only), "{dns_only}");
+        assert_eq!(with.detected_before_change_of_hands, 2);
+        assert!(with.dns_queries_per_domain_year > 365.0 * 0.99);
+        assert!(with.dns_queries_per_domain_year <= 366.0);
+
+        let without = run_lapseguard(&domains, &params, Dns::Off);
+        assert_eq!(without.detected_before_change_of_hands, 0);
+        assert_eq!(without.dns_queries_per_domain_year, 0.0);
+    }
+
+    #[test]
     fn the_baseline_only_sees_what_a_domainr_like_status_shows() {
         let mut params = params(1, 120);
         params.baseline_daily_cap = 10;
         let lapsing = SimDomain {
             host: 0,
+            dns_only: false,
             registered: -1_000 * DAY,
             expiry: 10 * DAY,
+            term_left: 0,
             publishes_expiry: true,
             lapse: Some(Lapse {
                 grace: 40 * DAY,

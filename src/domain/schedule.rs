@@ -51,10 +51,10 @@ pub struct ScheduleSettings {
 /// How soon to ask DNS again after a failed DNS lookup (capped by the interval).
 const DNS_RETRY: Duration = Duration::hours(1);
 
-/// The next time to ask DNS about the domain, after a DNS lookup at `now`: the interval
-/// shortened by the same jitter as registry checks, or within the hour after a failure.
+/// The next time to ask DNS about the domain, after a DNS lookup at `now`: exactly the
+/// interval (no jitter: the resolver's rate already spreads a large import, and a daily
+/// interval must stay at 365 queries a year), or within the hour after a failure.
 pub fn next_dns_check_at(
-    domain: &RegistrableDomain,
     now: DateTime<Utc>,
     succeeded: bool,
     settings: &ScheduleSettings,
@@ -64,8 +64,7 @@ pub fn next_dns_check_at(
     } else {
         DNS_RETRY.min(settings.dns_interval)
     };
-    let cut = interval.num_seconds() as f64 * 0.1 * jitter(domain, now);
-    now + interval - Duration::seconds(cut as i64)
+    now + interval
 }
 
 /// What the schedule looks at.

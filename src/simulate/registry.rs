@@ -1,9 +1,13 @@
 //! The simulated registry: a population of domains whose RDAP answers follow the gTLD
 //! lifecycle (auto-renew grace, redemption, pending delete, purge; see the README's
-//! "How well does it catch lapses?"), reproducible from a seed.
+//! "How well does it catch lapses?") and whose DNS delegation follows them (out of the
+//! zone on hold, in redemption, pending delete and once purged; new name servers with a
+//! new holder), reproducible from a seed. Some domains are deleted by their holder before
+//! expiry; some sit on TLDs with no RDAP server, where DNS is all there is.
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::domain::delegation::Delegation;
 use crate::domain::status::{Finding, Registration};
 
 pub const DAY: i64 = 86_400;
@@ -67,9 +71,15 @@ pub struct Lapse {
 pub struct SimDomain {
     /// Which RDAP host answers for it.
     pub host: usize,
+    /// Its TLD has no RDAP server: only DNS can see it.
+    pub dns_only: bool,
     pub registered: i64,
-    /// The first expiry inside the simulated period; the lapse, if any, starts here.
+    /// The first expiry inside the simulated period; the lapse, if any, starts here. For
+    /// a domain its holder deletes early, the deletion.
     pub expiry: i64,
+    /// For a domain deleted early, how much of its term was left: the expiry date RDAP
+    /// shows lies this far after the deletion (0 otherwise).
+    pub term_left: i64,
     /// Some ccTLDs publish no expiry date.
     pub publishes_expiry: bool,
     pub lapse: Option<Lapse>,
@@ -144,7 +154,7 @@ impl SimDomain {
         let at = |seconds: i64| start + Duration::seconds(seconds);
         // Registries such as Verisign move the expiry a year ahead on the day it passes.
         let shown_expiry = |from: i64| {
-            let mut expiry = self.expiry;
+            let mut expiry = self.expiry + self.term_left;
             while expiry <= from {
                 expiry += 365 * DAY;
             }
@@ -194,6 +204,45 @@ impl SimDomain {
     }
 }
 
+impl SimDomain {
+    /// Whether the name is in its parent zone at `t`: not on hold at the end of grace, in
+    /// redemption, pending delete, nor once purged until somebody registers it again.
+    pub fn in_dns(&self, t: i64) -> bool {
+        matches!(
+            self.stage_at(t),
+            Stage::Active | Stage::Grace { dns_cut: false }
+        )
+    }
+
+    /// Whether the name is in somebody else's hands at `t` (sold in grace, or caught
+    /// after the purge): they bring their own name servers.
+    fn new_holder(&self, t: i64) -> bool {
+        let Some(lapse) = self.lapse else {
+            return false;
+        };
+        match lapse.fate {
+            Fate::SoldInGrace(after) => t >= self.expiry + after,
+            Fate::Purged {
+                recaught_after: Some(after),
+            } => t >= self.purge_time(lapse) + after,
+            _ => false,
+        }
+    }
+
+    /// What a resolver says at `t`.
+    pub fn delegation(&self, t: i64) -> Delegation {
+        if !self.in_dns(t) {
+            return Delegation::undelegated();
+        }
+        let holder = if self.new_holder(t) { "new" } else { "old" };
+        Delegation {
+            delegated: true,
+            nameservers: vec![format!("ns1.{holder}-holder.example")],
+            mail: Some(true),
+        }
+    }
+}
+
 /// The knobs of the simulated population.
 #[derive(Debug, Clone, Copy)]
 pub struct Population<'a> {
@@ -203,11 +252,20 @@ pub struct Population<'a> {
     pub lapse_rate: f64,
     /// Share of domains whose registry publishes no expiry date.
     pub no_expiry_share: f64,
+    /// Share of domains their holder deletes before expiry during the period (straight
+    /// into redemption, then pending delete and purge).
+    pub early_deletion_rate: f64,
+    /// Share of domains on TLDs with no RDAP server.
+    pub dns_only_share: f64,
     /// Share of each RDAP host, in host order.
     pub host_shares: &'a [f64],
 }
 
-/// Shares of lapse outcomes (the rest is purged).
+/// Shares of lapse outcomes (the rest is purged). Only gTLD-style registries (the ones
+/// with RDAP here) let registrars sell a name during auto-renew grace: the ccTLDs without
+/// RDAP that the reference describes hold a lapsed name for its last holder out of the
+/// zone (.eu's and .nl's quarantine, .de's redemption grace), so a DNS-only domain's lapse
+/// is never a sale in grace.
 const RENEWED_IN_GRACE: f64 = 0.25;
 const SOLD_IN_GRACE: f64 = 0.30; // of lapses whose grace lasts 30 days or more
 const RESTORED: f64 = 0.10;
@@ -231,12 +289,34 @@ pub fn population(params: &Population<'_>, rng: &mut Rng) -> Vec<SimDomain> {
             let registered = -(rng.between(1.0, 3650.0) * DAY as f64) as i64;
             let expiry = (rng.unit() * span as f64) as i64;
             let publishes_expiry = rng.unit() >= params.no_expiry_share;
+            let dns_only = rng.unit() < params.dns_only_share;
+            if rng.unit() < params.early_deletion_rate {
+                // Deleted by the holder: no grace; restored now and then, else purged.
+                let term_left = (rng.between(30.0, 365.0) * DAY as f64) as i64;
+                let fate = if rng.unit() < RESTORED {
+                    Fate::Restored((rng.unit() * REDEMPTION as f64) as i64)
+                } else {
+                    let recaught_after =
+                        (rng.unit() < DROP_CAUGHT).then(|| (rng.between(1.0, 30.0) * 60.0) as i64);
+                    Fate::Purged { recaught_after }
+                };
+                return SimDomain {
+                    host,
+                    dns_only,
+                    registered,
+                    expiry,
+                    term_left,
+                    publishes_expiry,
+                    lapse: Some(Lapse { grace: 0, fate }),
+                };
+            }
             let lapse = (rng.unit() < params.lapse_rate).then(|| {
                 let grace = (rng.between(0.0, GRACE_MAX_DAYS) * DAY as f64) as i64;
                 let draw = rng.unit();
                 let fate = if draw < RENEWED_IN_GRACE && grace > 0 {
                     Fate::RenewedInGrace((rng.unit() * grace as f64) as i64)
-                } else if grace >= 30 * DAY && draw < RENEWED_IN_GRACE + SOLD_IN_GRACE {
+                } else if grace >= 30 * DAY && !dns_only && draw < RENEWED_IN_GRACE + SOLD_IN_GRACE
+                {
                     Fate::SoldInGrace((rng.between(30.0 * DAY as f64, grace as f64)) as i64)
                 } else if rng.unit() < RESTORED {
                     Fate::Restored(grace + (rng.unit() * REDEMPTION as f64) as i64)
@@ -249,8 +329,10 @@ pub fn population(params: &Population<'_>, rng: &mut Rng) -> Vec<SimDomain> {
             });
             SimDomain {
                 host,
+                dns_only,
                 registered,
                 expiry,
+                term_left: 0,
                 publishes_expiry,
                 lapse,
             }
@@ -281,8 +363,10 @@ mod tests {
     fn a_purged_lapse_walks_the_gtld_lifecycle_and_is_drop_caught() {
         let domain = SimDomain {
             host: 0,
+            dns_only: false,
             registered: -1000 * DAY,
             expiry: 10 * DAY,
+            term_left: 0,
             publishes_expiry: true,
             lapse: Some(Lapse {
                 grace: 20 * DAY,
@@ -311,6 +395,15 @@ mod tests {
         );
         assert_eq!(domain.deadline(), Some(65 * DAY));
         assert_eq!(lifecycle(&domain, 65 * DAY + 700), Some(Active));
+        // DNS: in the zone until the last 8 days of grace, out until caught, then back
+        // with a new holder's name servers.
+        let old = domain.delegation(5 * DAY);
+        assert!(old.delegated);
+        assert!(domain.delegation(21 * DAY).delegated);
+        assert!(!domain.delegation(23 * DAY).delegated);
+        assert!(!domain.delegation(61 * DAY).delegated);
+        let new = domain.delegation(65 * DAY + 700);
+        assert!(new.delegated && new.differs_from(&old));
     }
 
     #[test]
@@ -320,12 +413,18 @@ mod tests {
             days: 365,
             lapse_rate: 0.05,
             no_expiry_share: 0.03,
+            early_deletion_rate: 0.01,
+            dns_only_share: 0.2,
             host_shares: &[0.6, 0.4],
         };
         let a = population(&params, &mut Rng::new(7));
         let b = population(&params, &mut Rng::new(7));
         assert_eq!(a, b);
         let lapsing = a.iter().filter(|d| d.lapse.is_some()).count();
-        assert!((30..80).contains(&lapsing), "{lapsing}");
+        assert!((40..90).contains(&lapsing), "{lapsing}");
+        let early = a.iter().filter(|d| d.term_left > 0).count();
+        assert!((3..25).contains(&early), "{early}");
+        let dns_only = a.iter().filter(|d| d.dns_only).count();
+        assert!((150..250).contains(&dns_only), "{dns_only}");
     }
 }

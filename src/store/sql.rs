@@ -678,8 +678,7 @@ macro_rules! impl_store {
                         }
                     }
                 };
-                let dns_next =
-                    next_dns_check_at(domain, now, seen.is_some(), &settings.schedule);
+                let dns_next = next_dns_check_at(now, seen.is_some(), &settings.schedule);
                 sqlx::query(sql::UPSERT_DELEGATION)
                     .bind(domain.as_str())
                     .bind(now.timestamp())
