@@ -19,7 +19,8 @@ use crate::store::{self, Origin, RecordSettings, Role, Store, StoreError};
 use crate::upstream::bootstrap::{Bootstrap, BootstrapError, BootstrapSlot, BootstrapSource};
 use crate::upstream::dns::DnsLookup;
 use crate::upstream::fastly::FastlyLookup;
-use crate::upstream::rdap::{RdapLookup, UpstreamHttp};
+use crate::upstream::http::UpstreamHttp;
+use crate::upstream::rdap::RdapLookup;
 use crate::upstream::{Lookup, Sources, UpstreamSettings};
 
 /// How long to wait before fetching a bootstrap URL again after a failure.

@@ -23,7 +23,7 @@ use crate::telemetry::LogFormat::{self, Json, Pretty};
 use crate::upstream::bootstrap::{BootstrapSource, SupplementSource, parse_overrides};
 use crate::upstream::dns::{DNS_HOST, DnsSettings};
 use crate::upstream::fastly::{self, FastlySettings};
-use crate::upstream::rdap::host_key;
+use crate::upstream::http::host_key;
 use crate::upstream::{UpstreamSettings, upstream_url};
 use url::Url;
 

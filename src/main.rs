@@ -12,7 +12,7 @@ use lapseguard::coverage::{Enabled, coverage};
 use lapseguard::http::check::{CheckQuery, CheckRequest, CheckResponse};
 use lapseguard::startup::{Application, shutdown_signal};
 use lapseguard::upstream::bootstrap::{Bootstrap, BootstrapSource, EMBEDDED_BOOTSTRAP};
-use lapseguard::upstream::rdap::UpstreamHttp;
+use lapseguard::upstream::http::UpstreamHttp;
 
 #[derive(Parser)]
 #[command(version, about = "Stops account takeover by domain resurrection")]

@@ -7,6 +7,7 @@
 pub mod bootstrap;
 pub mod dns;
 pub mod fastly;
+pub mod http;
 pub mod rdap;
 
 use std::sync::Arc;

@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use url::Url;
 
-use super::rdap::{MAX_RESPONSE_BYTES, UpstreamHttp, host_key, read_capped};
+use super::http::{MAX_RESPONSE_BYTES, UpstreamHttp, host_key, read_capped};
 use super::{Answer, Failure, Lookup, LookupError, Skipped};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;

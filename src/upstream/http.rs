@@ -1,0 +1,210 @@
+//! The HTTP client every HTTP upstream shares (RDAP servers, the bootstrap URL, Fastly),
+//! with the safety rails of a security service: https only unless allowed, at most 3
+//! redirects, capped response sizes, a whole-request timeout, and a per-host pause after
+//! a 429 instead of a sleep.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::DateTime;
+use reqwest::StatusCode;
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
+use url::Url;
+
+use super::{Failure, LookupError, Skipped};
+
+/// Larger answers are refused: an RDAP domain object or a status answer is a few KiB.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+const MAX_REDIRECTS: usize = 3;
+/// How long a host is paused after a 429 without a usable `Retry-After`.
+const DEFAULT_PAUSE: Duration = Duration::from_secs(60);
+/// A `Retry-After` beyond this is taken as this: a typo upstream must not stop us for a year.
+const MAX_PAUSE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The HTTP client for upstreams (RDAP servers, the bootstrap URL, Fastly) that
+/// remembers which hosts asked it to wait.
+pub struct UpstreamHttp {
+    http: reqwest::Client,
+    paused_until: Mutex<HashMap<String, Instant>>,
+}
+
+impl UpstreamHttp {
+    /// `timeout` bounds one whole request; `allow_http` permits plain-http servers and
+    /// redirects (tests only).
+    pub fn new(allow_http: bool, timeout: Duration) -> Result<Self, reqwest::Error> {
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let scheme_allowed = match attempt.url().scheme() {
+                "https" => true,
+                "http" => allow_http,
+                _ => false,
+            };
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if !scheme_allowed {
+                attempt.error("redirect to a disallowed scheme")
+            } else {
+                attempt.follow()
+            }
+        });
+        let http = reqwest::Client::builder()
+            .redirect(redirects)
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .https_only(!allow_http)
+            .user_agent(concat!("lapseguard/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            paused_until: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Sends a GET with the given headers, unless the URL's host is paused after a 429;
+    /// a 429 pauses the host (for its `Retry-After`, bounded) and is a failure.
+    pub async fn get(
+        &self,
+        url: Url,
+        headers: &[(&str, &str)],
+    ) -> Result<reqwest::Response, LookupError> {
+        let host = host_key(&url);
+        if let Some(retry_in) = self.paused_for(&host) {
+            return Err(Skipped::HostPaused { retry_in }.into());
+        }
+        let mut request = self.http.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            self.pause(host, retry_after(response.headers()));
+            return Err(Failure::RateLimited.into());
+        }
+        Ok(response)
+    }
+
+    /// Fetches a document (the bootstrap file) with a size cap.
+    pub async fn fetch_document(&self, url: &Url, max_bytes: usize) -> Result<Vec<u8>, Failure> {
+        let response = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(transport_error)?;
+        if !response.status().is_success() {
+            return Err(Failure::Status(response.status().as_u16()));
+        }
+        read_capped(response, max_bytes).await
+    }
+
+    /// How long the host stays paused, if it is.
+    fn paused_for(&self, host: &str) -> Option<Duration> {
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        let until = *paused.get(host)?;
+        let left = until.checked_duration_since(Instant::now());
+        if left.is_none() {
+            paused.remove(host);
+        }
+        left
+    }
+
+    fn pause(&self, host: String, duration: Duration) {
+        tracing::warn!(upstream_host = %host, pause_seconds = duration.as_secs(), "upstream host rate-limited us; pausing it");
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        paused.insert(host, Instant::now() + duration);
+    }
+}
+
+/// The pacer's and the pause's key for a URL: `name:port`.
+pub fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
+
+fn transport_error(error: reqwest::Error) -> Failure {
+    if error.is_timeout() {
+        Failure::Timeout
+    } else {
+        tracing::debug!(error = %error, "RDAP transport error");
+        Failure::Transport
+    }
+}
+
+/// `Retry-After` as delay-seconds, or an HTTP date taken relative to the response's
+/// `Date` (without one, the default pause); bounded.
+fn retry_after(headers: &HeaderMap) -> Duration {
+    let Some(value) = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()) else {
+        return DEFAULT_PAUSE;
+    };
+    let value = value.trim();
+    let pause = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else if let Ok(until) = DateTime::parse_from_rfc2822(value) {
+        // Measured against the server's own `Date`, so that clock skew does not matter.
+        match headers
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|d| DateTime::parse_from_rfc2822(d.trim()).ok())
+        {
+            Some(sent) => (until - sent).to_std().unwrap_or(Duration::ZERO),
+            None => DEFAULT_PAUSE,
+        }
+    } else {
+        DEFAULT_PAUSE
+    };
+    pause.clamp(Duration::from_secs(1), MAX_PAUSE)
+}
+
+pub async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > max as u64)
+    {
+        return Err(Failure::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > max {
+            return Err(Failure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_dates_and_is_bounded() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), DEFAULT_PAUSE);
+        headers.insert(RETRY_AFTER, "120".parse().expect("header"));
+        assert_eq!(retry_after(&headers), Duration::from_secs(120));
+        headers.insert(RETRY_AFTER, "999999999".parse().expect("header"));
+        assert_eq!(retry_after(&headers), MAX_PAUSE);
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(
+            retry_after(&headers),
+            DEFAULT_PAUSE,
+            "no Date to measure from"
+        );
+        headers.insert(
+            DATE,
+            "Wed, 21 Oct 2015 07:26:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&headers), Duration::from_secs(120));
+        headers.insert(
+            DATE,
+            "Wed, 21 Oct 2015 07:30:00 GMT".parse().expect("header"),
+        );
+        assert_eq!(retry_after(&headers), Duration::from_secs(1), "a past date");
+    }
+}
