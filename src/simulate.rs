@@ -364,7 +364,10 @@ fn sweep_domain(
             if !seen.delegated {
                 ledger.detect(index, sim, t);
             }
-        } else if before.as_ref().is_some_and(|b| seen.differs_from(b)) {
+        } else if before
+            .as_ref()
+            .map_or(!seen.delegated, |b| seen.differs_from(b))
+        {
             triggers.push(t);
         }
         before = Some(seen);

@@ -643,7 +643,8 @@ macro_rules! impl_store {
 
             /// Keeps a DNS observation's delegation and sets the next DNS check. As
             /// evidence, the registry schedule is `evidence_next`; as a signal, a change of
-            /// delegation makes the registry check due now (a new domain is due anyway).
+            /// delegation (or a first answer that is NXDOMAIN) makes the registry check due
+            /// now (a new domain is due anyway).
             /// Returns the registry check's time.
             async fn record_delegation(
                 conn: &mut Connection,
@@ -668,7 +669,10 @@ macro_rules! impl_store {
                         let stored = sql::required_time(row.next_check_at)?;
                         let changed = match (row.delegation()?, seen) {
                             (Some(before), Some(seen)) => seen.differs_from(&before),
-                            _ => false,
+                            // The first answer already out of the zone: worth the
+                            // registry's word now (an import can meet a deletion).
+                            (None, Some(seen)) => !seen.delegated,
+                            (_, None) => false,
                         };
                         if changed {
                             tracing::info!(domain = %domain, "delegation changed: registry check due now");

@@ -227,4 +227,16 @@ async fn a_change_of_delegation_makes_the_registry_check_due_at_once() {
     let (_, view) = app.get("/v1/domains/leaves.com").await;
     assert_eq!(view["lifecycle"], "unregistered");
     assert_eq!(view["evidence"], "rdap");
+
+    // A domain whose first DNS answer is already NXDOMAIN is worth a registry check too.
+    app.rdap.set("quiet.com", active("quiet.com"));
+    app.post_json("/v1/watch", json!({ "domains": ["quiet.com"] }))
+        .await;
+    app.state.scheduler.run_due().await.expect("registry round");
+    let (_, view) = app.get("/v1/domains/quiet.com").await;
+    assert!(due_later(&view), "{view}");
+    app.dns.set("quiet.com", Zone::NxDomain);
+    sweep(&app).await;
+    let (_, view) = app.get("/v1/domains/quiet.com").await;
+    assert!(!due_later(&view), "{view}");
 }
