@@ -17,6 +17,7 @@ count() {
     DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
     LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
     LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
+    LAPSEGUARD_DNS=off \
     LAPSEGUARD_SCHEDULER=false \
     LAPSEGUARD_RDAP_SERVERS="com=http://127.0.0.1:$rdap_port/" \
         valgrind --tool=callgrind --callgrind-out-file="$out" "$BINARY" serve \

@@ -13,6 +13,7 @@ PORT="${LAPSEGUARD_BENCH_PORT:-18080}"
 DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
 LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
 LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
+LAPSEGUARD_DNS=off \
 LAPSEGUARD_RDAP_SERVERS="com=http://127.0.0.1:$rdap_port/" \
     target/release/lapseguard serve 2> "$workdir/lapseguard.log" &
 lapseguard_pid=$!

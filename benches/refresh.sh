@@ -16,6 +16,7 @@ seq 1 "$DOMAINS" | sed 's/^/domain/; s/$/.com/' | target/release/lapseguard impo
 start=$(date +%s.%N)
 LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
 LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
+LAPSEGUARD_DNS=off \
 LAPSEGUARD_RDAP_SERVERS="com=http://127.0.0.1:$rdap_port/" \
 LAPSEGUARD_RDAP_HOST_RATE=1000000 \
 LAPSEGUARD_REFRESH_CONCURRENCY="$CONCURRENCY" \

@@ -562,6 +562,9 @@ pub fn table(report: &SimulationReport) -> String {
     out += &row("detected before the name could change hands", &|r| {
         percent(r.share_before_change_of_hands())
     });
+    out += &row("missed: the name changed hands first", &|r| {
+        (r.lapses_changing_hands - r.detected_before_change_of_hands).to_string()
+    });
     out += &row("detected before day 30 of grace", &|r| {
         percent(r.share_before_grace_day_30())
     });

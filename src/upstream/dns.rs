@@ -55,7 +55,12 @@ impl DnsLookup {
     pub fn new(settings: &DnsSettings) -> Result<Self, String> {
         let provider = TokioRuntimeProvider::default();
         let mut builder = if settings.servers.is_empty() {
-            Resolver::builder(provider).map_err(|e| format!("the system resolver: {e}"))?
+            Resolver::builder(provider).map_err(|e| {
+                format!(
+                    "cannot read the system resolver's configuration ({e}); set \
+                     LAPSEGUARD_DNS_SERVERS=ip:port or LAPSEGUARD_DNS=off"
+                )
+            })?
         } else {
             let servers = settings
                 .servers
