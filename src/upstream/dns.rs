@@ -27,7 +27,8 @@ pub struct DnsSettings {
     /// `LAPSEGUARD_DNS_SERVERS`: `ip:port,...`; empty means the system resolver
     /// (`/etc/resolv.conf`).
     pub servers: Vec<SocketAddr>,
-    /// `LAPSEGUARD_DNS_TIMEOUT_MS`: per query and transport (UDP, then TCP).
+    /// `LAPSEGUARD_DNS_TIMEOUT_MS`: per query (over UDP, and over TCP after a truncated
+    /// reply; hickory 0.26 does not retry a silent UDP query over TCP).
     pub timeout: Duration,
     /// `LAPSEGUARD_DNS_RATE`: queries per second to the resolver.
     pub rate: f64,

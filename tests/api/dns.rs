@@ -164,6 +164,15 @@ async fn dns_failures_say_nothing_about_the_domain() {
     let rows = app.history("silent.it", "dns").await;
     assert_eq!(rows[0]["error"], "timeout");
 
+    // A reply too large for UDP comes truncated; the resolver asks again over TCP.
+    app.dns
+        .set("tcp.it", Zone::TcpOnly(vec!["ns.tcp.example".into()]));
+    let body = app.check_email("a@tcp.it").await;
+    let rows = app.history("tcp.it", "dns").await;
+    assert_eq!(body["reason"], "domain_active", "{body} {rows:?}");
+    let rows = app.history("tcp.it", "dns").await;
+    assert_eq!(rows[0]["nameservers"], json!(["ns.tcp.example"]));
+
     // NODATA: the name exists, with no NS records of its own.
     app.dns.set("nodata.it", Zone::NoData);
     let body = app.check_email("a@nodata.it").await;

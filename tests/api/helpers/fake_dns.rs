@@ -1,5 +1,6 @@
 //! A fake DNS resolver on 127.0.0.1, over UDP and TCP on one port, answering NS and MX
-//! queries from a table: delegated (with NS hosts), NXDOMAIN, NODATA, SERVFAIL or silence.
+//! queries from a table: delegated (with NS hosts), NXDOMAIN, NODATA, SERVFAIL, silence, or
+//! truncated over UDP and whole over TCP.
 //! A name not in the table is delegated to `ns1.fake-dns.test`.
 
 use std::collections::HashMap;
@@ -23,6 +24,9 @@ pub enum Zone {
     ServFail,
     /// No answer at all.
     Silent,
+    /// A truncated reply (TC) over UDP, delegated to these hosts over TCP: proves the
+    /// resolver's retry over TCP, as for a large NS set.
+    TcpOnly(Vec<String>),
 }
 
 impl Zone {
@@ -62,7 +66,7 @@ impl FakeDns {
         tokio::spawn(async move {
             let mut buffer = vec![0_u8; 4096];
             while let Ok((n, peer)) = udp.recv_from(&mut buffer).await {
-                if let Some(reply) = answer(&table, &buffer[..n]) {
+                if let Some(reply) = answer(&table, &buffer[..n], Transport::Udp) {
                     let _ = udp.send_to(&reply, peer).await;
                 }
             }
@@ -78,7 +82,7 @@ impl FakeDns {
                         if stream.read_exact(&mut query).await.is_err() {
                             return;
                         }
-                        let Some(reply) = answer(&table, &query) else {
+                        let Some(reply) = answer(&table, &query, Transport::Tcp) else {
                             // Silence: hold the connection open without a word.
                             std::future::pending::<()>().await;
                             return;
@@ -106,7 +110,13 @@ impl FakeDns {
     }
 }
 
-fn answer(table: &Mutex<Table>, packet: &[u8]) -> Option<Vec<u8>> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Udp,
+    Tcp,
+}
+
+fn answer(table: &Mutex<Table>, packet: &[u8], transport: Transport) -> Option<Vec<u8>> {
     let query = Message::from_vec(packet).ok()?;
     let question = query.queries.first()?.clone();
     let name = question.name().to_ascii();
@@ -127,8 +137,16 @@ fn answer(table: &Mutex<Table>, packet: &[u8]) -> Option<Vec<u8>> {
     reply.metadata.recursion_available = true;
     reply.add_query(question.clone());
     let owner = question.name().clone();
+    let zone = match zone {
+        Zone::TcpOnly(_) if transport == Transport::Udp => {
+            reply.metadata.truncation = true;
+            return reply.to_vec().ok();
+        }
+        Zone::TcpOnly(hosts) => Zone::Delegated(hosts),
+        other => other,
+    };
     match zone {
-        Zone::Silent => return None,
+        Zone::Silent | Zone::TcpOnly(_) => return None,
         Zone::NxDomain => reply.metadata.response_code = ResponseCode::NXDomain,
         Zone::ServFail => reply.metadata.response_code = ResponseCode::ServFail,
         Zone::NoData => {}
