@@ -15,7 +15,6 @@ use thiserror::Error;
 
 use chrono::{DateTime, Utc};
 
-#[cfg(doc)]
 use crate::domain::delegation::Delegation;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
@@ -105,6 +104,10 @@ pub struct WatchEntry {
     pub next_check_at: DateTime<Utc>,
     /// Failed lookups in a row.
     pub failures: u32,
+    /// The latest DNS answer (`None` until one came).
+    pub delegation: Option<Delegation>,
+    /// When the delegation sweep asks DNS next.
+    pub next_dns_check_at: DateTime<Utc>,
 }
 
 /// A webhook delivery still owed.

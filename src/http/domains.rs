@@ -112,6 +112,13 @@ pub struct DomainView {
     pub next_check_at: Option<DateTime<Utc>>,
     /// Failed lookups in a row.
     pub failures: u32,
+    /// Whether the name was in DNS at the latest DNS look (null before one, or when not
+    /// watched).
+    pub delegated: Option<bool>,
+    /// The NS host set seen then (empty when undelegated or NODATA).
+    pub nameservers: Vec<String>,
+    /// When the delegation sweep asks DNS next (null when not watched).
+    pub next_dns_check_at: Option<DateTime<Utc>>,
     /// The latest lookups, newest first.
     pub observations: Vec<ObservationItem>,
 }
@@ -140,6 +147,7 @@ pub async fn get_domain(
         return Err(ApiError::NotFound);
     }
     let status = status.as_ref().map(|stored| &stored.status);
+    let delegation = watch.as_ref().and_then(|w| w.delegation.as_ref());
     Ok(Json(DomainView {
         domain: domain.to_string(),
         watched: watch.is_some(),
@@ -153,6 +161,11 @@ pub async fn get_domain(
         last_lapse_at: status.and_then(|s| s.last_lapse_at),
         next_check_at: watch.as_ref().map(|w| w.next_check_at),
         failures: watch.as_ref().map_or(0, |w| w.failures),
+        delegated: delegation.map(|d| d.delegated),
+        nameservers: delegation
+            .map(|d| d.nameservers.clone())
+            .unwrap_or_default(),
+        next_dns_check_at: watch.as_ref().map(|w| w.next_dns_check_at),
         observations: observations.iter().map(ObservationItem::from).collect(),
     }))
 }

@@ -103,11 +103,11 @@ pub(super) const WATCH_SUFFIX: &str = " ON CONFLICT (domain) DO NOTHING";
 
 pub(super) const UNWATCH: &str = "DELETE FROM watched_domains WHERE domain = $1";
 
-pub(super) const SELECT_WATCH: &str =
-    "SELECT added_at, next_check_at, failures FROM watched_domains WHERE domain = $1";
+pub(super) const SELECT_WATCH: &str = "SELECT added_at, next_check_at, failures, delegated, \
+     nameservers, dns_next_check_at FROM watched_domains WHERE domain = $1";
 
-pub(super) const SELECT_DELEGATION: &str = "SELECT next_check_at, delegated, nameservers \
-     FROM watched_domains WHERE domain = $1";
+pub(super) const SELECT_DELEGATION: &str = "SELECT next_check_at, delegated, nameservers, \
+     dns_next_check_at FROM watched_domains WHERE domain = $1";
 
 /// Keeps a DNS answer (`delegated` NULL after a failed lookup keeps the last answer) and
 /// the domain's two schedules.
@@ -394,6 +394,30 @@ pub(super) struct WatchRow {
     added_at: i64,
     next_check_at: i64,
     failures: i32,
+    #[sqlx(flatten)]
+    dns: DelegationState,
+}
+
+/// A `watched_domains` row's latest DNS answer.
+#[derive(sqlx::FromRow)]
+pub(super) struct DelegationState {
+    delegated: Option<bool>,
+    nameservers: Option<String>,
+    dns_next_check_at: i64,
+}
+
+impl DelegationState {
+    /// The latest DNS answer, if one came.
+    fn delegation(&self) -> Result<Option<Delegation>, StoreError> {
+        let Some(delegated) = self.delegated else {
+            return Ok(None);
+        };
+        Ok(Some(Delegation {
+            delegated,
+            nameservers: decode_statuses(self.nameservers.as_deref().unwrap_or("[]"))?,
+            mail: None,
+        }))
+    }
 }
 
 impl TryFrom<WatchRow> for WatchEntry {
@@ -404,29 +428,24 @@ impl TryFrom<WatchRow> for WatchEntry {
             added_at: required_time(row.added_at)?,
             next_check_at: required_time(row.next_check_at)?,
             failures: u32::try_from(row.failures).unwrap_or(0),
+            delegation: row.dns.delegation()?,
+            next_dns_check_at: required_time(row.dns.dns_next_check_at)?,
         })
     }
 }
 
-/// A `watched_domains` row's two schedules and its latest DNS answer.
+/// A `watched_domains` row's registry schedule and its latest DNS answer.
 #[derive(sqlx::FromRow)]
 pub(super) struct DelegationRow {
     pub next_check_at: i64,
-    delegated: Option<bool>,
-    nameservers: Option<String>,
+    #[sqlx(flatten)]
+    dns: DelegationState,
 }
 
 impl DelegationRow {
     /// The latest DNS answer, if one came.
     pub(super) fn delegation(&self) -> Result<Option<Delegation>, StoreError> {
-        let Some(delegated) = self.delegated else {
-            return Ok(None);
-        };
-        Ok(Some(Delegation {
-            delegated,
-            nameservers: decode_statuses(self.nameservers.as_deref().unwrap_or("[]"))?,
-            mail: None,
-        }))
+        self.dns.delegation()
     }
 }
 

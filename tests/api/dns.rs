@@ -226,6 +226,20 @@ async fn a_change_of_delegation_makes_the_registry_check_due_at_once() {
         let (_, view) = app.get(&format!("/v1/domains/{name}")).await;
         assert_eq!(!due_later(&view), due, "{name}: {view}");
     }
+    // The domain view shows the latest DNS answer and the next DNS look.
+    let (_, view) = app.get("/v1/domains/leaves.com").await;
+    assert_eq!(view["delegated"], false);
+    assert_eq!(view["nameservers"], json!([]));
+    let (_, view) = app.get("/v1/domains/tweaks.com").await;
+    assert_eq!(view["delegated"], true);
+    assert_eq!(view["nameservers"], json!(["b.ns.net", "c.ns.net"]));
+    let next_dns: chrono::DateTime<Utc> = view["next_dns_check_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("scheduled");
+    // A day after the look (the store keeps whole seconds).
+    let ahead = (next_dns - app.clock.now()).num_seconds();
+    assert!((86_399..=86_400).contains(&ahead), "{ahead}");
 
     // The registry check runs and, finding the domain deleted, publishes the lapse.
     app.rdap.set("leaves.com", Answer::NotFound);
