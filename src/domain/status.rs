@@ -93,17 +93,62 @@ pub enum Finding {
     },
 }
 
-impl Finding {
-    /// The history's word for it: `registered`, `unregistered`, `flagged`, `delegated`,
-    /// `undelegated` or `failed`.
-    pub fn outcome(&self) -> &'static str {
+/// What a lookup found, in a word: the history's `outcome`. A closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// RDAP: the registry holds a registration.
+    Registered,
+    /// RDAP: the registry answered 404.
+    Unregistered,
+    /// Fastly: flags, mapped to a lifecycle.
+    Flagged,
+    /// DNS: the name is in its zone (an NS answer or NODATA).
+    Delegated,
+    /// DNS: NXDOMAIN.
+    Undelegated,
+    /// The lookup failed: see `error`.
+    Failed,
+}
+
+impl Outcome {
+    /// The stable string the store keeps.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Self::Registered(_) => "registered",
+            Self::Registered => "registered",
             Self::Unregistered => "unregistered",
-            Self::Flagged(_) => "flagged",
-            Self::Delegation(d) if d.delegated => "delegated",
-            Self::Delegation(_) => "undelegated",
-            Self::Failed { .. } => "failed",
+            Self::Flagged => "flagged",
+            Self::Delegated => "delegated",
+            Self::Undelegated => "undelegated",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Reads back what [`Outcome::as_str`] wrote.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Registered,
+            Self::Unregistered,
+            Self::Flagged,
+            Self::Delegated,
+            Self::Undelegated,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == text)
+    }
+}
+
+impl Finding {
+    /// The history's word for it.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Self::Registered(_) => Outcome::Registered,
+            Self::Unregistered => Outcome::Unregistered,
+            Self::Flagged(_) => Outcome::Flagged,
+            Self::Delegation(d) if d.delegated => Outcome::Delegated,
+            Self::Delegation(_) => Outcome::Undelegated,
+            Self::Failed { .. } => Outcome::Failed,
         }
     }
 }
@@ -292,6 +337,27 @@ mod tests {
         let after = DomainStatus::observe(first.as_ref(), &observation(3, failed.clone()));
         assert_eq!(after, first);
         assert_eq!(DomainStatus::observe(None, &observation(3, failed)), None);
+    }
+
+    #[test]
+    fn every_outcome_reads_back_as_itself() {
+        for outcome in [
+            Outcome::Registered,
+            Outcome::Unregistered,
+            Outcome::Flagged,
+            Outcome::Delegated,
+            Outcome::Undelegated,
+            Outcome::Failed,
+        ] {
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+            let json = serde_json::to_value(outcome).expect("serializes");
+            assert_eq!(
+                json,
+                outcome.as_str(),
+                "the API and the store say the same word"
+            );
+        }
+        assert_eq!(Outcome::parse("maybe"), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{EvidenceSource, Finding};
+use crate::domain::status::{EvidenceSource, Finding, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::store::HistoryEntry;
 
@@ -25,7 +25,7 @@ pub struct ObservationItem {
     pub source: EvidenceSource,
     /// `registered` or `unregistered` (RDAP), `flagged` (Fastly), `delegated` or
     /// `undelegated` (DNS), or `failed`.
-    pub outcome: String,
+    pub outcome: Outcome,
     /// The lifecycle it showed; null for a failed lookup.
     pub lifecycle: Option<Lifecycle>,
     pub http_status: Option<u16>,
@@ -70,7 +70,7 @@ impl From<&HistoryEntry> for ObservationItem {
         Self {
             observed_at: observation.observed_at,
             source: observation.source,
-            outcome: finding.outcome().to_owned(),
+            outcome: finding.outcome(),
             lifecycle: observation.lifecycle(),
             http_status: observation.http_status,
             error: match finding {

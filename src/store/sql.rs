@@ -7,7 +7,7 @@ use crate::domain::delegation::Delegation;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{
-    DomainStatus, EvidenceSource, Finding, Flags, Observation, Registration,
+    DomainStatus, EvidenceSource, Finding, Flags, Observation, Outcome, Registration,
 };
 use crate::domain::transition::{Pending, Publication, Transition};
 
@@ -244,8 +244,10 @@ impl TryFrom<ObservationRow> for Observation {
 
     fn try_from(row: ObservationRow) -> Result<Self, StoreError> {
         let http_status = row.http_status.and_then(|s| u16::try_from(s).ok());
-        let finding = match row.outcome.as_str() {
-            "registered" => Finding::Registered(Registration {
+        let outcome = Outcome::parse(&row.outcome)
+            .ok_or_else(|| StoreError::Corrupt(format!("outcome {:?}", row.outcome)))?;
+        let finding = match outcome {
+            Outcome::Registered => Finding::Registered(Registration {
                 statuses: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
                 registered_at: from_seconds(row.registered_at),
                 expires_at: from_seconds(row.expires_at),
@@ -253,20 +255,19 @@ impl TryFrom<ObservationRow> for Observation {
                 transferred_at: from_seconds(row.transferred_at),
                 unreadable_dates: decode_statuses(row.unreadable_dates.as_deref().unwrap_or("[]"))?,
             }),
-            "unregistered" => Finding::Unregistered,
-            "flagged" => Finding::Flagged(Flags {
+            Outcome::Unregistered => Finding::Unregistered,
+            Outcome::Flagged => Finding::Flagged(Flags {
                 flags: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
                 lifecycle: lifecycle_from(row.lifecycle.as_deref().unwrap_or("unknown"))?,
             }),
-            "delegated" | "undelegated" => Finding::Delegation(Delegation {
-                delegated: row.outcome == "delegated",
+            Outcome::Delegated | Outcome::Undelegated => Finding::Delegation(Delegation {
+                delegated: outcome == Outcome::Delegated,
                 nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
                 mail: row.mail,
             }),
-            "failed" => Finding::Failed {
+            Outcome::Failed => Finding::Failed {
                 error: row.error.unwrap_or_default(),
             },
-            other => return Err(StoreError::Corrupt(format!("outcome {other:?}"))),
         };
         Ok(Self {
             domain: stored_domain(&row.domain)?,
@@ -300,7 +301,7 @@ impl From<&Observation> for ObservationValues {
         let lifecycle = observation.lifecycle().map(Lifecycle::as_str);
         let http_status = observation.http_status.map(i32::from);
         let empty = Self {
-            outcome: observation.finding.outcome(),
+            outcome: observation.finding.outcome().as_str(),
             lifecycle,
             http_status,
             error: None,
