@@ -114,9 +114,7 @@ impl Observer {
     /// successful lookup.
     pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
         let source = self.source_for(domain)?;
-        let answer = tokio::time::timeout(self.deadline, source.lookup(domain))
-            .await
-            .unwrap_or(Err(Failure::Timeout.into()));
+        let answer = ask_by(source, domain, Instant::now() + self.deadline).await;
         self.learn(domain, &answer, None);
         let observation = self.observation(domain, source, &answer)?;
         let recorded = self
@@ -132,9 +130,7 @@ impl Observer {
         domain: &RegistrableDomain,
     ) -> Result<Recorded, LookupError> {
         let dns = self.sources.dns().ok_or(Skipped::NotCovered)?;
-        let answer = tokio::time::timeout(self.deadline, dns.lookup(domain))
-            .await
-            .unwrap_or(Err(Failure::Timeout.into()));
+        let answer = ask_by(dns, domain, Instant::now() + self.deadline).await;
         let observation = self.observation(domain, dns, &answer)?;
         let role = self.dns_role(domain);
         let recorded = self.record_now(&observation, role, Origin::Schedule).await;
@@ -240,20 +236,22 @@ impl Observer {
             let observation = seen.as_ref()?;
             DomainStatus::observe(known.map(|k| &k.status), observation)
         };
-        let (answer, seen) = match covered {
-            true => (registry_answer, registry_seen),
-            false => (dns_answer.clone(), dns_seen.clone()),
-        };
         let undelegated = matches!(&dns_answer, Ok(Answer::Delegation(d)) if !d.delegated);
-        let found = match (&answer, covered && undelegated) {
-            (Ok(_), _) => fold(&seen),
-            (Err(_), true) => fold(&dns_seen),
-            (Err(_), false) => None,
+        let (answer, found) = if covered {
+            let found = match (&registry_answer, undelegated) {
+                (Ok(_), _) => fold(&registry_seen),
+                (Err(_), true) => fold(&dns_seen),
+                (Err(_), false) => None,
+            };
+            (registry_answer, found)
+        } else {
+            let found = dns_answer.is_ok().then(|| fold(&dns_seen)).flatten();
+            (dns_answer, found)
         };
         self.learn(domain, &answer, found.clone());
         if answer.is_ok()
             && let Some(status) = &found
-            && let Some(known) = matches!(base, Base::Known(_)).then_some(known)
+            && matches!(base, Base::Known(_))
         {
             self.memory.offer(StoredStatus {
                 status: status.clone(),
@@ -283,9 +281,7 @@ impl Observer {
             tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
             return (Err(Skipped::HostPaused { retry_in }.into()), None);
         }
-        let answer = tokio::time::timeout_at(deadline.into(), source.lookup(domain))
-            .await
-            .unwrap_or(Err(Failure::Timeout.into()));
+        let answer = ask_by(source, domain, deadline).await;
         let observation = self.observation(domain, source, &answer).ok();
         (answer, observation)
     }
@@ -389,6 +385,17 @@ impl Observer {
             writes.done.notify_waiters();
         });
     }
+}
+
+/// Asks one source, giving up at `deadline` (a timeout, like the source's own).
+async fn ask_by(
+    source: &dyn Lookup,
+    domain: &RegistrableDomain,
+    deadline: Instant,
+) -> Result<Answer, LookupError> {
+    tokio::time::timeout_at(deadline.into(), source.lookup(domain))
+        .await
+        .unwrap_or(Err(Failure::Timeout.into()))
 }
 
 /// Memory takes what the store now holds.

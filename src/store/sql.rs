@@ -16,8 +16,6 @@ pub(super) const SELECT_STATUS: &str = "SELECT domain, lifecycle, statuses, regi
      published_lifecycle, published_registered_at, pending_lifecycle, pending_since, revision, \
      evidence FROM domain_status WHERE domain = $1";
 
-pub(super) const SELECT_FAILURES: &str = "SELECT failures FROM watched_domains WHERE domain = $1";
-
 pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifecycle, statuses, \
      registered_at, first_registered_at, expires_at, last_changed_at, transferred_at, \
      last_lapse_at, checked_at, published_lifecycle, published_registered_at, \
@@ -105,9 +103,6 @@ pub(super) const UNWATCH: &str = "DELETE FROM watched_domains WHERE domain = $1"
 
 pub(super) const SELECT_WATCH: &str = "SELECT added_at, next_check_at, failures, delegated, \
      nameservers, dns_next_check_at FROM watched_domains WHERE domain = $1";
-
-pub(super) const SELECT_DELEGATION: &str = "SELECT next_check_at, delegated, nameservers, \
-     dns_next_check_at FROM watched_domains WHERE domain = $1";
 
 /// Keeps a DNS answer (`delegated` NULL after a failed lookup keeps the last answer) and
 /// the domain's two schedules.
@@ -395,58 +390,30 @@ pub(super) struct WatchRow {
     added_at: i64,
     next_check_at: i64,
     failures: i32,
-    #[sqlx(flatten)]
-    dns: DelegationState,
-}
-
-/// A `watched_domains` row's latest DNS answer.
-#[derive(sqlx::FromRow)]
-pub(super) struct DelegationState {
     delegated: Option<bool>,
     nameservers: Option<String>,
     dns_next_check_at: i64,
-}
-
-impl DelegationState {
-    /// The latest DNS answer, if one came.
-    fn delegation(&self) -> Result<Option<Delegation>, StoreError> {
-        let Some(delegated) = self.delegated else {
-            return Ok(None);
-        };
-        Ok(Some(Delegation {
-            delegated,
-            nameservers: decode_statuses(self.nameservers.as_deref().unwrap_or("[]"))?,
-            mail: None,
-        }))
-    }
 }
 
 impl TryFrom<WatchRow> for WatchEntry {
     type Error = StoreError;
 
     fn try_from(row: WatchRow) -> Result<Self, StoreError> {
+        let delegation = match row.delegated {
+            Some(delegated) => Some(Delegation {
+                delegated,
+                nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
+                mail: None,
+            }),
+            None => None,
+        };
         Ok(Self {
             added_at: required_time(row.added_at)?,
             next_check_at: required_time(row.next_check_at)?,
             failures: u32::try_from(row.failures).unwrap_or(0),
-            delegation: row.dns.delegation()?,
-            next_dns_check_at: required_time(row.dns.dns_next_check_at)?,
+            delegation,
+            next_dns_check_at: required_time(row.dns_next_check_at)?,
         })
-    }
-}
-
-/// A `watched_domains` row's registry schedule and its latest DNS answer.
-#[derive(sqlx::FromRow)]
-pub(super) struct DelegationRow {
-    pub next_check_at: i64,
-    #[sqlx(flatten)]
-    dns: DelegationState,
-}
-
-impl DelegationRow {
-    /// The latest DNS answer, if one came.
-    pub(super) fn delegation(&self) -> Result<Option<Delegation>, StoreError> {
-        self.dns.delegation()
     }
 }
 
@@ -458,7 +425,7 @@ fn lifecycle_from(text: &str) -> Result<Lifecycle, StoreError> {
     Lifecycle::parse(text).ok_or_else(|| StoreError::Corrupt(format!("lifecycle {text:?}")))
 }
 
-pub(super) fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
+fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
     from_seconds(Some(seconds))
         .ok_or_else(|| StoreError::Corrupt(format!("time {seconds} out of range")))
 }
@@ -530,10 +497,12 @@ macro_rules! impl_store {
 
             type Connection = <$db as sqlx::Database>::Connection;
 
+            /// The domain's tracked state, the revision of its status, and its watch-list
+            /// row (one read each).
             async fn load_tracked(
                 conn: &mut Connection,
                 domain: &RegistrableDomain,
-            ) -> Result<(Tracked, i64), StoreError> {
+            ) -> Result<(Tracked, i64, Option<WatchEntry>), StoreError> {
                 let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
                     .bind(domain.as_str())
                     .fetch_optional(&mut *conn)
@@ -546,16 +515,17 @@ macro_rules! impl_store {
                     }
                     None => (None, Publication::default(), 0),
                 };
-                let failures: Option<(i32,)> = sqlx::query_as(sql::SELECT_FAILURES)
+                let watch: Option<sql::WatchRow> = sqlx::query_as(sql::SELECT_WATCH)
                     .bind(domain.as_str())
                     .fetch_optional(&mut *conn)
                     .await?;
+                let watch = watch.map(WatchEntry::try_from).transpose()?;
                 let tracked = Tracked {
                     status,
                     publication,
-                    failures: failures.map_or(0, |(n,)| u32::try_from(n).unwrap_or(0)),
+                    failures: watch.as_ref().map_or(0, |w| w.failures),
                 };
-                Ok((tracked, revision))
+                Ok((tracked, revision, watch))
             }
 
             async fn upsert_status(
@@ -671,24 +641,21 @@ macro_rules! impl_store {
                 observation: &Observation,
                 settings: &RecordSettings,
                 evidence_next: DateTime<Utc>,
+                watch: Option<&WatchEntry>,
             ) -> Result<DateTime<Utc>, StoreError> {
                 let domain = &observation.domain;
                 let now = observation.observed_at;
-                let row: Option<sql::DelegationRow> = sqlx::query_as(sql::SELECT_DELEGATION)
-                    .bind(domain.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
                 let seen = match &observation.finding {
                     Finding::Delegation(delegation) => Some(delegation),
                     _ => None,
                 };
-                let next_check_at = match (settings.role, &row) {
+                let next_check_at = match (settings.role, watch) {
                     (Role::Evidence, _) => evidence_next,
                     (Role::Signal, None) => now,
-                    (Role::Signal, Some(row)) => {
-                        let stored = sql::required_time(row.next_check_at)?;
-                        let changed = match (row.delegation()?, seen) {
-                            (Some(before), Some(seen)) => seen.differs_from(&before),
+                    (Role::Signal, Some(watch)) => {
+                        let stored = watch.next_check_at;
+                        let changed = match (&watch.delegation, seen) {
+                            (Some(before), Some(seen)) => seen.differs_from(before),
                             // The first answer already out of the zone: worth the
                             // registry's word now (an import can meet a deletion).
                             (None, Some(seen)) => !seen.delegated,
@@ -770,7 +737,7 @@ macro_rules! impl_store {
                 ) -> Result<Recorded, StoreError> {
                     let domain = &observation.domain;
                     let mut tx = self.begin_write(domain).await?;
-                    let (before, mut revision) = load_tracked(&mut tx, domain).await?;
+                    let (before, mut revision, watch) = load_tracked(&mut tx, domain).await?;
                     let folded = match settings.role {
                         Role::Evidence => before.fold(observation, &settings.schedule),
                         Role::Signal => Folded {
@@ -779,7 +746,11 @@ macro_rules! impl_store {
                             next_check_at: observation.observed_at,
                         },
                     };
-                    let after = &folded.tracked;
+                    let Folded {
+                        tracked: after,
+                        transition,
+                        next_check_at: next,
+                    } = folded;
                     if let Some(status) = &after.status
                         && (after.status != before.status
                             || after.publication != before.publication)
@@ -799,7 +770,7 @@ macro_rules! impl_store {
                         upsert_status(&mut tx, status, &after.publication, revision).await?;
                     }
                     insert_observation(&mut tx, observation).await?;
-                    let transition = match folded.transition.clone() {
+                    let transition = match transition {
                         Some(transition) => {
                             <$store as Backend>::lock_transitions(&mut tx).await?;
                             let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
@@ -823,18 +794,18 @@ macro_rules! impl_store {
                         }
                         None => None,
                     };
-                    let next = folded.next_check_at;
                     let next_check_at = if observation.source == EvidenceSource::Dns {
-                        record_delegation(&mut tx, observation, settings, next).await?
+                        let watch = watch.as_ref();
+                        record_delegation(&mut tx, observation, settings, next, watch).await?
                     } else {
-                        let failures = folded.tracked.failures;
+                        let failures = after.failures;
                         schedule_registry_check(&mut tx, observation, settings, failures, next)
                             .await?;
                         next
                     };
                     tx.commit().await?;
                     Ok(Recorded {
-                        status: folded.tracked.status.clone(),
+                        status: after.status,
                         revision,
                         transition,
                         next_check_at,
