@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::access::TokenRing;
 use crate::checker::Checker;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::memory::StatusMemory;
 use crate::observer::{Observer, ObserverParts};
+use crate::overrides::OverrideBook;
 use crate::refresh::delegation::DelegationSweep;
 use crate::refresh::pacer::HostPacer;
 use crate::refresh::scheduler::Scheduler;
@@ -55,6 +57,12 @@ pub struct App {
     pub delegation: Option<Arc<DelegationSweep>>,
     /// Present when `LAPSEGUARD_WEBHOOK_URL` is set.
     pub webhooks: Option<Arc<WebhookSender>>,
+    /// The API tokens, in step with the store.
+    pub tokens: Arc<TokenRing>,
+    /// The overrides every check consults, in step with the store.
+    pub overrides: Arc<OverrideBook>,
+    /// `GET /v1/stats`, computed at most every few seconds.
+    pub stats: crate::stats::StatsCache,
 }
 
 pub type AppState = Arc<App>;
@@ -126,7 +134,11 @@ impl App {
                 role: Role::Evidence,
             },
         }));
-        let checker = Checker::new(Arc::clone(&observer), config.check);
+        let tokens = Arc::new(TokenRing::default());
+        tokens.reload(store.as_ref()).await?;
+        let overrides = Arc::new(OverrideBook::default());
+        overrides.reload(store.as_ref()).await?;
+        let checker = Checker::new(Arc::clone(&observer), config.check, Arc::clone(&overrides));
         let delegation = upstream.dns.is_some().then(|| {
             let sweep = DelegationSweep::new(Arc::clone(&observer), config.refresh.concurrency);
             Arc::new(sweep)
@@ -153,6 +165,9 @@ impl App {
             scheduler,
             delegation,
             webhooks,
+            tokens,
+            overrides,
+            stats: crate::stats::StatsCache::default(),
         }))
     }
 }

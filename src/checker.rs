@@ -24,6 +24,7 @@ use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
+use crate::overrides::OverrideBook;
 use crate::store::StoredStatus;
 
 /// Where an answer came from (which source gave the evidence is the response's
@@ -77,15 +78,22 @@ type SharedLoad = Shared<BoxFuture<'static, Loaded>>;
 pub struct Checker {
     observer: Arc<Observer>,
     settings: CheckSettings,
+    /// An agent's override decides over the computed verdict while it applies.
+    overrides: Arc<OverrideBook>,
     /// Loads in progress, by domain: concurrent checks share one.
     loading: Arc<Mutex<HashMap<RegistrableDomain, SharedLoad>>>,
 }
 
 impl Checker {
-    pub fn new(observer: Arc<Observer>, settings: CheckSettings) -> Self {
+    pub fn new(
+        observer: Arc<Observer>,
+        settings: CheckSettings,
+        overrides: Arc<OverrideBook>,
+    ) -> Self {
         Self {
             observer,
             settings,
+            overrides,
             loading: Arc::default(),
         }
     }
@@ -128,7 +136,12 @@ impl Checker {
                 }
             },
         };
-        self.assess(loaded, held, verified_at, now)
+        let mut assessment = self.assess(loaded, held, verified_at, now);
+        let status = assessment.status.as_ref();
+        if let Some(verdict) = self.overrides.decide(domain, status, now) {
+            assessment.verdict = verdict;
+        }
+        assessment
     }
 
     /// Completes once the observations of checks so far are written.

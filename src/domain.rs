@@ -3,10 +3,13 @@
 //!
 //! Nothing here does I/O or reads a clock: time is always a parameter.
 
+pub mod access;
+pub mod audit;
 pub mod decision;
 pub mod delegation;
 pub mod lifecycle;
 pub mod name;
+pub mod overrides;
 pub mod schedule;
 pub mod status;
 pub mod tracking;

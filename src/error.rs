@@ -38,6 +38,14 @@ pub enum ApiError {
         code: &'static str,
         detail: String,
     },
+    /// No token, or one nobody holds: 401 with `WWW-Authenticate: Bearer`.
+    Unauthenticated {
+        detail: String,
+    },
+    /// A token without the scope the route needs: 403.
+    InsufficientScope {
+        scope: &'static str,
+    },
     PayloadTooLarge,
     UnsupportedMediaType,
     NotFound,
@@ -58,6 +66,14 @@ impl ApiError {
             Self::Unprocessable { code, detail } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone())
             }
+            Self::Unauthenticated { detail } => {
+                (StatusCode::UNAUTHORIZED, "unauthenticated", detail.clone())
+            }
+            Self::InsufficientScope { scope } => (
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                format!("this token lacks the `{scope}` scope this route needs"),
+            ),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
@@ -108,12 +124,26 @@ impl IntoResponse for ApiError {
         let problem = self.problem();
         let status =
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             Json(problem),
         )
-            .into_response()
+            .into_response();
+        // RFC 6750: how to authenticate, and which scope was missing.
+        let challenge = match &self {
+            Self::Unauthenticated { .. } => Some("Bearer".to_owned()),
+            Self::InsufficientScope { scope } => Some(format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+            )),
+            _ => None,
+        };
+        if let Some(value) = challenge.and_then(|c| header::HeaderValue::from_str(&c).ok()) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
     }
 }
 

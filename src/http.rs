@@ -1,9 +1,13 @@
 //! The HTTP API: one file per resource, collected here into the router and the
 //! OpenAPI document.
 
+pub mod audit;
+pub mod auth;
 pub mod check;
 pub mod domains;
 pub mod health;
+pub mod overrides;
+pub mod stats;
 pub mod transitions;
 pub mod watch;
 
@@ -36,6 +40,7 @@ pub const MAX_WATCH_BODY_BYTES: usize = 4 << 20;
     tags(
         (name = "recovery", description = "Recovery decisions"),
         (name = "watch", description = "The watch list, domain status and transitions"),
+        (name = "overrides", description = "Agents' overrides and the audit log"),
         (name = "operations", description = "Health and readiness")
     )
 )]
@@ -51,9 +56,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_WATCH_BODY_BYTES)),
         )
         .routes(routes!(watch::unwatch))
+        .routes(routes!(domains::list_domains))
         .routes(routes!(domains::get_domain))
         .routes(routes!(domains::refresh_domain))
         .routes(routes!(transitions::list_transitions))
+        .routes(routes!(overrides::set_override, overrides::remove_override))
+        .routes(routes!(overrides::list_overrides))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(stats::get_stats))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 
+use crate::domain::audit::{AuditAction, AuditEntry, CLI_ACTOR};
 use crate::domain::name::{NameError, RegistrableDomain};
 use crate::store::{Store, StoreError};
 
@@ -87,7 +88,8 @@ impl<R: AsyncBufRead + Unpin> EntryReader<R> {
 }
 
 /// Reads `input` to the end and watches every usable entry as of `now`. `progress` is
-/// called after each batch with the summary so far.
+/// called after each batch with the summary so far. The whole import is one audit entry
+/// (actor `cli`), written at its end with its counts.
 pub async fn import<R: AsyncBufRead + Unpin>(
     input: R,
     store: &dyn Store,
@@ -113,6 +115,16 @@ pub async fn import<R: AsyncBufRead + Unpin>(
     }
     flush(&mut batch, store, now, &mut summary).await?;
     progress(&summary);
+    let details = serde_json::json!({
+        "import": true,
+        "entries": summary.entries,
+        "added": summary.added,
+        "already_watched": summary.already_watched,
+        "rejected": summary.rejected,
+    });
+    let target = format!("{} domains", summary.added + summary.already_watched);
+    let audit = AuditEntry::new(now, CLI_ACTOR, AuditAction::Watch, target, details);
+    store.append_audit(&audit).await?;
     Ok(summary)
 }
 
@@ -122,7 +134,7 @@ async fn flush(
     now: DateTime<Utc>,
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
-    let added = store.watch(batch, now).await?;
+    let added = store.watch(batch, now, None).await?;
     summary.added += added;
     summary.already_watched += batch.len() as u64 - added;
     batch.clear();

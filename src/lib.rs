@@ -11,9 +11,12 @@
 //! - [`store`]: SQLite and PostgreSQL persistence.
 //! - [`checker`]: the request path (memory, store, lookup, policy); [`memory`]: what it
 //!   remembers, kept in step with the store.
+//! - [`access`]: API tokens and protected mode; [`overrides`]: agents' decisions, in
+//!   memory; [`stats`]: the dashboard's counts.
 //! - [`http`]: request and response types and handlers; [`app`]: the state and how it
 //!   is built; [`startup`]: router, listener, background work, shutdown.
 
+pub mod access;
 pub mod app;
 pub mod checker;
 pub mod clock;
@@ -25,9 +28,11 @@ pub mod http;
 pub mod import;
 pub mod memory;
 pub mod observer;
+pub mod overrides;
 pub mod refresh;
 pub mod simulate;
 pub mod startup;
+pub mod stats;
 pub mod store;
 pub mod telemetry;
 pub mod upstream;

@@ -50,6 +50,28 @@ struct SimulateArgs {
 }
 
 #[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it once (only its hash is kept).
+    Create {
+        /// A unique name: it shows in `token list` and the audit log.
+        #[arg(long)]
+        name: String,
+        /// `check` (the recovery check), `read` (every GET under /v1) or `admin` (every
+        /// write under /v1, and read). Repeat for several.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+    },
+    /// List tokens: name, scopes, created, last used.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by name: every replica refuses it within seconds.
+    Revoke { name: String },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API (the default).
     Serve,
@@ -70,6 +92,11 @@ enum Command {
     Import {
         /// A file path, or `-` for standard input.
         file: String,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
     },
     /// Say which source would answer for each entry of a file (the `import` format),
     /// under the current settings, without any network access.
@@ -191,6 +218,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Token { action } => {
+            let store = lapseguard::store::connect(&config()?.database_url).await?;
+            store.migrate().await?;
+            token_command(action, store.as_ref()).await
+        }
         Command::Migrate => {
             let store = lapseguard::store::connect(&config()?.database_url).await?;
             store.migrate().await?;
@@ -244,4 +276,93 @@ async fn import_file(
     };
     bar.finish_and_clear();
     Ok(summary)
+}
+
+async fn token_command(
+    action: TokenCommand,
+    store: &dyn lapseguard::store::Store,
+) -> anyhow::Result<ExitCode> {
+    use lapseguard::domain::access::{Scope, Scopes, valid_token_name};
+    use lapseguard::domain::audit::{AuditAction, AuditEntry, CLI_ACTOR};
+    let now = SystemClock.now();
+    match action {
+        TokenCommand::Create { name, scopes } => {
+            anyhow::ensure!(
+                valid_token_name(&name),
+                "--name takes 1 to 64 of a-z, A-Z, 0-9, `.`, `_` and `-`"
+            );
+            let scopes = scopes
+                .iter()
+                .map(|text| {
+                    Scope::parse(text).ok_or_else(|| {
+                        anyhow::anyhow!("unknown scope {text:?}: use check, read or admin")
+                    })
+                })
+                .collect::<anyhow::Result<Scopes>>()?;
+            let (token, record) = lapseguard::access::new_token(&name, scopes, now)
+                .map_err(|error| anyhow::anyhow!("no randomness for a token: {error}"))?;
+            let details = serde_json::json!({ "scopes": scopes.iter().map(Scope::as_str).collect::<Vec<_>>() });
+            let audit = AuditEntry::new(now, CLI_ACTOR, AuditAction::TokenCreated, &name, details);
+            anyhow::ensure!(
+                store.create_token(&record, &audit).await?,
+                "a token named {name:?} exists already: revoke it first or pick another name"
+            );
+            eprintln!(
+                "token {name:?} created with scopes {}; it is shown once, keep it now:",
+                scopes.encode()
+            );
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::List { json } => {
+            let tokens = store.tokens().await?;
+            if json {
+                let rows: Vec<serde_json::Value> = tokens
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "name": t.name,
+                            "scopes": t.scopes.iter().map(Scope::as_str).collect::<Vec<_>>(),
+                            "created_at": t.created_at,
+                            "last_used_at": t.last_used_at,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                println!(
+                    "{:<24} {:<18} {:<22} last used",
+                    "name", "scopes", "created"
+                );
+                for t in &tokens {
+                    let used = t.last_used_at.map_or_else(
+                        || "never".to_owned(),
+                        |at| at.format("%Y-%m-%d %H:%M").to_string(),
+                    );
+                    println!(
+                        "{:<24} {:<18} {:<22} {used}",
+                        t.name,
+                        t.scopes.encode(),
+                        t.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenCommand::Revoke { name } => {
+            let audit = AuditEntry::new(
+                now,
+                CLI_ACTOR,
+                AuditAction::TokenRevoked,
+                &name,
+                serde_json::json!({}),
+            );
+            anyhow::ensure!(
+                store.revoke_token(&name, &audit).await?,
+                "no token is named {name:?}"
+            );
+            eprintln!("token {name:?} revoked; replicas refuse it within seconds");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -22,6 +22,7 @@ use crate::error::ApiError;
 use crate::http;
 use crate::refresh::changes::follow_changes;
 use crate::refresh::leader::run_while_leader;
+use crate::refresh::settings::follow_settings;
 use crate::store;
 
 /// The router with its middleware: body limit, panics as 500 problems, request traces.
@@ -38,6 +39,10 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .fallback(|| async { ApiError::NotFound })
+    .layer(axum::middleware::from_fn_with_state(
+        Arc::clone(&state),
+        http::auth::authorize,
+    ))
     .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
     .with_state(state)
     .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
@@ -114,12 +119,25 @@ impl Application {
             Arc::clone(&self.state.clock),
             cancel.clone(),
         ));
-        let served = axum::serve(self.listener, self.router)
+        let settings = tokio::spawn(follow_settings(
+            Arc::clone(&self.state.store),
+            Arc::clone(&self.state.tokens),
+            Arc::clone(&self.state.overrides),
+            cancel.clone(),
+        ));
+        // Protected mode needs each request's peer address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         cancel.cancel();
         // What checks observed is written before the process ends.
         self.state.checker.settled().await;
+        if let Err(error) = settings.await {
+            tracing::error!(error = %error, "the settings follower ended abnormally");
+        }
         if let Err(error) = changes.await {
             tracing::error!(error = %error, "the change follower ended abnormally");
         }

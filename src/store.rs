@@ -4,6 +4,7 @@
 //! Both speak the same SQL (`store/sql.rs`); they differ in how a write transaction
 //! takes its lock. Times are stored as UTC Unix seconds (`BIGINT`) on both.
 
+pub mod admin;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -15,6 +16,7 @@ use thiserror::Error;
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::audit::AuditEntry;
 use crate::domain::delegation::Delegation;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
@@ -23,6 +25,7 @@ use crate::domain::status::{DomainStatus, Observation};
 use crate::domain::tracking::Tracked;
 use crate::domain::transition::Transition;
 
+pub use admin::AdminStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -139,9 +142,10 @@ pub struct RecordSettings {
     pub role: Role,
 }
 
-/// Persistent state. Every method is one transaction.
+/// Persistent state. Every method is one transaction; a change made for an actor takes
+/// its audit entry into the same transaction.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AdminStore + Send + Sync {
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 
@@ -157,7 +161,8 @@ pub trait Store: Send + Sync {
     /// webhook outbox and next check. A looked-up domain becomes watched. A change of the
     /// domain's facts (anything but the check time) appends to the change log. A DNS
     /// observation also sets the domain's delegation and next DNS check; in the
-    /// [`Role::Signal`] role it leaves the status alone.
+    /// [`Role::Signal`] role it leaves the status alone. A change that ends an allow
+    /// override (see [`crate::domain::overrides::ends_allow`]) marks it lapsed.
     async fn record(
         &self,
         observation: &Observation,
@@ -185,10 +190,16 @@ pub trait Store: Send + Sync {
         &self,
         domains: &[RegistrableDomain],
         now: DateTime<Utc>,
+        audit: Option<&AuditEntry>,
     ) -> Result<u64, StoreError>;
 
-    /// Removes a domain from the watch list; false when it was not on it.
-    async fn unwatch(&self, domain: &RegistrableDomain) -> Result<bool, StoreError>;
+    /// Removes a domain from the watch list; false when it was not on it (and then
+    /// nothing is audited).
+    async fn unwatch(
+        &self,
+        domain: &RegistrableDomain,
+        audit: Option<&AuditEntry>,
+    ) -> Result<bool, StoreError>;
 
     async fn watch_entry(
         &self,
@@ -200,6 +211,7 @@ pub trait Store: Send + Sync {
         &self,
         domain: &RegistrableDomain,
         at: DateTime<Utc>,
+        audit: Option<&AuditEntry>,
     ) -> Result<(), StoreError>;
 
     /// Takes up to `limit` domains due at `now`, oldest first, and moves their next check

@@ -25,6 +25,11 @@ use super::status::{DomainStatus, EvidenceSource};
 /// - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
 /// - `domain_status_unavailable` (unknown policy): the lookup failed and nothing usable is
 ///   stored.
+/// - `override_allow` / `override_deny`: an agent's override decided (see
+///   `GET /v1/overrides`).
+///
+/// New reasons may be added in later versions. A client acts on `eligible`; a reason it
+/// does not know is shown or logged as text, never an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -56,6 +61,10 @@ pub enum Reason {
     DomainNotCovered,
     /// The lookup failed and nothing usable is stored: `eligible` follows the unknown policy.
     DomainStatusUnavailable,
+    /// An agent's `allow` override decided: eligible.
+    OverrideAllow,
+    /// An agent's `deny` override decided: not eligible.
+    OverrideDeny,
 }
 
 /// When several rules apply, the first in this table wins. It runs from the strongest

@@ -1,19 +1,149 @@
-//! One domain for admin dashboards: `GET /v1/domains/{domain}` and
-//! `POST /v1/domains/{domain}/refresh`.
+//! Domains for admin dashboards: the watch list (`GET /v1/domains`), one domain
+//! (`GET /v1/domains/{domain}`) and "check now" (`POST /v1/domains/{domain}/refresh`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use crate::access::Actor;
 use crate::app::AppState;
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{EvidenceSource, Finding, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::store::HistoryEntry;
+use crate::store::admin::{DomainFilter, ListedDomain};
+
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+/// Which watched domains to list, and where to resume.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DomainsQuery {
+    /// Only domains in this lifecycle stage (`unknown` includes domains never looked up).
+    pub lifecycle: Option<Lifecycle>,
+    /// Only domains whose name starts with this (letters, digits, `-` and `.`; IDNs in
+    /// their `xn--` form).
+    #[param(max_length = 253, pattern = "^[A-Za-z0-9.-]*$")]
+    pub q: Option<String>,
+    /// Return domains after this name: the `next_after` of the previous page.
+    #[param(max_length = 253)]
+    pub after: Option<String>,
+    /// At most this many (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+}
+
+/// A watched domain and its current status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DomainSummary {
+    pub domain: String,
+    /// `unknown` until a lookup succeeds.
+    pub lifecycle: Lifecycle,
+    /// The source of the status; null while none is known.
+    pub evidence: Option<EvidenceSource>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the status was last looked up successfully.
+    pub checked_at: Option<DateTime<Utc>>,
+    pub last_lapse_at: Option<DateTime<Utc>>,
+    pub next_check_at: DateTime<Utc>,
+    /// Failed lookups in a row.
+    pub failures: u32,
+}
+
+impl From<ListedDomain> for DomainSummary {
+    fn from(listed: ListedDomain) -> Self {
+        Self {
+            domain: listed.domain,
+            lifecycle: listed.lifecycle,
+            evidence: listed.evidence,
+            registered_at: listed.registered_at,
+            expires_at: listed.expires_at,
+            checked_at: listed.checked_at,
+            last_lapse_at: listed.last_lapse_at,
+            next_check_at: listed.next_check_at,
+            failures: listed.failures,
+        }
+    }
+}
+
+/// A page of the watch list, in name order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DomainsPage {
+    pub domains: Vec<DomainSummary>,
+    /// Pass as `after` for the next page; null when this page is the last.
+    pub next_after: Option<String>,
+}
+
+/// List watched domains with their status, by name, filtered by lifecycle and prefix.
+///
+/// Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
+/// removed while paging appears or not, but no other domain is skipped or repeated.
+#[utoipa::path(
+    get,
+    path = "/v1/domains",
+    tag = "watch",
+    params(DomainsQuery),
+    responses(
+        (status = 200, description = "A page of watched domains", body = DomainsPage),
+        (status = 400, description = "Bad query parameters", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_domains(
+    State(app): State<AppState>,
+    query: Result<Query<DomainsQuery>, QueryRejection>,
+) -> Result<Json<DomainsPage>, ApiError> {
+    let invalid = |detail: &str| ApiError::BadRequest {
+        code: "invalid_query",
+        detail: detail.to_owned(),
+    };
+    // The rejection's own text may quote the query: the detail is ours.
+    let Query(query) = query.map_err(|_| {
+        invalid("lifecycle must be a lifecycle stage, limit a whole number from 1 to 1000")
+    })?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(invalid("limit must be between 1 and 1000"));
+    }
+    let name_like = |text: &String| {
+        text.len() <= 253
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    };
+    if !query.q.iter().chain(&query.after).all(name_like) {
+        return Err(invalid(
+            "q and after take letters, digits, `-` and `.` (IDNs in their xn-- form), at most 253",
+        ));
+    }
+    let filter = DomainFilter {
+        lifecycle: query.lifecycle,
+        prefix: query
+            .q
+            .filter(|q| !q.is_empty())
+            .map(|q| q.to_ascii_lowercase()),
+        after: query.after.map(|a| a.to_ascii_lowercase()),
+        limit,
+    };
+    let listed = app.store.list_domains(&filter).await?;
+    let full = listed.len() == limit as usize;
+    let domains: Vec<DomainSummary> = listed.into_iter().map(DomainSummary::from).collect();
+    let next_after = domains
+        .last()
+        .filter(|_| full)
+        .map(|last| last.domain.clone());
+    Ok(Json(DomainsPage {
+        domains,
+        next_after,
+    }))
+}
 
 const RECENT_OBSERVATIONS: u32 = 20;
 
@@ -184,9 +314,18 @@ pub async fn get_domain(
 )]
 pub async fn refresh_domain(
     State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(domain): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let domain = RegistrableDomain::parse(&domain)?;
-    app.store.reschedule(&domain, app.clock.now()).await?;
+    let now = app.clock.now();
+    let audit = AuditEntry::new(
+        now,
+        &actor.name,
+        AuditAction::Refresh,
+        domain.as_str(),
+        serde_json::json!({}),
+    );
+    app.store.reschedule(&domain, now, Some(&audit)).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -1,13 +1,15 @@
 //! The watch list: `POST /v1/watch`, `DELETE /v1/watch/{domain}`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use crate::access::Actor;
 use crate::app::AppState;
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::name::RegistrableDomain;
 use crate::error::{ApiError, Problem};
 
@@ -28,11 +30,19 @@ pub struct WatchRequest {
     pub domains: Vec<String>,
 }
 
+/// The list of a watch request an entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WatchField {
+    Emails,
+    Domains,
+}
+
 /// An entry that could not be watched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RejectedEntry {
-    /// `emails` or `domains`: the list the entry came from.
-    pub field: String,
+    /// The list the entry came from.
+    pub field: WatchField,
     /// Its position in that list, from 0.
     pub input_index: usize,
     /// Why, as in the 422 problem codes (`email_missing_at`, `domain_unknown_suffix`, ...).
@@ -58,12 +68,11 @@ struct ParsedEntries {
 /// Reduces entries to registrable domains: `field` names the list for rejections.
 fn parse_entries<'a>(
     entries: impl Iterator<Item = &'a str>,
-    field: &str,
-    email: bool,
+    field: WatchField,
     into: &mut ParsedEntries,
 ) {
     for (index, entry) in entries.enumerate() {
-        let parsed = if email {
+        let parsed = if field == WatchField::Emails {
             RegistrableDomain::of_address(entry)
         } else {
             RegistrableDomain::parse(entry)
@@ -71,7 +80,7 @@ fn parse_entries<'a>(
         match parsed {
             Ok(domain) => into.domains.push(domain),
             Err(error) => into.rejected.push(RejectedEntry {
-                field: field.to_owned(),
+                field,
                 input_index: index,
                 code: error.code().to_owned(),
             }),
@@ -86,6 +95,7 @@ fn parse_entries<'a>(
 #[utoipa::path(
     post,
     path = "/v1/watch",
+    operation_id = "watch_domains",
     tag = "watch",
     request_body = WatchRequest,
     responses(
@@ -97,6 +107,7 @@ fn parse_entries<'a>(
 )]
 pub async fn watch(
     State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
     ApiJson(request): ApiJson<WatchRequest>,
 ) -> Result<Json<WatchResponse>, ApiError> {
     let entries = request.emails.len() + request.domains.len();
@@ -112,18 +123,17 @@ pub async fn watch(
     };
     parse_entries(
         request.emails.iter().map(String::as_str),
-        "emails",
-        true,
+        WatchField::Emails,
         &mut parsed,
     );
     parse_entries(
         request.domains.iter().map(String::as_str),
-        "domains",
-        false,
+        WatchField::Domains,
         &mut parsed,
     );
     let now = app.clock.now();
-    let added = app.store.watch(&parsed.domains, now).await?;
+    let audit = watch_audit(now, &actor.name, &parsed.domains, parsed.rejected.len());
+    let added = app.store.watch(&parsed.domains, now, Some(&audit)).await?;
     Ok(Json(WatchResponse {
         added,
         already_watched: parsed.domains.len() as u64 - added,
@@ -135,6 +145,7 @@ pub async fn watch(
 #[utoipa::path(
     delete,
     path = "/v1/watch/{domain}",
+    operation_id = "unwatch_domain",
     tag = "watch",
     params(("domain" = String, Path, description = "The domain (reduced to its registrable domain)", min_length = 3, max_length = 253, pattern = "^[^.]+(\\.[^.]+)+\\.?$")),
     responses(
@@ -145,12 +156,49 @@ pub async fn watch(
 )]
 pub async fn unwatch(
     State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path(domain): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let domain = RegistrableDomain::parse(&domain)?;
-    if app.store.unwatch(&domain).await? {
+    let audit = AuditEntry::new(
+        app.clock.now(),
+        &actor.name,
+        AuditAction::Unwatch,
+        domain.as_str(),
+        serde_json::json!({}),
+    );
+    if app.store.unwatch(&domain, Some(&audit)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
     }
+}
+
+/// At most this many domain names go into one watch call's audit entry.
+pub const AUDITED_DOMAINS: usize = 100;
+
+/// The audit entry of a watch call or an import: its target is the domain, or `N domains`
+/// for a batch, whose first [`AUDITED_DOMAINS`] names the details list (the store adds
+/// how many were new).
+pub fn watch_audit(
+    at: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+    domains: &[RegistrableDomain],
+    rejected: usize,
+) -> AuditEntry {
+    let target = match domains {
+        [one] => one.to_string(),
+        many => format!("{} domains", many.len()),
+    };
+    let listed: Vec<&str> = domains
+        .iter()
+        .take(AUDITED_DOMAINS)
+        .map(RegistrableDomain::as_str)
+        .collect();
+    let details = serde_json::json!({
+        "domains": listed,
+        "valid": domains.len(),
+        "rejected": rejected,
+    });
+    AuditEntry::new(at, actor, AuditAction::Watch, target, details)
 }

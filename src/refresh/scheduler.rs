@@ -144,7 +144,7 @@ impl Scheduler {
 
     /// The domain waits until `at`; it is not dropped.
     async fn come_back(&self, domain: &RegistrableDomain, at: chrono::DateTime<chrono::Utc>) {
-        if let Err(error) = self.observer.store().reschedule(domain, at).await {
+        if let Err(error) = self.observer.store().reschedule(domain, at, None).await {
             tracing::error!(domain = %domain, error = %error, "rescheduling failed; the claim lease will bring it back");
         }
     }

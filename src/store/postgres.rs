@@ -11,6 +11,7 @@ use super::sql::Backend;
 use crate::domain::name::RegistrableDomain;
 
 super::sql::impl_store!(PostgresStore, sqlx::Postgres, "migrations/postgres");
+super::admin::impl_admin_store!(PostgresStore, sqlx::Postgres);
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -54,6 +55,14 @@ impl Backend for PostgresStore {
     /// order, so a poller resuming after id N never misses a smaller id committed later.
     async fn lock_transitions(conn: &mut PgConnection) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock(7261302915)")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// As for transitions: audit ids commit in order, so pages never skip one.
+    async fn lock_audit(conn: &mut PgConnection) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock(7261302916)")
             .execute(&mut *conn)
             .await?;
         Ok(())

@@ -421,11 +421,11 @@ fn source_from(text: &str) -> Result<EvidenceSource, StoreError> {
     EvidenceSource::parse(text).ok_or_else(|| StoreError::Corrupt(format!("source {text:?}")))
 }
 
-fn lifecycle_from(text: &str) -> Result<Lifecycle, StoreError> {
+pub(super) fn lifecycle_from(text: &str) -> Result<Lifecycle, StoreError> {
     Lifecycle::parse(text).ok_or_else(|| StoreError::Corrupt(format!("lifecycle {text:?}")))
 }
 
-fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
+pub(super) fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
     from_seconds(Some(seconds))
         .ok_or_else(|| StoreError::Corrupt(format!("time {seconds} out of range")))
 }
@@ -434,7 +434,7 @@ pub(super) fn seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
     time.map(|t| t.timestamp())
 }
 
-fn from_seconds(seconds: Option<i64>) -> Option<DateTime<Utc>> {
+pub(super) fn from_seconds(seconds: Option<i64>) -> Option<DateTime<Utc>> {
     seconds.and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
@@ -446,7 +446,7 @@ fn decode_statuses(text: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("statuses: {e}")))
 }
 
-fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {
+pub(super) fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {
     RegistrableDomain::parse(text).map_err(|e| StoreError::Corrupt(format!("domain: {e}")))
 }
 
@@ -469,6 +469,12 @@ pub(super) trait Backend: Send + Sync {
         conn: &mut <Self::Db as sqlx::Database>::Connection,
     ) -> Result<(), StoreError>;
 
+    /// Serialises the writers of the audit log, as [`Backend::lock_transitions`] does for
+    /// transitions.
+    async fn lock_audit(
+        conn: &mut <Self::Db as sqlx::Database>::Connection,
+    ) -> Result<(), StoreError>;
+
     /// Answers when the database can serve the request path.
     async fn ping(&self) -> Result<(), StoreError>;
 }
@@ -481,7 +487,9 @@ macro_rules! impl_store {
     ($store:ident, $db:ty, $migrations:literal) => {
         mod shared_sql {
             use chrono::{DateTime, Utc};
+            use $crate::domain::audit::AuditEntry;
             use $crate::domain::name::RegistrableDomain;
+            use $crate::domain::overrides::ends_allow;
             use $crate::domain::schedule::next_dns_check_at;
             use $crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation};
             use $crate::domain::tracking::{Folded, Tracked};
@@ -496,6 +504,24 @@ macro_rules! impl_store {
             use $crate::store::sql::Backend;
 
             type Connection = <$db as sqlx::Database>::Connection;
+
+            /// Marks the domain's allow override lapsed, and tells replicas when it did.
+            async fn end_allow(
+                conn: &mut Connection,
+                domain: &RegistrableDomain,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                let ended = sqlx::query($crate::store::admin::END_ALLOW)
+                    .bind(domain.as_str())
+                    .bind(at.timestamp())
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                if ended > 0 {
+                    super::admin_sql::bump(conn, "overrides").await?;
+                }
+                Ok(())
+            }
 
             /// The domain's tracked state, the revision of its status, and its watch-list
             /// row (one read each).
@@ -768,6 +794,9 @@ macro_rules! impl_store {
                             revision = id;
                         }
                         upsert_status(&mut tx, status, &after.publication, revision).await?;
+                        if ends_allow(before.status.as_ref(), status) {
+                            end_allow(&mut tx, domain, observation.observed_at).await?;
+                        }
                     }
                     insert_observation(&mut tx, observation).await?;
                     let transition = match transition {
@@ -829,14 +858,13 @@ macro_rules! impl_store {
                     &self,
                     domains: &[RegistrableDomain],
                     now: DateTime<Utc>,
+                    audit: Option<&AuditEntry>,
                 ) -> Result<u64, StoreError> {
-                    if domains.is_empty() {
-                        return Ok(0);
-                    }
                     let mut unique: Vec<&str> = domains.iter().map(|d| d.as_str()).collect();
                     unique.sort_unstable();
                     unique.dedup();
                     let mut added = 0;
+                    let mut tx = self.pool().begin().await?;
                     // 1,000 rows of 4 parameters stay far below both databases' limits.
                     for chunk in unique.chunks(1000) {
                         let mut query = sqlx::QueryBuilder::<$db>::new(sql::WATCH_PREFIX);
@@ -847,17 +875,36 @@ macro_rules! impl_store {
                                 .push_bind(0_i32);
                         });
                         query.push(sql::WATCH_SUFFIX);
-                        added += query.build().execute(self.pool()).await?.rows_affected();
+                        added += query.build().execute(&mut *tx).await?.rows_affected();
                     }
+                    if let Some(audit) = audit {
+                        let mut audit = audit.clone();
+                        if let Some(details) = audit.details.as_object_mut() {
+                            details.insert("added".to_owned(), added.into());
+                        }
+                        super::admin_sql::insert_audit(&mut tx, &audit).await?;
+                    }
+                    tx.commit().await?;
                     Ok(added)
                 }
 
-                async fn unwatch(&self, domain: &RegistrableDomain) -> Result<bool, StoreError> {
-                    let result = sqlx::query(sql::UNWATCH)
+                async fn unwatch(
+                    &self,
+                    domain: &RegistrableDomain,
+                    audit: Option<&AuditEntry>,
+                ) -> Result<bool, StoreError> {
+                    let mut tx = self.pool().begin().await?;
+                    let removed = sqlx::query(sql::UNWATCH)
                         .bind(domain.as_str())
-                        .execute(self.pool())
-                        .await?;
-                    Ok(result.rows_affected() > 0)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        > 0;
+                    if removed && let Some(audit) = audit {
+                        super::admin_sql::insert_audit(&mut tx, audit).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(removed)
                 }
 
                 async fn watch_entry(
@@ -875,12 +922,18 @@ macro_rules! impl_store {
                     &self,
                     domain: &RegistrableDomain,
                     at: DateTime<Utc>,
+                    audit: Option<&AuditEntry>,
                 ) -> Result<(), StoreError> {
+                    let mut tx = self.pool().begin().await?;
                     sqlx::query(sql::RESCHEDULE)
                         .bind(domain.as_str())
                         .bind(at.timestamp())
-                        .execute(self.pool())
+                        .execute(&mut *tx)
                         .await?;
+                    if let Some(audit) = audit {
+                        super::admin_sql::insert_audit(&mut tx, audit).await?;
+                    }
+                    tx.commit().await?;
                     Ok(())
                 }
 

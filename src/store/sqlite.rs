@@ -15,6 +15,7 @@ use super::sql::Backend;
 use crate::domain::name::RegistrableDomain;
 
 super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "migrations/sqlite");
+super::admin::impl_admin_store!(SqliteStore, sqlx::Sqlite);
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -55,6 +56,11 @@ impl Backend for SqliteStore {
 
     /// Nothing to do: `BEGIN IMMEDIATE` already makes SQLite's writers take turns.
     async fn lock_transitions(_conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Nothing to do, as for transitions.
+    async fn lock_audit(_conn: &mut SqliteConnection) -> Result<(), StoreError> {
         Ok(())
     }
 

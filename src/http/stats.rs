@@ -1,0 +1,74 @@
+//! `GET /v1/stats`: the counts a dashboard shows, at most five seconds old.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// The state of the watch list, the schedule and webhook delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsResponse {
+    /// When these counts were taken (they are shared for up to five seconds).
+    pub computed_at: DateTime<Utc>,
+    /// Watched domains.
+    pub watched: u64,
+    /// Watched domains by lifecycle stage (`unknown` includes never looked up); stages
+    /// with none are left out.
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub lifecycles: BTreeMap<&'static str, u64>,
+    /// Watched domains whose next check is due.
+    pub due: u64,
+    /// Watched domains due for more than an hour: the scheduler is behind.
+    pub overdue: u64,
+    /// Seconds since the least recently checked status was looked up.
+    pub oldest_check_age_seconds: Option<i64>,
+    /// Watched domains whose latest lookups failed (one or more in a row).
+    pub failing: u64,
+    /// Webhook deliveries not yet made.
+    pub webhooks_pending: u64,
+    /// Seconds since the oldest undelivered transition was observed.
+    pub oldest_webhook_age_seconds: Option<i64>,
+    /// The replica that runs the scheduler (its lease holder), null when none does.
+    pub scheduler_holder: Option<String>,
+}
+
+/// Counts for a dashboard: watched domains by lifecycle, the schedule's backlog,
+/// failing lookups and webhook delivery.
+#[utoipa::path(
+    get,
+    path = "/v1/stats",
+    operation_id = "get_stats",
+    tag = "watch",
+    responses(
+        (status = 200, description = "The counts", body = StatsResponse),
+    )
+)]
+pub async fn get_stats(State(app): State<AppState>) -> Result<Json<StatsResponse>, ApiError> {
+    let now = app.clock.now();
+    let snapshot = app.stats.get(app.store.as_ref(), now).await?;
+    let stats = &snapshot.stats;
+    let age =
+        |at: Option<DateTime<Utc>>| at.map(|at| (snapshot.computed_at - at).num_seconds().max(0));
+    Ok(Json(StatsResponse {
+        computed_at: snapshot.computed_at,
+        watched: stats.watched,
+        lifecycles: stats
+            .lifecycles
+            .iter()
+            .map(|(lifecycle, n)| (lifecycle.as_str(), *n))
+            .collect(),
+        due: stats.due,
+        overdue: stats.overdue,
+        oldest_check_age_seconds: age(stats.oldest_check),
+        failing: stats.failing,
+        webhooks_pending: stats.webhooks_pending,
+        oldest_webhook_age_seconds: age(stats.oldest_webhook),
+        scheduler_holder: stats.leader.clone(),
+    }))
+}

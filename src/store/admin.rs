@@ -1,0 +1,658 @@
+//! What administration keeps: API tokens, overrides, the audit log, and the dashboard's
+//! queries over the watch list. The `AdminStore` trait, its SQL and row types, and
+//! `impl_admin_store!`, which writes it once per database as `impl_store!` does.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use super::sql::{from_seconds, lifecycle_from, required_time, stored_domain};
+use crate::domain::access::{Scopes, TokenRecord};
+use crate::domain::audit::{AuditAction, AuditEntry, LoggedAudit};
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::name::RegistrableDomain;
+use crate::domain::overrides::{Override, OverrideDecision, Seen};
+use crate::domain::status::EvidenceSource;
+
+pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor, action, target, \
+     details) VALUES ($1, $2, $3, $4, $5)";
+
+pub(super) const SELECT_AUDIT: &str = "SELECT id, at, actor, action, target, details \
+     FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2";
+
+pub(super) const BUMP_REVISION: &str =
+    "UPDATE revisions SET revision = revision + 1 WHERE name = $1";
+
+pub(super) const SELECT_REVISIONS: &str = "SELECT name, revision FROM revisions";
+
+pub(super) const SELECT_TOKENS: &str = "SELECT name, token_hash, scopes, created_at, \
+     last_used_at FROM api_tokens ORDER BY name";
+
+pub(super) const INSERT_TOKEN: &str = "INSERT INTO api_tokens (name, token_hash, scopes, \
+     created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING";
+
+pub(super) const DELETE_TOKEN: &str = "DELETE FROM api_tokens WHERE name = $1";
+
+pub(super) const TOKEN_USED: &str = "UPDATE api_tokens SET last_used_at = $2 WHERE name = $1";
+
+/// Sets or replaces a domain's override; a replaced allow starts afresh.
+pub(super) const UPSERT_OVERRIDE: &str = "INSERT INTO overrides (domain, decision, note, \
+     expires_at, set_at, set_by, seen_registered_at, seen_lifecycle, lapsed_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) ON CONFLICT (domain) DO UPDATE SET \
+     decision = excluded.decision, note = excluded.note, expires_at = excluded.expires_at, \
+     set_at = excluded.set_at, set_by = excluded.set_by, \
+     seen_registered_at = excluded.seen_registered_at, \
+     seen_lifecycle = excluded.seen_lifecycle, lapsed_at = NULL";
+
+pub(super) const DELETE_OVERRIDE: &str = "DELETE FROM overrides WHERE domain = $1";
+
+/// Overrides with the status their domain shows now, by domain name.
+pub(super) const SELECT_OVERRIDES: &str = "SELECT o.domain, o.decision, o.note, o.expires_at, \
+     o.set_at, o.set_by, o.seen_registered_at, o.seen_lifecycle, o.lapsed_at, \
+     s.registered_at AS current_registered_at, s.lifecycle AS current_lifecycle \
+     FROM overrides o LEFT JOIN domain_status s ON s.domain = o.domain \
+     WHERE o.domain > $1 ORDER BY o.domain LIMIT $2";
+
+/// Marks a domain's allow override as lapsed by a change observed at `$2` (see
+/// [`crate::domain::overrides::ends_allow`]).
+pub(super) const END_ALLOW: &str = "UPDATE overrides SET lapsed_at = $2 WHERE domain = $1 \
+     AND decision = 'allow' AND lapsed_at IS NULL AND set_at <= $2";
+
+/// The columns of a dashboard row: the watch-list entry and its status, if any.
+pub(super) const LISTED_COLUMNS: &str = "SELECT w.domain, w.next_check_at, w.failures, \
+     s.lifecycle, s.evidence, s.registered_at, s.expires_at, s.checked_at, s.last_lapse_at ";
+
+pub(super) const STATS_LIFECYCLES: &str = "SELECT COALESCE(s.lifecycle, 'unknown') AS \
+     lifecycle, COUNT(*) AS n FROM watched_domains w LEFT JOIN domain_status s \
+     ON s.domain = w.domain GROUP BY COALESCE(s.lifecycle, 'unknown')";
+
+pub(super) const STATS_DUE: &str = "SELECT COUNT(*) FROM watched_domains WHERE next_check_at <= $1";
+
+pub(super) const STATS_FAILING: &str = "SELECT COUNT(*) FROM watched_domains WHERE failures > 0";
+
+pub(super) const STATS_OLDEST_CHECK: &str = "SELECT MIN(checked_at) FROM domain_status";
+
+pub(super) const STATS_WEBHOOKS: &str = "SELECT COUNT(*), MIN(t.observed_at) \
+     FROM webhook_outbox o JOIN transitions t ON t.id = o.transition_id \
+     WHERE o.delivered_at IS NULL";
+
+pub(super) const STATS_LEASE: &str =
+    "SELECT holder FROM leases WHERE name = $1 AND expires_at >= $2";
+
+/// How often each kind of in-memory setting has changed: replicas reload a kind when its
+/// number moves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Revisions {
+    pub tokens: i64,
+    pub overrides: i64,
+}
+
+/// An override with what its domain shows now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedOverride {
+    pub rule: Override,
+    pub current: Seen,
+}
+
+/// Which watched domains a dashboard asks for.
+#[derive(Debug, Clone, Default)]
+pub struct DomainFilter {
+    /// Only domains whose status is in this stage (`unknown` includes domains never
+    /// looked up).
+    pub lifecycle: Option<Lifecycle>,
+    /// Only domains whose name starts with this (lower-case A-labels).
+    pub prefix: Option<String>,
+    /// Only domains after this name (the cursor).
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// A watched domain with its current status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedDomain {
+    pub domain: String,
+    pub lifecycle: Lifecycle,
+    pub evidence: Option<EvidenceSource>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub last_lapse_at: Option<DateTime<Utc>>,
+    pub next_check_at: DateTime<Utc>,
+    pub failures: u32,
+}
+
+/// The store's part of `GET /v1/stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Watched domains by lifecycle (`unknown` includes never looked up).
+    pub lifecycles: Vec<(Lifecycle, u64)>,
+    pub watched: u64,
+    pub due: u64,
+    pub overdue: u64,
+    pub oldest_check: Option<DateTime<Utc>>,
+    pub failing: u64,
+    pub webhooks_pending: u64,
+    /// When the oldest undelivered transition was observed.
+    pub oldest_webhook: Option<DateTime<Utc>>,
+    /// The holder of the scheduler lease, while it is held.
+    pub leader: Option<String>,
+}
+
+/// Administration's persistent state. Every change is one transaction with its audit
+/// entry.
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    /// Every token (hashes only).
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+
+    /// Adds a token; false when the name is taken.
+    async fn create_token(
+        &self,
+        token: &TokenRecord,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+
+    /// Removes a token; false when there is none of that name.
+    async fn revoke_token(&self, name: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
+
+    async fn token_used(&self, name: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    async fn revisions(&self) -> Result<Revisions, StoreError>;
+
+    /// Sets or replaces the domain's override.
+    async fn set_override(&self, rule: &Override, audit: &AuditEntry) -> Result<(), StoreError>;
+
+    /// Removes the domain's override; false when it had none.
+    async fn remove_override(
+        &self,
+        domain: &RegistrableDomain,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+
+    /// Overrides with a domain name above `after`, by name.
+    async fn overrides(&self, after: &str, limit: u32) -> Result<Vec<ListedOverride>, StoreError>;
+
+    /// Appends to the audit log (for changes that are not one store call, such as an
+    /// import).
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// Audit entries with an id above `after`, in id order.
+    async fn audit_log(&self, after: i64, limit: u32) -> Result<Vec<LoggedAudit>, StoreError>;
+
+    /// Watched domains in name order, filtered.
+    async fn list_domains(&self, filter: &DomainFilter) -> Result<Vec<ListedDomain>, StoreError>;
+
+    /// Counts for the dashboard; `lease` names the scheduler's lease.
+    async fn stats(&self, now: DateTime<Utc>, lease: &str) -> Result<StoreStats, StoreError>;
+}
+
+/// An `api_tokens` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct TokenRow {
+    name: String,
+    token_hash: String,
+    scopes: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl TryFrom<TokenRow> for TokenRecord {
+    type Error = StoreError;
+
+    fn try_from(row: TokenRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            scopes: Scopes::decode(&row.scopes)
+                .ok_or_else(|| StoreError::Corrupt(format!("token scopes {:?}", row.scopes)))?,
+            name: row.name,
+            hash: row.token_hash,
+            created_at: required_time(row.created_at)?,
+            last_used_at: from_seconds(row.last_used_at),
+        })
+    }
+}
+
+/// An `overrides` row joined with its domain's status.
+#[derive(sqlx::FromRow)]
+pub(super) struct OverrideRow {
+    domain: String,
+    decision: String,
+    note: String,
+    expires_at: Option<i64>,
+    set_at: i64,
+    set_by: String,
+    seen_registered_at: Option<i64>,
+    seen_lifecycle: String,
+    lapsed_at: Option<i64>,
+    current_registered_at: Option<i64>,
+    current_lifecycle: Option<String>,
+}
+
+impl TryFrom<OverrideRow> for ListedOverride {
+    type Error = StoreError;
+
+    fn try_from(row: OverrideRow) -> Result<Self, StoreError> {
+        let decision = OverrideDecision::parse(&row.decision)
+            .ok_or_else(|| StoreError::Corrupt(format!("override decision {:?}", row.decision)))?;
+        let current_lifecycle = match &row.current_lifecycle {
+            Some(text) => lifecycle_from(text)?,
+            None => Lifecycle::Unknown,
+        };
+        Ok(Self {
+            rule: Override {
+                domain: stored_domain(&row.domain)?,
+                decision,
+                note: row.note,
+                expires_at: from_seconds(row.expires_at),
+                set_at: required_time(row.set_at)?,
+                set_by: row.set_by,
+                seen: Seen {
+                    registered_at: from_seconds(row.seen_registered_at),
+                    lifecycle: lifecycle_from(&row.seen_lifecycle)?,
+                },
+                lapsed_at: from_seconds(row.lapsed_at),
+            },
+            current: Seen {
+                registered_at: from_seconds(row.current_registered_at),
+                lifecycle: current_lifecycle,
+            },
+        })
+    }
+}
+
+/// An `audit_log` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct AuditRow {
+    id: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    target: String,
+    details: String,
+}
+
+impl TryFrom<AuditRow> for LoggedAudit {
+    type Error = StoreError;
+
+    fn try_from(row: AuditRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            entry: AuditEntry {
+                at: required_time(row.at)?,
+                actor: row.actor,
+                action: AuditAction::parse(&row.action)
+                    .ok_or_else(|| StoreError::Corrupt(format!("audit action {:?}", row.action)))?,
+                target: row.target,
+                details: serde_json::from_str(&row.details)
+                    .map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
+            },
+        })
+    }
+}
+
+/// A dashboard row.
+#[derive(sqlx::FromRow)]
+pub(super) struct ListedRow {
+    domain: String,
+    next_check_at: i64,
+    failures: i32,
+    lifecycle: Option<String>,
+    evidence: Option<String>,
+    registered_at: Option<i64>,
+    expires_at: Option<i64>,
+    checked_at: Option<i64>,
+    last_lapse_at: Option<i64>,
+}
+
+impl TryFrom<ListedRow> for ListedDomain {
+    type Error = StoreError;
+
+    fn try_from(row: ListedRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            lifecycle: match &row.lifecycle {
+                Some(text) => lifecycle_from(text)?,
+                None => Lifecycle::Unknown,
+            },
+            evidence: row
+                .evidence
+                .as_deref()
+                .map(|text| {
+                    EvidenceSource::parse(text)
+                        .ok_or_else(|| StoreError::Corrupt(format!("source {text:?}")))
+                })
+                .transpose()?,
+            domain: row.domain,
+            registered_at: from_seconds(row.registered_at),
+            expires_at: from_seconds(row.expires_at),
+            checked_at: from_seconds(row.checked_at),
+            last_lapse_at: from_seconds(row.last_lapse_at),
+            next_check_at: required_time(row.next_check_at)?,
+            failures: u32::try_from(row.failures).unwrap_or(0),
+        })
+    }
+}
+
+/// The exclusive upper end of the names that start with `prefix`: names are lower-case
+/// A-labels, digits, `-` and `.`, all below `~`.
+pub(super) fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}~")
+}
+
+/// Writes `impl AdminStore` for a backend: `impl_admin_store!(SqliteStore, sqlx::Sqlite)`.
+macro_rules! impl_admin_store {
+    ($store:ident, $db:ty) => {
+        mod admin_sql {
+            use chrono::{DateTime, Utc};
+            use $crate::domain::access::TokenRecord;
+            use $crate::domain::audit::{AuditEntry, LoggedAudit};
+            use $crate::domain::lifecycle::Lifecycle;
+            use $crate::domain::name::RegistrableDomain;
+            use $crate::domain::overrides::Override;
+            use $crate::store::StoreError;
+            use $crate::store::admin::{
+                self, AdminStore, DomainFilter, ListedDomain, ListedOverride, Revisions, StoreStats,
+            };
+            use $crate::store::sql::{Backend, seconds};
+
+            use super::$store;
+
+            type Connection = <$db as sqlx::Database>::Connection;
+
+            /// Appends an audit entry inside the caller's transaction, ids in commit order.
+            pub(in super::super) async fn insert_audit(
+                conn: &mut Connection,
+                entry: &AuditEntry,
+            ) -> Result<(), StoreError> {
+                <$store as Backend>::lock_audit(&mut *conn).await?;
+                sqlx::query(admin::INSERT_AUDIT)
+                    .bind(entry.at.timestamp())
+                    .bind(&entry.actor)
+                    .bind(entry.action.as_str())
+                    .bind(&entry.target)
+                    .bind(entry.details.to_string())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            }
+
+            pub(in super::super) async fn bump(
+                conn: &mut Connection,
+                name: &str,
+            ) -> Result<(), StoreError> {
+                sqlx::query(admin::BUMP_REVISION)
+                    .bind(name)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            }
+
+            async fn count(
+                pool: &sqlx::Pool<$db>,
+                sql: &'static str,
+                bind: Option<i64>,
+            ) -> Result<u64, StoreError> {
+                let mut query = sqlx::query_as::<_, (i64,)>(sql);
+                if let Some(value) = bind {
+                    query = query.bind(value);
+                }
+                let (n,) = query.fetch_one(pool).await?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            }
+
+            #[async_trait::async_trait]
+            impl AdminStore for $store {
+                async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+                    let rows: Vec<admin::TokenRow> = sqlx::query_as(admin::SELECT_TOKENS)
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn create_token(
+                    &self,
+                    token: &TokenRecord,
+                    audit: &AuditEntry,
+                ) -> Result<bool, StoreError> {
+                    let mut tx = self.pool().begin().await?;
+                    let inserted = sqlx::query(admin::INSERT_TOKEN)
+                        .bind(&token.name)
+                        .bind(&token.hash)
+                        .bind(token.scopes.encode())
+                        .bind(token.created_at.timestamp())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        > 0;
+                    if inserted {
+                        bump(&mut tx, "tokens").await?;
+                        insert_audit(&mut tx, audit).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(inserted)
+                }
+
+                async fn revoke_token(
+                    &self,
+                    name: &str,
+                    audit: &AuditEntry,
+                ) -> Result<bool, StoreError> {
+                    let mut tx = self.pool().begin().await?;
+                    let deleted = sqlx::query(admin::DELETE_TOKEN)
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        > 0;
+                    if deleted {
+                        bump(&mut tx, "tokens").await?;
+                        insert_audit(&mut tx, audit).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(deleted)
+                }
+
+                async fn token_used(
+                    &self,
+                    name: &str,
+                    at: DateTime<Utc>,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(admin::TOKEN_USED)
+                        .bind(name)
+                        .bind(at.timestamp())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(())
+                }
+
+                async fn revisions(&self) -> Result<Revisions, StoreError> {
+                    let rows: Vec<(String, i64)> = sqlx::query_as(admin::SELECT_REVISIONS)
+                        .fetch_all(self.pool())
+                        .await?;
+                    let mut revisions = Revisions::default();
+                    for (name, revision) in rows {
+                        match name.as_str() {
+                            "tokens" => revisions.tokens = revision,
+                            "overrides" => revisions.overrides = revision,
+                            _ => {}
+                        }
+                    }
+                    Ok(revisions)
+                }
+
+                async fn set_override(
+                    &self,
+                    rule: &Override,
+                    audit: &AuditEntry,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool().begin().await?;
+                    sqlx::query(admin::UPSERT_OVERRIDE)
+                        .bind(rule.domain.as_str())
+                        .bind(rule.decision.as_str())
+                        .bind(&rule.note)
+                        .bind(seconds(rule.expires_at))
+                        .bind(rule.set_at.timestamp())
+                        .bind(&rule.set_by)
+                        .bind(seconds(rule.seen.registered_at))
+                        .bind(rule.seen.lifecycle.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    bump(&mut tx, "overrides").await?;
+                    insert_audit(&mut tx, audit).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn remove_override(
+                    &self,
+                    domain: &RegistrableDomain,
+                    audit: &AuditEntry,
+                ) -> Result<bool, StoreError> {
+                    let mut tx = self.pool().begin().await?;
+                    let deleted = sqlx::query(admin::DELETE_OVERRIDE)
+                        .bind(domain.as_str())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        > 0;
+                    if deleted {
+                        bump(&mut tx, "overrides").await?;
+                        insert_audit(&mut tx, audit).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(deleted)
+                }
+
+                async fn overrides(
+                    &self,
+                    after: &str,
+                    limit: u32,
+                ) -> Result<Vec<ListedOverride>, StoreError> {
+                    let rows: Vec<admin::OverrideRow> = sqlx::query_as(admin::SELECT_OVERRIDES)
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+                    let mut tx = self.pool().begin().await?;
+                    insert_audit(&mut tx, entry).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn audit_log(
+                    &self,
+                    after: i64,
+                    limit: u32,
+                ) -> Result<Vec<LoggedAudit>, StoreError> {
+                    let rows: Vec<admin::AuditRow> = sqlx::query_as(admin::SELECT_AUDIT)
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn list_domains(
+                    &self,
+                    filter: &DomainFilter,
+                ) -> Result<Vec<ListedDomain>, StoreError> {
+                    let mut query = sqlx::QueryBuilder::<$db>::new(admin::LISTED_COLUMNS);
+                    // Each filter walks an index in name order: the watch list's key, or
+                    // the status table's (lifecycle, domain).
+                    let key = match filter.lifecycle {
+                        Some(lifecycle) if lifecycle != Lifecycle::Unknown => {
+                            query.push(
+                                "FROM domain_status s JOIN watched_domains w \
+                                 ON w.domain = s.domain WHERE s.lifecycle = ",
+                            );
+                            query.push_bind(lifecycle.as_str());
+                            "s.domain"
+                        }
+                        Some(_) => {
+                            query.push(
+                                "FROM watched_domains w LEFT JOIN domain_status s \
+                                 ON s.domain = w.domain \
+                                 WHERE (s.lifecycle IS NULL OR s.lifecycle = 'unknown')",
+                            );
+                            "w.domain"
+                        }
+                        None => {
+                            query.push(
+                                "FROM watched_domains w LEFT JOIN domain_status s \
+                                 ON s.domain = w.domain WHERE 1 = 1",
+                            );
+                            "w.domain"
+                        }
+                    };
+                    if let Some(after) = &filter.after {
+                        query
+                            .push(format_args!(" AND {key} > "))
+                            .push_bind(after.clone());
+                    }
+                    if let Some(prefix) = &filter.prefix {
+                        query
+                            .push(format_args!(" AND {key} >= "))
+                            .push_bind(prefix.clone());
+                        query
+                            .push(format_args!(" AND {key} < "))
+                            .push_bind(admin::prefix_end(prefix));
+                    }
+                    query.push(format_args!(" ORDER BY {key} LIMIT "));
+                    query.push_bind(i64::from(filter.limit));
+                    let rows: Vec<admin::ListedRow> =
+                        query.build_query_as().fetch_all(self.pool()).await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn stats(
+                    &self,
+                    now: DateTime<Utc>,
+                    lease: &str,
+                ) -> Result<StoreStats, StoreError> {
+                    let pool = self.pool();
+                    let rows: Vec<(String, i64)> = sqlx::query_as(admin::STATS_LIFECYCLES)
+                        .fetch_all(pool)
+                        .await?;
+                    let mut lifecycles = Vec::with_capacity(rows.len());
+                    for (text, n) in rows {
+                        lifecycles.push((
+                            $crate::store::sql::lifecycle_from(&text)?,
+                            u64::try_from(n).unwrap_or(0),
+                        ));
+                    }
+                    let watched = lifecycles.iter().map(|(_, n)| n).sum();
+                    let now_s = now.timestamp();
+                    let due = count(pool, admin::STATS_DUE, Some(now_s)).await?;
+                    let overdue = count(pool, admin::STATS_DUE, Some(now_s - 3600)).await?;
+                    let failing = count(pool, admin::STATS_FAILING, None).await?;
+                    let (oldest_check,): (Option<i64>,) = sqlx::query_as(admin::STATS_OLDEST_CHECK)
+                        .fetch_one(pool)
+                        .await?;
+                    let (pending, oldest_webhook): (i64, Option<i64>) =
+                        sqlx::query_as(admin::STATS_WEBHOOKS)
+                            .fetch_one(pool)
+                            .await?;
+                    let leader: Option<(String,)> = sqlx::query_as(admin::STATS_LEASE)
+                        .bind(lease)
+                        .bind(now_s)
+                        .fetch_optional(pool)
+                        .await?;
+                    Ok(StoreStats {
+                        lifecycles,
+                        watched,
+                        due,
+                        overdue,
+                        oldest_check: $crate::store::sql::from_seconds(oldest_check),
+                        failing,
+                        webhooks_pending: u64::try_from(pending).unwrap_or(0),
+                        oldest_webhook: $crate::store::sql::from_seconds(oldest_webhook),
+                        leader: leader.map(|(holder,)| holder),
+                    })
+                }
+            }
+        }
+    };
+}
+pub(super) use impl_admin_store;
