@@ -89,7 +89,8 @@ impl TokenRing {
     }
 
     /// Decides a request that needs `needed`, carrying `authorization` (the header's
-    /// value) from a peer that is (or is not) on loopback, at `now`.
+    /// value) from a peer that is (or is not) on loopback, at `now`. While no token
+    /// exists, a loopback request without the header is served (protected mode).
     pub fn authorize(
         &self,
         authorization: Option<&[u8]>,
@@ -98,10 +99,12 @@ impl TokenRing {
         now: DateTime<Utc>,
     ) -> Result<Granted, Refusal> {
         let table = self.by_hash.read().unwrap_or_else(|e| e.into_inner());
-        if table.is_empty() {
-            if !loopback {
-                return Err(Refusal::NoTokenYet);
-            }
+        if table.is_empty() && !loopback {
+            return Err(Refusal::NoTokenYet);
+        }
+        // A request that presents a token is judged by it, also in protected mode: a
+        // revoked token stays refused after the last one is gone.
+        if table.is_empty() && authorization.is_none() {
             if !self.warned.swap(true, Ordering::Relaxed) {
                 tracing::warn!(
                     "no API token exists: serving loopback clients without one (protected \

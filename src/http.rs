@@ -6,6 +6,7 @@ pub mod auth;
 pub mod check;
 pub mod domains;
 pub mod health;
+pub mod openapi;
 pub mod overrides;
 pub mod stats;
 pub mod transitions;
@@ -68,9 +69,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
 }
 
-/// The OpenAPI document, generated from the code.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+/// The OpenAPI document: generated from the code, then finished for generated clients
+/// (see `http/openapi.rs`).
+pub fn openapi() -> serde_json::Value {
+    let generated = serde_json::to_value(routes().split_for_parts().1)
+        .expect("utoipa's document serialises to JSON");
+    openapi::finish(generated)
 }
 
 /// `Json` whose rejections are problem responses (400, 413, 415) instead of plain text,

@@ -135,7 +135,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     };
     match command {
         Command::Openapi => {
-            println!("{}", lapseguard::http::openapi().to_pretty_json()?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&lapseguard::http::openapi())?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve => {

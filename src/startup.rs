@@ -27,31 +27,26 @@ use crate::store;
 
 /// The router with its middleware: body limit, panics as 500 problems, request traces.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = http::routes().split_for_parts();
-    let openapi_json = openapi.to_pretty_json().unwrap_or_default();
-    api.route(
-        "/openapi.json",
-        axum::routing::get(move || async move {
-            (
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                openapi_json,
-            )
-        }),
-    )
-    .fallback(|| async { ApiError::NotFound })
-    .layer(axum::middleware::from_fn_with_state(
-        Arc::clone(&state),
-        http::auth::authorize,
-    ))
-    .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-    .with_state(state)
-    .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
-    .layer(CatchPanicLayer::custom(panic_response))
-    .layer(
-        TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
-    )
+    let (api, _) = http::routes().split_for_parts();
+    // The finished document at /openapi.json, and the API docs page at /docs, whose
+    // Swagger UI files are compiled in (no CDN).
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs")
+        .external_url_unchecked("/openapi.json", http::openapi());
+    api.merge(docs)
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            http::auth::authorize,
+        ))
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
+        )
 }
 
 fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -52,19 +52,22 @@ pub enum OverrideState {
     Lapsed,
 }
 
-/// The domain as the agent saw it when setting the override.
+/// What a domain shows: when an override was set (what the agent saw), or now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seen {
     pub registered_at: Option<DateTime<Utc>>,
     pub lifecycle: Lifecycle,
+    /// The latest time the domain was seen in a stage other than `active`.
+    pub last_lapse_at: Option<DateTime<Utc>>,
 }
 
 impl Seen {
-    /// What a status shows (`unknown` and no date when there is none).
+    /// What a status shows (`unknown` and no dates when there is none).
     pub fn of(status: Option<&DomainStatus>) -> Self {
         Self {
             registered_at: status.and_then(|s| s.registered_at),
             lifecycle: status.map_or(Lifecycle::Unknown, |s| s.lifecycle),
+            last_lapse_at: status.and_then(|s| s.last_lapse_at),
         }
     }
 }
@@ -97,7 +100,11 @@ impl Override {
         let same_registration = current.registered_at == self.seen.registered_at;
         let same_or_better =
             current.lifecycle == Lifecycle::Active || current.lifecycle == self.seen.lifecycle;
-        if self.lapsed_at.is_some() || !same_registration || !same_or_better {
+        // Seen active, so any lapse seen since began after the override. (Seen in a lapse,
+        // the lapse goes on being seen; a new one is the store's `lapsed_at`.)
+        let lapsed_since = self.seen.lifecycle == Lifecycle::Active
+            && current.last_lapse_at.is_some_and(|at| at > self.set_at);
+        if self.lapsed_at.is_some() || !same_registration || !same_or_better || lapsed_since {
             return OverrideState::Lapsed;
         }
         OverrideState::Active
@@ -144,6 +151,7 @@ mod tests {
     const ACTIVE_ON_1: Seen = Seen {
         registered_at: None,
         lifecycle: Lifecycle::Active,
+        last_lapse_at: None,
     };
 
     #[test]
@@ -158,13 +166,20 @@ mod tests {
         let reregistered = Seen {
             registered_at: Some(at(12)),
             lifecycle: Lifecycle::Active,
+            last_lapse_at: None,
         };
         assert_eq!(o.state(reregistered, at(13)), OverrideState::Lapsed);
         let grace = Seen {
             registered_at: None,
             lifecycle: Lifecycle::AutoRenewGrace,
+            last_lapse_at: Some(at(13)),
         };
         assert_eq!(o.state(grace, at(13)), OverrideState::Lapsed);
+        let renewed = Seen {
+            lifecycle: Lifecycle::Active,
+            ..grace
+        };
+        assert_eq!(o.state(renewed, at(14)), OverrideState::Lapsed);
     }
 
     #[test]
@@ -172,10 +187,19 @@ mod tests {
         let seen = Seen {
             registered_at: None,
             lifecycle: Lifecycle::Redemption,
+            last_lapse_at: Some(at(10)),
         };
         let mut o = allow(seen);
-        assert_eq!(o.state(seen, at(11)), OverrideState::Active);
-        assert_eq!(o.state(ACTIVE_ON_1, at(12)), OverrideState::Active);
+        let still = Seen {
+            last_lapse_at: Some(at(11)),
+            ..seen
+        };
+        assert_eq!(o.state(still, at(11)), OverrideState::Active);
+        let recovered = Seen {
+            lifecycle: Lifecycle::Active,
+            ..still
+        };
+        assert_eq!(o.state(recovered, at(12)), OverrideState::Active);
         o.lapsed_at = Some(at(13));
         assert_eq!(o.state(seen, at(14)), OverrideState::Lapsed);
     }
@@ -188,6 +212,7 @@ mod tests {
         let gone = Seen {
             registered_at: Some(at(2)),
             lifecycle: Lifecycle::Unregistered,
+            last_lapse_at: Some(at(19)),
         };
         assert_eq!(o.state(gone, at(19)), OverrideState::Active);
     }

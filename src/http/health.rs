@@ -14,11 +14,21 @@ use crate::store::StoreError;
 /// Readiness answers within a second: a store slower than this is not ready.
 const READINESS_STORE_TIMEOUT: Duration = Duration::from_millis(800);
 
+/// What a health route says when it answers 200.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// `/healthz`: the process is up.
+    Ok,
+    /// `/readyz`: ready to serve checks.
+    Ready,
+}
+
 /// A liveness or readiness answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthResponse {
-    /// `ok` or `ready`.
-    pub status: &'static str,
+    /// `ok` from `/healthz`, `ready` from `/readyz`.
+    pub status: HealthStatus,
 }
 
 /// The process answers.
@@ -29,7 +39,9 @@ pub struct HealthResponse {
     responses((status = 200, description = "The process is up", body = HealthResponse))
 )]
 pub async fn healthz() -> Json<HealthResponse> {
-    Json(HealthResponse { status: "ok" })
+    Json(HealthResponse {
+        status: HealthStatus::Ok,
+    })
 }
 
 /// The store answers within a second (on SQLite: a writer can take the lock) and the
@@ -58,5 +70,7 @@ pub async fn readyz(State(app): State<AppState>) -> Result<Json<HealthResponse>,
             detail: "the RDAP bootstrap has not loaded yet".to_owned(),
         });
     }
-    Ok(Json(HealthResponse { status: "ready" }))
+    Ok(Json(HealthResponse {
+        status: HealthStatus::Ready,
+    }))
 }

@@ -49,14 +49,10 @@ pub(super) const DELETE_OVERRIDE: &str = "DELETE FROM overrides WHERE domain = $
 /// Overrides with the status their domain shows now, by domain name.
 pub(super) const SELECT_OVERRIDES: &str = "SELECT o.domain, o.decision, o.note, o.expires_at, \
      o.set_at, o.set_by, o.seen_registered_at, o.seen_lifecycle, o.lapsed_at, \
-     s.registered_at AS current_registered_at, s.lifecycle AS current_lifecycle \
+     s.registered_at AS current_registered_at, s.lifecycle AS current_lifecycle, \
+     s.last_lapse_at AS current_last_lapse_at \
      FROM overrides o LEFT JOIN domain_status s ON s.domain = o.domain \
      WHERE o.domain > $1 ORDER BY o.domain LIMIT $2";
-
-/// Marks a domain's allow override as lapsed by a change observed at `$2` (see
-/// [`crate::domain::overrides::ends_allow`]).
-pub(super) const END_ALLOW: &str = "UPDATE overrides SET lapsed_at = $2 WHERE domain = $1 \
-     AND decision = 'allow' AND lapsed_at IS NULL AND set_at <= $2";
 
 /// The columns of a dashboard row: the watch-list entry and its status, if any.
 pub(super) const LISTED_COLUMNS: &str = "SELECT w.domain, w.next_check_at, w.failures, \
@@ -225,6 +221,7 @@ pub(super) struct OverrideRow {
     lapsed_at: Option<i64>,
     current_registered_at: Option<i64>,
     current_lifecycle: Option<String>,
+    current_last_lapse_at: Option<i64>,
 }
 
 impl TryFrom<OverrideRow> for ListedOverride {
@@ -248,12 +245,15 @@ impl TryFrom<OverrideRow> for ListedOverride {
                 seen: Seen {
                     registered_at: from_seconds(row.seen_registered_at),
                     lifecycle: lifecycle_from(&row.seen_lifecycle)?,
+                    // Not kept: a lapse the agent saw is the stage it saw.
+                    last_lapse_at: None,
                 },
                 lapsed_at: from_seconds(row.lapsed_at),
             },
             current: Seen {
                 registered_at: from_seconds(row.current_registered_at),
                 lifecycle: current_lifecycle,
+                last_lapse_at: from_seconds(row.current_last_lapse_at),
             },
         })
     }

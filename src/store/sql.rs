@@ -129,6 +129,11 @@ pub(super) const TRY_LEASE: &str = "INSERT INTO leases (name, holder, expires_at
 
 pub(super) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
 
+/// Marks a domain's allow override as lapsed by a change observed at `$2` (see
+/// [`crate::domain::overrides::ends_allow`]).
+pub(super) const END_ALLOW: &str = "UPDATE overrides SET lapsed_at = $2 WHERE domain = $1 \
+     AND decision = 'allow' AND lapsed_at IS NULL AND set_at <= $2";
+
 /// PostgreSQL is ready when the status table can be read: a lock held on it shows.
 pub(super) const PING_READ: &str =
     "SELECT COUNT(*) FROM (SELECT 1 FROM domain_status LIMIT 1) AS probe";
@@ -511,7 +516,7 @@ macro_rules! impl_store {
                 domain: &RegistrableDomain,
                 at: DateTime<Utc>,
             ) -> Result<(), StoreError> {
-                let ended = sqlx::query($crate::store::admin::END_ALLOW)
+                let ended = sqlx::query(sql::END_ALLOW)
                     .bind(domain.as_str())
                     .bind(at.timestamp())
                     .execute(&mut *conn)

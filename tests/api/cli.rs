@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use axum::http::StatusCode;
+
 use crate::helpers::*;
 
 fn lapseguard(app: &TestApp) -> Command {
@@ -197,4 +199,97 @@ async fn coverage_says_which_source_answers_each_entry_without_the_network() {
     // Nothing was asked of the fake servers.
     assert_eq!(app.rdap.hits("example.com"), 0);
     assert_eq!(app.dns.ns_queries("example.ru"), 0);
+}
+
+/// Polls `GET /v1/stats` with this token until it answers `want`, for up to five seconds:
+/// replicas pick token changes up within about two.
+async fn answers_within_seconds(app: &TestApp, token: Option<&str>, want: StatusCode) {
+    let mut last = StatusCode::OK;
+    for _ in 0..50 {
+        let (status, _, _) = app
+            .request_with(token, reqwest::Method::GET, "/v1/stats", None)
+            .await;
+        if status == want {
+            return;
+        }
+        last = status;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("still {last} after five seconds, wanted {want}");
+}
+
+fn token_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    lapseguard(app)
+        .arg("token")
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_made_and_revoked_by_the_cli_take_effect_in_a_running_server_within_seconds() {
+    let app = spawn_app().await;
+    let output = token_cli(
+        &app,
+        &["create", "--name", "support-desk", "--scope", "read"],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let token = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    assert!(token.starts_with("lg_") && token.len() >= 46, "{token}");
+    // The store keeps only a hash.
+    let records = app.store.tokens().await.expect("tokens");
+    assert!(records.iter().all(|r| !r.hash.contains(&token[3..])));
+
+    answers_within_seconds(&app, None, StatusCode::UNAUTHORIZED).await;
+    answers_within_seconds(&app, Some(&token), StatusCode::OK).await;
+
+    let again = token_cli(
+        &app,
+        &["create", "--name", "support-desk", "--scope", "admin"],
+    );
+    assert_eq!(again.status.code(), Some(2), "a taken name is refused");
+    let bad = token_cli(&app, &["create", "--name", "x", "--scope", "root"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown scope"));
+
+    let list = token_cli(&app, &["list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&list.stdout).expect("JSON");
+    assert_eq!(listed[0]["name"], "support-desk");
+    assert_eq!(listed[0]["scopes"], serde_json::json!(["read"]));
+    assert!(!String::from_utf8_lossy(&list.stdout).contains(&token));
+
+    let revoke = token_cli(&app, &["revoke", "support-desk"]);
+    assert!(revoke.status.success(), "{revoke:?}");
+    answers_within_seconds(&app, Some(&token), StatusCode::UNAUTHORIZED).await;
+
+    // Both changes are in the audit log, by the CLI; the token itself is not.
+    let other = app
+        .create_token("auditor", &[lapseguard::domain::access::Scope::Read])
+        .await;
+    app.use_token(Some(&other));
+    let (_, audit) = app.get("/v1/audit").await;
+    let actions: Vec<(String, String, String)> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap_or_default().to_owned(),
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["target"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let cli = |action: &str| {
+        (
+            "cli".to_owned(),
+            action.to_owned(),
+            "support-desk".to_owned(),
+        )
+    };
+    assert_eq!(actions[0], cli("token_created"));
+    assert_eq!(actions[1], cli("token_revoked"));
+    assert!(!audit.to_string().contains(&token[3..]));
 }

@@ -1,7 +1,9 @@
 //! Integration tests: the real app, a real database, fake RDAP servers.
 
+mod access;
 mod check;
 mod cli;
+mod dashboard;
 mod dns;
 mod fastly;
 mod health;
@@ -9,6 +11,7 @@ mod helpers;
 mod input;
 mod names;
 mod openapi;
+mod overrides;
 mod refresh;
 mod replicas;
 mod truth;

@@ -9,9 +9,8 @@ const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.js
 
 #[tokio::test]
 async fn the_committed_openapi_document_matches_the_code() {
-    let generated = lapseguard::http::openapi()
-        .to_pretty_json()
-        .expect("serialisable");
+    let generated =
+        serde_json::to_string_pretty(&lapseguard::http::openapi()).expect("serialisable");
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(COMMITTED, format!("{generated}\n")).expect("write openapi.json");
     }
@@ -27,5 +26,5 @@ async fn the_committed_openapi_document_matches_the_code() {
     let committed: serde_json::Value = serde_json::from_str(&committed).expect("JSON");
     assert_eq!(served, committed);
     let reasons = &committed["components"]["schemas"]["Reason"]["enum"];
-    assert_eq!(reasons.as_array().map(Vec::len), Some(13), "{reasons}");
+    assert_eq!(reasons.as_array().map(Vec::len), Some(15), "{reasons}");
 }

@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use lapseguard::app::AppState;
 use lapseguard::clock::{Clock, ManualClock};
 use lapseguard::config::Config;
+use lapseguard::domain::access::{Scope, Scopes};
+use lapseguard::domain::audit::{AuditAction, AuditEntry};
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::{EvidenceSource, Finding, Observation, Registration};
 use lapseguard::startup::Application;
@@ -36,6 +38,8 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub database: Arc<TestDatabase>,
     pub settings: Vec<(String, String)>,
+    /// Sent as `Authorization: Bearer` by every request helper while set.
+    token: std::sync::Mutex<Option<String>>,
     _bootstrap: Arc<tempfile::NamedTempFile>,
 }
 
@@ -130,6 +134,7 @@ async fn start(
         store,
         database,
         settings,
+        token: std::sync::Mutex::new(None),
         _bootstrap: bootstrap,
     }
 }
@@ -180,9 +185,65 @@ impl TestApp {
         self.request(Method::POST, path, body).await
     }
 
+    pub async fn put_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let body = Some((body.to_string(), "application/json"));
+        self.request(Method::PUT, path, body).await
+    }
+
     /// A request without a body.
     pub async fn send(&self, method: Method, path: &str) -> (StatusCode, Value) {
         self.request(method, path, None).await
+    }
+
+    /// Creates a token as the CLI does (through the store) and makes this process
+    /// know it at once; returns the token.
+    pub async fn create_token(&self, name: &str, scopes: &[Scope]) -> String {
+        let scopes: Scopes = scopes.iter().copied().collect();
+        let now = self.clock.now();
+        let (token, record) = lapseguard::access::new_token(name, scopes, now).expect("random");
+        let audit = AuditEntry::new(now, "cli", AuditAction::TokenCreated, name, json!({}));
+        let created = self
+            .store
+            .create_token(&record, &audit)
+            .await
+            .expect("store");
+        assert!(created, "token {name} is new");
+        self.state
+            .tokens
+            .reload(self.store.as_ref())
+            .await
+            .expect("reload tokens");
+        token
+    }
+
+    /// Sends this token with every later request (`None`: none).
+    pub fn use_token(&self, token: Option<&str>) {
+        *self.token.lock().expect("not poisoned") = token.map(str::to_owned);
+    }
+
+    /// A request with this token (or none) and no body: status, headers, body.
+    pub async fn request_with(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, headers, body)
     }
 
     /// The one request helper: a method, a path, and a body with its content type.
@@ -194,6 +255,10 @@ impl TestApp {
         body: Option<(String, &str)>,
     ) -> (StatusCode, Value) {
         let mut request = self.http.request(method, format!("{}{path}", self.address));
+        let token = self.token.lock().expect("not poisoned").clone();
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         if let Some((body, content_type)) = body {
             request = request
                 .header(header::CONTENT_TYPE, content_type)
