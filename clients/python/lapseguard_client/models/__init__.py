@@ -1,0 +1,67 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .audit_action import AuditAction
+from .audit_item import AuditItem
+from .audit_item_details import AuditItemDetails
+from .audit_page import AuditPage
+from .check_request import CheckRequest
+from .check_response import CheckResponse
+from .domain_summary import DomainSummary
+from .domain_view import DomainView
+from .domains_page import DomainsPage
+from .evidence_source import EvidenceSource
+from .health_response import HealthResponse
+from .health_status import HealthStatus
+from .lifecycle import Lifecycle
+from .observation_item import ObservationItem
+from .outcome import Outcome
+from .override_decision import OverrideDecision
+from .override_request import OverrideRequest
+from .override_state import OverrideState
+from .override_view import OverrideView
+from .overrides_page import OverridesPage
+from .problem import Problem
+from .reason import Reason
+from .rejected_entry import RejectedEntry
+from .source import Source
+from .stats_response import StatsResponse
+from .stats_response_lifecycles import StatsResponseLifecycles
+from .transition_item import TransitionItem
+from .transitions_page import TransitionsPage
+from .watch_field import WatchField
+from .watch_request import WatchRequest
+from .watch_response import WatchResponse
+
+__all__ = (
+    "AuditAction",
+    "AuditItem",
+    "AuditItemDetails",
+    "AuditPage",
+    "CheckRequest",
+    "CheckResponse",
+    "DomainsPage",
+    "DomainSummary",
+    "DomainView",
+    "EvidenceSource",
+    "HealthResponse",
+    "HealthStatus",
+    "Lifecycle",
+    "ObservationItem",
+    "Outcome",
+    "OverrideDecision",
+    "OverrideRequest",
+    "OverridesPage",
+    "OverrideState",
+    "OverrideView",
+    "Problem",
+    "Reason",
+    "RejectedEntry",
+    "Source",
+    "StatsResponse",
+    "StatsResponseLifecycles",
+    "TransitionItem",
+    "TransitionsPage",
+    "WatchField",
+    "WatchRequest",
+    "WatchResponse",
+)

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.evidence_source import EvidenceSource
+from ..models.lifecycle import Lifecycle
+
+T = TypeVar("T", bound="TransitionItem")
+
+
+@_attrs_define
+class TransitionItem:
+    """One published change of a domain's lifecycle or registration date. Also the body of
+    each webhook.
+
+        Attributes:
+            domain (str):
+            expires_at (datetime.datetime | None):
+            from_ (Lifecycle | str): The lifecycle before; `unknown` for the first observation of a lapsed domain.
+            id (int): Only grows: resume after the last id you saw.
+            observed_at (datetime.datetime): When the lookup that published it was made.
+            registered_at (datetime.datetime | None):
+            source (EvidenceSource): Where an observation's evidence came from. Stable strings, kept in the history.
+            to (Lifecycle | str):
+    """
+
+    domain: str
+    expires_at: datetime.datetime | None
+    from_: Lifecycle | str
+    id: int
+    observed_at: datetime.datetime
+    registered_at: datetime.datetime | None
+    source: EvidenceSource
+    to: Lifecycle | str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        domain = self.domain
+
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        from_: str
+        if isinstance(self.from_, Lifecycle):
+            from_ = self.from_.value
+        else:
+            from_ = self.from_
+
+        id = self.id
+
+        observed_at = self.observed_at.isoformat()
+
+        registered_at: None | str
+        if isinstance(self.registered_at, datetime.datetime):
+            registered_at = self.registered_at.isoformat()
+        else:
+            registered_at = self.registered_at
+
+        source = self.source.value
+
+        to: str
+        if isinstance(self.to, Lifecycle):
+            to = self.to.value
+        else:
+            to = self.to
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "domain": domain,
+                "expires_at": expires_at,
+                "from": from_,
+                "id": id,
+                "observed_at": observed_at,
+                "registered_at": registered_at,
+                "source": source,
+                "to": to,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        domain = d.pop("domain")
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at"))
+
+        def _parse_from_(data: object) -> Lifecycle | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                from_type_0 = Lifecycle(data)
+
+                return from_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Lifecycle | str, data)
+
+        from_ = _parse_from_(d.pop("from"))
+
+        id = d.pop("id")
+
+        observed_at = datetime.datetime.fromisoformat(d.pop("observed_at"))
+
+        def _parse_registered_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                registered_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return registered_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        registered_at = _parse_registered_at(d.pop("registered_at"))
+
+        source = EvidenceSource(d.pop("source"))
+
+        def _parse_to(data: object) -> Lifecycle | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                to_type_0 = Lifecycle(data)
+
+                return to_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Lifecycle | str, data)
+
+        to = _parse_to(d.pop("to"))
+
+        transition_item = cls(
+            domain=domain,
+            expires_at=expires_at,
+            from_=from_,
+            id=id,
+            observed_at=observed_at,
+            registered_at=registered_at,
+            source=source,
+            to=to,
+        )
+
+        transition_item.additional_properties = d
+        return transition_item
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
