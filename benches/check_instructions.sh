@@ -14,6 +14,9 @@ BINARY="${2:-target/release/lapseguard}"
 count() {
     local requests="$1" out="$workdir/callgrind.$1"
     rm -f "$workdir/bench.db"*
+    # Checks carry a token, as in production: its hash and lookup are part of the cost.
+    token="$(DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" "$BINARY" token create \
+        --name bench --scope check 2>/dev/null)"
     DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
     LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
     LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
@@ -24,12 +27,12 @@ count() {
         2> "$workdir/valgrind.$requests.log" &
     lapseguard_pid=$!
     for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.2; done
-    python3 - "$PORT" "$requests" <<'PY'
+    python3 - "$PORT" "$requests" "$token" <<'PY'
 import http.client, sys
-port, n = int(sys.argv[1]), int(sys.argv[2])
+port, n, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 body = '{"email": "alice@example.com"}'
-headers = {"content-type": "application/json"}
+headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
 for _ in range(20 + n):  # 20 warm-up checks (the first is the live lookup)
     c.request("POST", "/check-recovery-eligible", body, headers)
     r = c.getresponse(); r.read()

@@ -22,7 +22,7 @@ pub const LAST_USED_EVERY_SECONDS: i64 = 60;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     /// The token's name, or `loopback` in protected mode.
-    pub name: String,
+    pub name: Arc<str>,
 }
 
 /// Why a request was refused.
@@ -40,16 +40,42 @@ pub enum Refusal {
 
 /// A token the ring knows.
 struct Known {
-    name: String,
+    name: Arc<str>,
     scopes: Scopes,
     /// Unix seconds of the last `last used` write this process made (or read).
     last_written: AtomicI64,
 }
 
+/// The tokens as the store held them at one reload.
+#[derive(Default)]
+struct Table {
+    by_hash: HashMap<String, Arc<Known>>,
+    /// Tokens whose hash matched since this reload, by the token itself, so that a client's
+    /// every request does not pay for a SHA-256. Only a token that matched gets in, so it
+    /// holds at most one entry per token; the next reload (a revocation) drops it.
+    verified: RwLock<HashMap<Box<str>, Arc<Known>>>,
+}
+
+impl Table {
+    fn find(&self, token: &str) -> Option<Arc<Known>> {
+        let verified = self.verified.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = verified.get(token) {
+            return Some(Arc::clone(known));
+        }
+        drop(verified);
+        let known = Arc::clone(self.by_hash.get(&token_hash(token))?);
+        self.verified
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(token.into(), Arc::clone(&known));
+        Some(known)
+    }
+}
+
 /// The tokens, by hash, as the store held them at the last reload.
 #[derive(Default)]
 pub struct TokenRing {
-    by_hash: RwLock<Arc<HashMap<String, Arc<Known>>>>,
+    table: RwLock<Arc<Table>>,
     /// Protected mode was announced (once per process).
     warned: AtomicBool,
 }
@@ -65,26 +91,31 @@ impl TokenRing {
     /// Reads every token from the store and replaces what is held; returns how many.
     pub async fn reload(&self, store: &dyn AdminStore) -> Result<usize, StoreError> {
         let records = store.tokens().await?;
-        let previous = Arc::clone(&self.by_hash.read().unwrap_or_else(|e| e.into_inner()));
-        let table: HashMap<String, Arc<Known>> = records
+        let previous = Arc::clone(&self.table.read().unwrap_or_else(|e| e.into_inner()));
+        let by_hash: HashMap<String, Arc<Known>> = records
             .into_iter()
             .map(|record| {
                 let carried = previous
+                    .by_hash
                     .get(&record.hash)
                     .map(|known| known.last_written.load(Ordering::Relaxed));
                 let last_written = carried
                     .or(record.last_used_at.map(|t| t.timestamp()))
                     .unwrap_or(i64::MIN);
                 let known = Known {
-                    name: record.name,
+                    name: record.name.into(),
                     scopes: record.scopes,
                     last_written: AtomicI64::new(last_written),
                 };
                 (record.hash, Arc::new(known))
             })
             .collect();
-        let count = table.len();
-        *self.by_hash.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(table);
+        let count = by_hash.len();
+        let table = Table {
+            by_hash,
+            verified: RwLock::default(),
+        };
+        *self.table.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(table);
         Ok(count)
     }
 
@@ -98,13 +129,14 @@ impl TokenRing {
         needed: Scope,
         now: DateTime<Utc>,
     ) -> Result<Granted, Refusal> {
-        let table = self.by_hash.read().unwrap_or_else(|e| e.into_inner());
-        if table.is_empty() && !loopback {
+        let table = self.table.read().unwrap_or_else(|e| e.into_inner());
+        let empty = table.by_hash.is_empty();
+        if empty && !loopback {
             return Err(Refusal::NoTokenYet);
         }
         // A request that presents a token is judged by it, also in protected mode: a
         // revoked token stays refused after the last one is gone.
-        if table.is_empty() && authorization.is_none() {
+        if empty && authorization.is_none() {
             if !self.warned.swap(true, Ordering::Relaxed) {
                 tracing::warn!(
                     "no API token exists: serving loopback clients without one (protected \
@@ -113,13 +145,13 @@ impl TokenRing {
             }
             return Ok(Granted {
                 actor: Actor {
-                    name: LOOPBACK_ACTOR.to_owned(),
+                    name: LOOPBACK_ACTOR.into(),
                 },
                 touch: None,
             });
         }
         let token = bearer(authorization).ok_or(Refusal::Missing)?;
-        let known = table.get(&token_hash(token)).ok_or(Refusal::Unknown)?;
+        let known = table.find(token).ok_or(Refusal::Unknown)?;
         if !known.scopes.allow(needed) {
             return Err(Refusal::Scope(needed));
         }
@@ -132,9 +164,9 @@ impl TokenRing {
                 .is_ok();
         Ok(Granted {
             actor: Actor {
-                name: known.name.clone(),
+                name: Arc::clone(&known.name),
             },
-            touch: due.then(|| known.name.clone()),
+            touch: due.then(|| known.name.to_string()),
         })
     }
 }

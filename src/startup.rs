@@ -148,8 +148,16 @@ impl Application {
 /// The scheduler, the delegation sweep and webhook delivery, on whichever replica holds
 /// the lease.
 async fn run_background(state: AppState, cancel: CancellationToken) {
+    // Host, process and start time: unique, and tells an operator which replica leads
+    // (`GET /v1/stats`).
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "host".to_owned());
     let holder = format!(
-        "{}-{}",
+        "{host}-{}-{}",
         std::process::id(),
         SystemClock.now().timestamp_nanos_opt().unwrap_or_default()
     );

@@ -158,7 +158,7 @@ pub async fn set_override(
         note,
         expires_at: request.expires_at,
         set_at: now,
-        set_by: actor.name.clone(),
+        set_by: actor.name.to_string(),
         seen,
         lapsed_at: None,
     };

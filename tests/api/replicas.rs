@@ -78,7 +78,8 @@ async fn lease_holder_pid(url: &str) -> Option<u32> {
             .await
             .expect("query")
     };
-    holder.and_then(|(h,)| h.split('-').next().and_then(|pid| pid.parse().ok()))
+    // HOST-PID-NANOS; the host name may hold dashes itself.
+    holder.and_then(|(h,)| h.rsplit('-').nth(1).and_then(|pid| pid.parse().ok()))
 }
 
 async fn wait_for(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) -> Duration {

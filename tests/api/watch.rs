@@ -171,4 +171,14 @@ async fn import_streams_a_file_onto_the_watch_list_and_summarises() {
 
     let (_, view) = app.get("/v1/domains/example.org").await;
     assert_eq!(view["watched"], true);
+
+    // The import is one audit entry, by the CLI, with its counts.
+    let (_, audit) = app.get("/v1/audit").await;
+    let entry = &audit["entries"][0];
+    assert_eq!(
+        (&entry["actor"], &entry["action"]),
+        (&"cli".into(), &"watch".into())
+    );
+    assert_eq!(entry["details"]["entries"], 2_504);
+    assert_eq!(entry["details"]["added"], 2);
 }
