@@ -33,6 +33,9 @@ INSERT INTO domain_status (domain, lifecycle, statuses, registered_at, first_reg
                               WHEN s < 0.99 THEN 'pending_delete'
                               ELSE 'unregistered' END AS lifecycle) AS l
     WHERE r < 0.9;
+-- What recording keeps in step: the watch list's copy of each status's lifecycle.
+UPDATE watched_domains SET lifecycle = s.lifecycle
+    FROM domain_status s WHERE s.domain = watched_domains.domain;
 VACUUM ANALYZE watched_domains;
 VACUUM ANALYZE domain_status;
 SQL

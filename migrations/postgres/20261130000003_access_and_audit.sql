@@ -39,10 +39,14 @@ CREATE TABLE revisions (
 );
 INSERT INTO revisions (name, revision) VALUES ('tokens', 0), ('overrides', 0);
 
--- Dashboard queries: names compare bytewise (keyset cursors and prefix ranges), an index
--- per filter, and the stats' oldest check and failing domains.
+-- Dashboard queries: each watched domain's lifecycle (its status's, `unknown` without
+-- one) kept beside it, so that one index serves every lifecycle filter and the counts by
+-- lifecycle need no join; names compare bytewise (keyset cursors and prefix ranges).
 ALTER TABLE watched_domains ALTER COLUMN domain TYPE TEXT COLLATE "C";
 ALTER TABLE domain_status ALTER COLUMN domain TYPE TEXT COLLATE "C";
-CREATE INDEX domain_status_lifecycle ON domain_status (lifecycle, domain);
+ALTER TABLE watched_domains ADD COLUMN lifecycle TEXT NOT NULL DEFAULT 'unknown';
+UPDATE watched_domains SET lifecycle = s.lifecycle
+    FROM domain_status s WHERE s.domain = watched_domains.domain;
+CREATE INDEX watched_domains_lifecycle ON watched_domains (lifecycle, domain);
 CREATE INDEX domain_status_checked_at ON domain_status (checked_at);
 CREATE INDEX watched_domains_failing ON watched_domains (failures) WHERE failures > 0;

@@ -39,8 +39,12 @@ CREATE TABLE revisions (
 );
 INSERT INTO revisions (name, revision) VALUES ('tokens', 0), ('overrides', 0);
 
--- Dashboard queries (SQLite compares text bytewise already): an index
--- per filter, and the stats' oldest check and failing domains.
-CREATE INDEX domain_status_lifecycle ON domain_status (lifecycle, domain);
+-- Dashboard queries: each watched domain's lifecycle (its status's, `unknown` without
+-- one) kept beside it, so that one index serves every lifecycle filter and the counts by
+-- lifecycle need no join (SQLite compares text bytewise already).
+ALTER TABLE watched_domains ADD COLUMN lifecycle TEXT NOT NULL DEFAULT 'unknown';
+UPDATE watched_domains SET lifecycle = s.lifecycle
+    FROM domain_status s WHERE s.domain = watched_domains.domain;
+CREATE INDEX watched_domains_lifecycle ON watched_domains (lifecycle, domain);
 CREATE INDEX domain_status_checked_at ON domain_status (checked_at);
 CREATE INDEX watched_domains_failing ON watched_domains (failures) WHERE failures > 0;

@@ -54,13 +54,17 @@ pub(super) const SELECT_OVERRIDES: &str = "SELECT o.domain, o.decision, o.note, 
      FROM overrides o LEFT JOIN domain_status s ON s.domain = o.domain \
      WHERE o.domain > $1 ORDER BY o.domain LIMIT $2";
 
-/// The columns of a dashboard row: the watch-list entry and its status, if any.
-pub(super) const LISTED_COLUMNS: &str = "SELECT w.domain, w.next_check_at, w.failures, \
-     s.lifecycle, s.evidence, s.registered_at, s.expires_at, s.checked_at, s.last_lapse_at ";
+/// A dashboard page: the watch list's rows, filtered and limited on its own indexes
+/// (`LISTED_PAGE` and the filters go between), then joined with their statuses.
+pub(super) const LISTED_PAGE: &str = "SELECT w.domain, w.next_check_at, w.failures, \
+     s.lifecycle, s.evidence, s.registered_at, s.expires_at, s.checked_at, s.last_lapse_at \
+     FROM (SELECT domain, next_check_at, failures FROM watched_domains WHERE 1 = 1";
 
-pub(super) const STATS_LIFECYCLES: &str = "SELECT COALESCE(s.lifecycle, 'unknown') AS \
-     lifecycle, COUNT(*) AS n FROM watched_domains w LEFT JOIN domain_status s \
-     ON s.domain = w.domain GROUP BY COALESCE(s.lifecycle, 'unknown')";
+pub(super) const LISTED_JOIN: &str =
+    ") w LEFT JOIN domain_status s ON s.domain = w.domain ORDER BY w.domain";
+
+pub(super) const STATS_LIFECYCLES: &str =
+    "SELECT lifecycle, COUNT(*) AS n FROM watched_domains GROUP BY lifecycle";
 
 pub(super) const STATS_DUE: &str = "SELECT COUNT(*) FROM watched_domains WHERE next_check_at <= $1";
 
@@ -344,7 +348,6 @@ macro_rules! impl_admin_store {
             use chrono::{DateTime, Utc};
             use $crate::domain::access::TokenRecord;
             use $crate::domain::audit::{AuditEntry, LoggedAudit};
-            use $crate::domain::lifecycle::Lifecycle;
             use $crate::domain::name::RegistrableDomain;
             use $crate::domain::overrides::Override;
             use $crate::store::StoreError;
@@ -558,49 +561,26 @@ macro_rules! impl_admin_store {
                     &self,
                     filter: &DomainFilter,
                 ) -> Result<Vec<ListedDomain>, StoreError> {
-                    let mut query = sqlx::QueryBuilder::<$db>::new(admin::LISTED_COLUMNS);
-                    // Each filter walks an index in name order: the watch list's key, or
-                    // the status table's (lifecycle, domain).
-                    let key = match filter.lifecycle {
-                        Some(lifecycle) if lifecycle != Lifecycle::Unknown => {
-                            query.push(
-                                "FROM domain_status s JOIN watched_domains w \
-                                 ON w.domain = s.domain WHERE s.lifecycle = ",
-                            );
-                            query.push_bind(lifecycle.as_str());
-                            "s.domain"
-                        }
-                        Some(_) => {
-                            query.push(
-                                "FROM watched_domains w LEFT JOIN domain_status s \
-                                 ON s.domain = w.domain \
-                                 WHERE (s.lifecycle IS NULL OR s.lifecycle = 'unknown')",
-                            );
-                            "w.domain"
-                        }
-                        None => {
-                            query.push(
-                                "FROM watched_domains w LEFT JOIN domain_status s \
-                                 ON s.domain = w.domain WHERE 1 = 1",
-                            );
-                            "w.domain"
-                        }
-                    };
-                    if let Some(after) = &filter.after {
+                    // Every filter is on the watch list's own indexes, in name order: its
+                    // key, or (lifecycle, domain).
+                    let mut query = sqlx::QueryBuilder::<$db>::new(admin::LISTED_PAGE);
+                    if let Some(lifecycle) = filter.lifecycle {
                         query
-                            .push(format_args!(" AND {key} > "))
-                            .push_bind(after.clone());
+                            .push(" AND lifecycle = ")
+                            .push_bind(lifecycle.as_str());
+                    }
+                    if let Some(after) = &filter.after {
+                        query.push(" AND domain > ").push_bind(after.clone());
                     }
                     if let Some(prefix) = &filter.prefix {
+                        query.push(" AND domain >= ").push_bind(prefix.clone());
                         query
-                            .push(format_args!(" AND {key} >= "))
-                            .push_bind(prefix.clone());
-                        query
-                            .push(format_args!(" AND {key} < "))
+                            .push(" AND domain < ")
                             .push_bind(admin::prefix_end(prefix));
                     }
-                    query.push(format_args!(" ORDER BY {key} LIMIT "));
+                    query.push(" ORDER BY domain LIMIT ");
                     query.push_bind(i64::from(filter.limit));
+                    query.push(admin::LISTED_JOIN);
                     let rows: Vec<admin::ListedRow> =
                         query.build_query_as().fetch_all(self.pool()).await?;
                     rows.into_iter().map(TryInto::try_into).collect()

@@ -134,6 +134,17 @@ pub(super) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND h
 pub(super) const END_ALLOW: &str = "UPDATE overrides SET lapsed_at = $2 WHERE domain = $1 \
      AND decision = 'allow' AND lapsed_at IS NULL AND set_at <= $2";
 
+/// Sets a watched domain's copy of its status's lifecycle.
+pub(super) const SET_WATCHED_LIFECYCLE: &str =
+    "UPDATE watched_domains SET lifecycle = $2 WHERE domain = $1";
+
+/// Copies the status's lifecycle onto watch-list rows of these domains (`$1` to `$n`) that
+/// have a status: a domain watched again after an unwatch.
+pub(super) const SYNC_WATCHED_LIFECYCLE_PREFIX: &str = "UPDATE watched_domains SET lifecycle = \
+     (SELECT s.lifecycle FROM domain_status s WHERE s.domain = watched_domains.domain) \
+     WHERE EXISTS (SELECT 1 FROM domain_status s WHERE s.domain = watched_domains.domain \
+     AND s.lifecycle <> watched_domains.lifecycle) AND domain IN ";
+
 /// PostgreSQL is ready when the status table can be read: a lock held on it shows.
 pub(super) const PING_READ: &str =
     "SELECT COUNT(*) FROM (SELECT 1 FROM domain_status LIMIT 1) AS probe";
@@ -510,6 +521,22 @@ macro_rules! impl_store {
 
             type Connection = <$db as sqlx::Database>::Connection;
 
+            /// Gives newly watched domains that have a status its lifecycle.
+            async fn sync_watched_lifecycle(
+                conn: &mut Connection,
+                domains: &[&str],
+            ) -> Result<(), StoreError> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(sql::SYNC_WATCHED_LIFECYCLE_PREFIX);
+                query.push("(");
+                let mut list = query.separated(", ");
+                for domain in domains {
+                    list.push_bind(*domain);
+                }
+                list.push_unseparated(")");
+                query.build().execute(&mut *conn).await?;
+                Ok(())
+            }
+
             /// Marks the domain's allow override lapsed, and tells replicas when it did.
             async fn end_allow(
                 conn: &mut Connection,
@@ -837,6 +864,17 @@ macro_rules! impl_store {
                             .await?;
                         next
                     };
+                    // The watch list keeps a copy of the lifecycle for its filters and counts.
+                    if let Some(status) = &after.status {
+                        let before = before.status.as_ref().map(|s| s.lifecycle);
+                        if watch.is_none() || before != Some(status.lifecycle) {
+                            sqlx::query(sql::SET_WATCHED_LIFECYCLE)
+                                .bind(domain.as_str())
+                                .bind(status.lifecycle.as_str())
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
                     tx.commit().await?;
                     Ok(Recorded {
                         status: after.status,
@@ -881,6 +919,7 @@ macro_rules! impl_store {
                         });
                         query.push(sql::WATCH_SUFFIX);
                         added += query.build().execute(&mut *tx).await?.rows_affected();
+                        sync_watched_lifecycle(&mut tx, chunk).await?;
                     }
                     if let Some(audit) = audit {
                         let mut audit = audit.clone();
@@ -935,6 +974,7 @@ macro_rules! impl_store {
                         .bind(at.timestamp())
                         .execute(&mut *tx)
                         .await?;
+                    sync_watched_lifecycle(&mut tx, &[domain.as_str()]).await?;
                     if let Some(audit) = audit {
                         super::admin_sql::insert_audit(&mut tx, audit).await?;
                     }

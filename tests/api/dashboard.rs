@@ -73,6 +73,12 @@ async fn the_watch_list_pages_by_name_without_gaps_and_filters_by_lifecycle_and_
         "every watched domain once, by name"
     );
 
+    // Unwatched and watched again, a domain keeps the lifecycle its status shows.
+    app.send(reqwest::Method::DELETE, "/v1/watch/shop-000.com")
+        .await;
+    app.post_json("/v1/watch", json!({ "domains": ["shop-000.com"] }))
+        .await;
+
     let redemption = all_pages(&app, "&lifecycle=redemption", 3).await;
     assert_eq!(
         names(&redemption),
