@@ -3,6 +3,8 @@
 # machine where requests/s are not. Runs the release binary twice under callgrind, with
 # N and with 0 cached checks after the same warm-up, and divides the difference by N.
 #   bash benches/check_instructions.sh [N] [binary]
+# Checks carry a check-scope token; LAPSEGUARD_BENCH_NO_TOKEN=1 sends none (protected
+# mode, loopback), to see what the token costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
@@ -15,8 +17,11 @@ count() {
     local requests="$1" out="$workdir/callgrind.$1"
     rm -f "$workdir/bench.db"*
     # Checks carry a token, as in production: its hash and lookup are part of the cost.
-    token="$(DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" "$BINARY" token create \
-        --name bench --scope check 2>/dev/null)"
+    token=""
+    if [ -z "${LAPSEGUARD_BENCH_NO_TOKEN:-}" ]; then
+        token="$(DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" "$BINARY" token create \
+            --name bench --scope check 2>/dev/null)"
+    fi
     DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
     LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
     LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
@@ -32,7 +37,9 @@ import http.client, sys
 port, n, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 body = '{"email": "alice@example.com"}'
-headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+headers = {"content-type": "application/json"}
+if token:
+    headers["authorization"] = f"Bearer {token}"
 for _ in range(20 + n):  # 20 warm-up checks (the first is the live lookup)
     c.request("POST", "/check-recovery-eligible", body, headers)
     r = c.getresponse(); r.read()

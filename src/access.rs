@@ -120,18 +120,18 @@ impl TokenRing {
     }
 
     /// Decides a request that needs `needed`, carrying `authorization` (the header's
-    /// value) from a peer that is (or is not) on loopback, at `now`. While no token
-    /// exists, a loopback request without the header is served (protected mode).
+    /// value), at `now`. While no token exists, a request without the header from a peer
+    /// on loopback (asked of `loopback` only then) is served (protected mode).
     pub fn authorize(
         &self,
         authorization: Option<&[u8]>,
-        loopback: bool,
+        loopback: impl FnOnce() -> bool,
         needed: Scope,
         now: DateTime<Utc>,
     ) -> Result<Granted, Refusal> {
         let table = self.table.read().unwrap_or_else(|e| e.into_inner());
         let empty = table.by_hash.is_empty();
-        if empty && !loopback {
+        if empty && !loopback() {
             return Err(Refusal::NoTokenYet);
         }
         // A request that presents a token is judged by it, also in protected mode: a

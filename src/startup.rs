@@ -34,10 +34,7 @@ pub fn router(state: AppState) -> Router {
         .external_url_unchecked("/openapi.json", http::openapi());
     api.merge(docs)
         .fallback(|| async { ApiError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
-            http::auth::authorize,
-        ))
+        .layer(http::auth::AuthLayer::new(Arc::clone(&state)))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(DefaultBodyLimit::max(http::MAX_BODY_BYTES))

@@ -2,13 +2,16 @@
 //! (`access.rs`) before a handler runs. `/healthz`, `/readyz`, `/openapi.json` and
 //! `/docs` need none.
 
+use std::future::{Ready, ready};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, Method, header};
-use axum::middleware::Next;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderMap, HeaderName, Method, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::Either;
+use tower::{Layer, Service};
 
 use crate::access::Refusal;
 use crate::app::AppState;
@@ -31,33 +34,85 @@ pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
     None
 }
 
-/// Lets a request through when its token (or protected mode) allows the route; the
-/// handler then finds the [`crate::access::Actor`] in the request's extensions.
-pub async fn authorize(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+/// The middleware: lets a request through when its token (or protected mode) allows the
+/// route; the handler then finds the [`crate::access::Actor`] in the request's
+/// extensions. A plain `tower` layer rather than `middleware::from_fn`: the request path
+/// pays for no boxed future and no clone of the inner service.
+#[derive(Clone)]
+pub struct AuthLayer {
+    app: AppState,
+}
+
+impl AuthLayer {
+    pub fn new(app: AppState) -> Self {
+        Self { app }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Authorize<S>;
+
+    fn layer(&self, inner: S) -> Authorize<S> {
+        Authorize {
+            inner,
+            app: Arc::clone(&self.app),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Authorize<S> {
+    inner: S,
+    app: AppState,
+}
+
+impl<S> Service<Request> for Authorize<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Either<Ready<Result<Response, S::Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        match authorize(&self.app, &mut request) {
+            Ok(()) => Either::Right(self.inner.call(request)),
+            Err(refused) => Either::Left(ready(Ok(refused.into_response()))),
+        }
+    }
+}
+
+/// Decides a request; on success, puts the actor of a write in the request's extensions.
+fn authorize(app: &AppState, request: &mut Request) -> Result<(), ApiError> {
     let Some(needed) = required_scope(request.method(), request.uri().path()) else {
-        return next.run(request).await;
+        return Ok(());
     };
-    let loopback = on_loopback(&request);
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)
         .map(|v| v.as_bytes());
     let now = app.clock.now();
-    match app.tokens.authorize(authorization, loopback, needed, now) {
-        Ok(granted) => {
-            if let Some(name) = granted.touch {
-                let store = Arc::clone(&app.store);
-                tokio::spawn(async move {
-                    if let Err(error) = store.token_used(&name, now).await {
-                        tracing::warn!(token = %name, error = %error, "cannot record a token's last use");
-                    }
-                });
+    let granted = app
+        .tokens
+        .authorize(authorization, || on_loopback(request), needed, now)
+        .map_err(refused)?;
+    if let Some(name) = granted.touch {
+        let store = Arc::clone(&app.store);
+        tokio::spawn(async move {
+            if let Err(error) = store.token_used(&name, now).await {
+                tracing::warn!(token = %name, error = %error, "cannot record a token's last use");
             }
-            request.extensions_mut().insert(granted.actor);
-            next.run(request).await
-        }
-        Err(refusal) => refused(refusal).into_response(),
+        });
     }
+    // Only writes are audited: a check or a read does not pay for the insertion.
+    if needed == Scope::Admin {
+        request.extensions_mut().insert(granted.actor);
+    }
+    Ok(())
 }
 
 fn refused(refusal: Refusal) -> ApiError {
@@ -90,9 +145,11 @@ fn on_loopback(request: &Request) -> bool {
 }
 
 fn forwarded(headers: &HeaderMap) -> bool {
-    ["forwarded", "x-forwarded-for", "x-real-ip"]
+    const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+    const X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
+    [header::FORWARDED, X_FORWARDED_FOR, X_REAL_IP]
         .iter()
-        .any(|name| headers.contains_key(*name))
+        .any(|name| headers.contains_key(name))
 }
 
 #[cfg(test)]
