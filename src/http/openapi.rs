@@ -30,10 +30,14 @@ const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 
 /// Applies the fixes above to a generated document.
 pub fn finish(mut document: Value) -> Value {
-    document["servers"] = json!([{
-        "url": DEFAULT_SERVER,
-        "description": "The default listen address (LAPSEGUARD_LISTEN); use your own."
-    }]);
+    // The docs page tries requests against the first entry: the server that served it.
+    document["servers"] = json!([
+        { "url": "/", "description": "The server this document came from" },
+        {
+            "url": DEFAULT_SERVER,
+            "description": "The default listen address (LAPSEGUARD_LISTEN)"
+        }
+    ]);
     document["security"] = json!([{ "bearer": [] }]);
     let components = &mut document["components"];
     components["securitySchemes"] = json!({

@@ -128,6 +128,24 @@ async fn the_docs_page_and_the_document_stay_open_once_tokens_exist() {
         !page.contains("https://"),
         "the page loads nothing from outside"
     );
+    let initializer = app
+        .http
+        .get(format!("{}/docs/swagger-initializer.js", app.address))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        initializer.contains("\"url\": \"/openapi.json\""),
+        "{initializer}"
+    );
+    // Swagger UI's online validator would load its badge from validator.swagger.io.
+    assert!(
+        initializer.contains("\"validatorUrl\": \"none\""),
+        "{initializer}"
+    );
 }
 
 /// A request to the router as if it came from `peer`.
