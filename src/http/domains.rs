@@ -33,11 +33,20 @@ pub struct DomainsQuery {
     #[param(max_length = 253, pattern = "^[A-Za-z0-9.-]*$")]
     pub q: Option<String>,
     /// Return domains after this name: the `next_after` of the previous page.
-    #[param(max_length = 253)]
+    #[param(max_length = 253, pattern = "^[A-Za-z0-9.-]*$")]
     pub after: Option<String>,
     /// At most this many (default 100, at most 1000).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
+}
+
+/// Whether a cursor or prefix can be (part of) a stored name: at most 253 of letters,
+/// digits, `-` and `.`.
+pub fn name_like(text: &str) -> bool {
+    text.len() <= 253
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
 /// A watched domain and its current status.
@@ -112,13 +121,12 @@ pub async fn list_domains(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(invalid("limit must be between 1 and 1000"));
     }
-    let name_like = |text: &String| {
-        text.len() <= 253
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-    };
-    if !query.q.iter().chain(&query.after).all(name_like) {
+    if !query
+        .q
+        .iter()
+        .chain(&query.after)
+        .all(|text| name_like(text))
+    {
         return Err(invalid(
             "q and after take letters, digits, `-` and `.` (IDNs in their xn-- form), at most 253",
         ));

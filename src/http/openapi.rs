@@ -102,7 +102,10 @@ fn finish_operation(path: &str, method: &str, operation: &mut Value) {
         }
         None => operation["security"] = json!([]),
     }
-    if let Some(responses) = operation["responses"].as_object_mut() {
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    {
         responses.insert(
             "default".to_owned(),
             json!({ "$ref": "#/components/responses/Problem" }),
@@ -112,7 +115,8 @@ fn finish_operation(path: &str, method: &str, operation: &mut Value) {
 
 fn finish_schema(name: &str, schema: &mut Value) {
     let response = !REQUEST_SCHEMAS.contains(&name);
-    let Some(properties) = schema["properties"].as_object_mut() else {
+    // `get_mut`, not `schema["properties"]`: indexing mutably would add `null` to enums.
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
     for property in properties.values_mut() {

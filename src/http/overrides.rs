@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
+use super::domains::name_like;
 use crate::access::Actor;
 use crate::app::AppState;
 use crate::domain::audit::{AuditAction, AuditEntry};
@@ -84,7 +85,7 @@ impl OverrideView {
 #[into_params(parameter_in = Query)]
 pub struct OverridesQuery {
     /// Return overrides of domains after this name: the `next_after` of the previous page.
-    #[param(max_length = 253)]
+    #[param(max_length = 253, pattern = "^[A-Za-z0-9.-]*$")]
     pub after: Option<String>,
     /// At most this many (default 100, at most 1000).
     #[param(minimum = 1, maximum = 1000)]
@@ -232,11 +233,14 @@ pub async fn list_overrides(
 ) -> Result<Json<OverridesPage>, ApiError> {
     let invalid = || ApiError::BadRequest {
         code: "invalid_query",
-        detail: format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
+        detail: format!(
+            "limit must be a whole number from 1 to {MAX_LIMIT}; after a domain name \
+             (letters, digits, `-` and `.`, at most 253)"
+        ),
     };
     let Query(query) = query.map_err(|_| invalid())?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
+    if !(1..=MAX_LIMIT).contains(&limit) || !query.after.as_deref().is_none_or(name_like) {
         return Err(invalid());
     }
     let after = query.after.unwrap_or_default().to_ascii_lowercase();

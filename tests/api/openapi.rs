@@ -28,3 +28,34 @@ async fn the_committed_openapi_document_matches_the_code() {
     let reasons = &committed["components"]["schemas"]["Reason"]["enum"];
     assert_eq!(reasons.as_array().map(Vec::len), Some(15), "{reasons}");
 }
+
+/// Every place the OpenAPI 3.1 schema expects a schema object or a map of them holds one:
+/// a `null` there (as `properties: null` once was on enums) breaks validators and fuzzers.
+#[test]
+fn the_document_holds_objects_where_schemas_go() {
+    fn walk(value: &serde_json::Value, path: &str, bad: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    let schema_place = matches!(
+                        key.as_str(),
+                        "properties" | "schema" | "items" | "responses" | "components"
+                    );
+                    if schema_place && !child.is_object() {
+                        bad.push(format!("{path}/{key}"));
+                    }
+                    walk(child, &format!("{path}/{key}"), bad);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{path}/{i}"), bad);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&lapseguard::http::openapi(), "", &mut bad);
+    assert!(bad.is_empty(), "not objects: {bad:?}");
+}

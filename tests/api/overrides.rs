@@ -205,6 +205,15 @@ async fn overrides_expire_and_refuse_bad_input() {
         assert_eq!(problem["code"], code, "{body}: {problem}");
         assert!(!problem.to_string().contains("alice"), "{problem}");
     }
+    for query in [
+        "limit=0",
+        "after=%C3%A9.com",
+        &format!("after={}", "a".repeat(254)),
+    ] {
+        let (status, problem) = app.get(&format!("/v1/overrides?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(problem["code"], "invalid_query");
+    }
 }
 
 #[tokio::test]

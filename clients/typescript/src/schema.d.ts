@@ -291,7 +291,7 @@ export interface components {
          * @description What was done. New actions may be added: clients should show an unknown one as text.
          * @enum {string}
          */
-        AuditAction: string;
+        AuditAction: "watch" | "unwatch" | "refresh" | "override_set" | "override_removed" | "token_created" | "token_revoked";
         /** @description One change made through the API or the CLI. */
         AuditItem: {
             action: components["schemas"]["AuditAction"] | string;
@@ -472,7 +472,7 @@ export interface components {
          * @description Where an observation's evidence came from. Stable strings, kept in the history.
          * @enum {string}
          */
-        EvidenceSource: string;
+        EvidenceSource: "rdap" | "dns" | "fastly";
         /** @description A liveness or readiness answer. */
         HealthResponse: {
             /** @description `ok` from `/healthz`, `ready` from `/readyz`. */
@@ -482,12 +482,12 @@ export interface components {
          * @description What a health route says when it answers 200.
          * @enum {string}
          */
-        HealthStatus: string;
+        HealthStatus: "ok" | "ready";
         /**
          * @description Where a registrable domain stands in the registration lifecycle.
          * @enum {string}
          */
-        Lifecycle: string;
+        Lifecycle: "active" | "auto_renew_grace" | "redemption" | "pending_delete" | "on_hold" | "inactive" | "expired" | "unregistered" | "unknown";
         /** @description One lookup, as kept in the history. */
         ObservationItem: {
             /** @description For a failed lookup: `timeout`, `upstream_status`, `malformed`, `too_large`, ... */
@@ -537,12 +537,12 @@ export interface components {
          * @description What a lookup found, in a word: the history's `outcome`. A closed set.
          * @enum {string}
          */
-        Outcome: string;
+        Outcome: "registered" | "unregistered" | "flagged" | "delegated" | "undelegated" | "failed";
         /**
          * @description What the agent decided.
          * @enum {string}
          */
-        OverrideDecision: string;
+        OverrideDecision: "allow" | "deny";
         /** @description An agent's decision for a domain. */
         OverrideRequest: {
             decision: components["schemas"]["OverrideDecision"];
@@ -562,7 +562,7 @@ export interface components {
          * @description Whether an override decides checks now.
          * @enum {string}
          */
-        OverrideState: string;
+        OverrideState: "active" | "expired" | "lapsed";
         /** @description An override, and whether it decides checks now. */
         OverrideView: {
             decision: components["schemas"]["OverrideDecision"];
@@ -640,7 +640,7 @@ export interface components {
          *     does not know is shown or logged as text, never an error.
          * @enum {string}
          */
-        Reason: string;
+        Reason: "domain_active" | "domain_in_grace_period" | "domain_in_redemption_period" | "domain_pending_delete" | "domain_on_hold" | "domain_inactive" | "domain_expired" | "domain_unregistered" | "domain_reregistered" | "domain_recently_registered" | "domain_lapsed_since_verification" | "domain_not_covered" | "domain_status_unavailable" | "override_allow" | "override_deny";
         /** @description An entry that could not be watched. */
         RejectedEntry: {
             /** @description Why, as in the 422 problem codes (`email_missing_at`, `domain_unknown_suffix`, ...). */
@@ -655,7 +655,7 @@ export interface components {
          *     `evidence`).
          * @enum {string}
          */
-        Source: string;
+        Source: "live" | "cache";
         /** @description The state of the watch list, the schedule and webhook delivery. */
         StatsResponse: {
             /**
@@ -747,7 +747,7 @@ export interface components {
          * @description The list of a watch request an entry came from.
          * @enum {string}
          */
-        WatchField: string;
+        WatchField: "emails" | "domains";
         /**
          * @description Addresses and domains to watch. Addresses are reduced to their registrable domain at
          *     once and never kept.
