@@ -82,6 +82,8 @@ impl App {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<AppState, StartError> {
+        // Before anything records a metric: a handle taken earlier would count nowhere.
+        crate::telemetry::metrics::handle();
         let upstream = &config.upstream;
         let client = Arc::new(UpstreamHttp::new(
             upstream.allow_http,

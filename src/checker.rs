@@ -26,6 +26,7 @@ use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
 use crate::overrides::OverrideBook;
 use crate::store::StoredStatus;
+use crate::telemetry::metrics;
 
 /// Where an answer came from (which source gave the evidence is the response's
 /// `evidence`).
@@ -36,6 +37,15 @@ pub enum Source {
     Live,
     /// Memory or the store.
     Cache,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Cache => "cache",
+        }
+    }
 }
 
 /// A decision with the status behind it.
@@ -109,8 +119,12 @@ impl Checker {
         let now = self.observer.clock().now();
         let memory = self.observer.memory();
         let held = memory.get(domain);
+        let fresh = held
+            .as_deref()
+            .is_some_and(|held| held.status.is_fresh(now, self.max_age()));
+        metrics::memory_lookup(fresh);
         let loaded = match held.as_deref() {
-            Some(held) if held.status.is_fresh(now, self.max_age()) => Loaded::Fresh {
+            Some(held) if fresh => Loaded::Fresh {
                 status: held.status.clone(),
                 live: false,
             },

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod check;
 pub mod domains;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod overrides;
 pub mod stats;

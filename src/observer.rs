@@ -16,6 +16,7 @@ use crate::domain::status::{DomainStatus, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
 use crate::store::{Origin, RecordSettings, Recorded, Role, Store, StoredStatus};
+use crate::telemetry::metrics;
 use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped, Sources};
 
 /// What a check's lookup builds on: the stored status, or nothing known because the store
@@ -393,9 +394,20 @@ async fn ask_by(
     domain: &RegistrableDomain,
     deadline: Instant,
 ) -> Result<Answer, LookupError> {
-    tokio::time::timeout_at(deadline.into(), source.lookup(domain))
+    let started = Instant::now();
+    let answer = tokio::time::timeout_at(deadline.into(), source.lookup(domain))
         .await
-        .unwrap_or(Err(Failure::Timeout.into()))
+        .unwrap_or(Err(Failure::Timeout.into()));
+    let outcome = match &answer {
+        Ok(Answer::Found(_)) => "found",
+        Ok(Answer::NotFound) => "not_found",
+        Ok(Answer::Flagged(_)) => "flagged",
+        Ok(Answer::Delegation(_)) => "delegation",
+        Err(error) => error.code(),
+    };
+    let host = source.host_of(domain).unwrap_or_else(|_| "none".to_owned());
+    metrics::lookup_done(source.source().as_str(), host, outcome, started.elapsed());
+    answer
 }
 
 /// Memory takes what the store now holds.
@@ -408,6 +420,7 @@ fn remember(memory: &StatusMemory, recorded: &Recorded) {
     }
     if let Some(published) = &recorded.transition {
         let t = &published.transition;
+        metrics::transition_published(t.to.as_str());
         tracing::info!(domain = %t.domain, id = published.id, from = t.from.as_str(), to = t.to.as_str(), "transition");
     }
 }

@@ -1,4 +1,7 @@
-//! Logging: `tracing` to stderr, pretty or JSON, filtered by `RUST_LOG`.
+//! Logging: `tracing` to stderr, pretty or JSON, filtered by `RUST_LOG`. Metrics:
+//! `telemetry/metrics.rs`.
+
+pub mod metrics;
 
 use tracing_subscriber::EnvFilter;
 

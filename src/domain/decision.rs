@@ -67,6 +67,29 @@ pub enum Reason {
     OverrideDeny,
 }
 
+impl Reason {
+    /// The stable string of the API (metrics labels use it too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DomainActive => "domain_active",
+            Self::DomainInGracePeriod => "domain_in_grace_period",
+            Self::DomainInRedemptionPeriod => "domain_in_redemption_period",
+            Self::DomainPendingDelete => "domain_pending_delete",
+            Self::DomainOnHold => "domain_on_hold",
+            Self::DomainInactive => "domain_inactive",
+            Self::DomainExpired => "domain_expired",
+            Self::DomainUnregistered => "domain_unregistered",
+            Self::DomainReregistered => "domain_reregistered",
+            Self::DomainRecentlyRegistered => "domain_recently_registered",
+            Self::DomainLapsedSinceVerification => "domain_lapsed_since_verification",
+            Self::DomainNotCovered => "domain_not_covered",
+            Self::DomainStatusUnavailable => "domain_status_unavailable",
+            Self::OverrideAllow => "override_allow",
+            Self::OverrideDeny => "override_deny",
+        }
+    }
+}
+
 /// When several rules apply, the first in this table wins. It runs from the strongest
 /// evidence that the name is, or can be, in a stranger's hands (already re-registered;
 /// free to register; about to be released) to the weakest (a lapse that healed, a young
@@ -201,6 +224,23 @@ fn lifecycle_reason(lifecycle: Lifecycle) -> Option<Reason> {
         Lifecycle::Expired => Some(Reason::DomainExpired),
         Lifecycle::Unregistered => Some(Reason::DomainUnregistered),
         Lifecycle::Unknown => Some(Reason::DomainStatusUnavailable),
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn each_reason_names_itself_as_serde_does() {
+        for reason in PRECEDENCE.into_iter().chain([
+            Reason::DomainNotCovered,
+            Reason::OverrideAllow,
+            Reason::OverrideDeny,
+        ]) {
+            let serialised = serde_json::to_value(reason).expect("serialises");
+            assert_eq!(serialised, reason.as_str());
+        }
     }
 }
 

@@ -44,21 +44,24 @@ impl Lifecycle {
         }
     }
 
+    /// Every stage.
+    pub const ALL: [Lifecycle; 9] = [
+        Self::Active,
+        Self::AutoRenewGrace,
+        Self::Redemption,
+        Self::PendingDelete,
+        Self::OnHold,
+        Self::Inactive,
+        Self::Expired,
+        Self::Unregistered,
+        Self::Unknown,
+    ];
+
     /// Reads back what [`Lifecycle::as_str`] wrote.
     pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Active,
-            Self::AutoRenewGrace,
-            Self::Redemption,
-            Self::PendingDelete,
-            Self::OnHold,
-            Self::Inactive,
-            Self::Expired,
-            Self::Unregistered,
-            Self::Unknown,
-        ]
-        .into_iter()
-        .find(|lifecycle| lifecycle.as_str() == text)
+        Self::ALL
+            .into_iter()
+            .find(|lifecycle| lifecycle.as_str() == text)
     }
 }
 

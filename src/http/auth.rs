@@ -20,12 +20,18 @@ use crate::error::ApiError;
 
 /// The recovery check's path.
 pub const CHECK_PATH: &str = "/check-recovery-eligible";
+/// Prometheus's scrape path: `read`, like every read under `/v1`.
+pub const METRICS_PATH: &str = "/metrics";
 
 /// The scope a request needs: `check` for the recovery check, `read` for every read
-/// under `/v1`, `admin` for every write there; `None` for the open routes.
+/// under `/v1` and for `/metrics`, `admin` for every write under `/v1`; `None` for the open
+/// routes.
 pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
     if path == CHECK_PATH {
         return Some(Scope::Check);
+    }
+    if path == METRICS_PATH {
+        return Some(Scope::Read);
     }
     if path == "/v1" || path.starts_with("/v1/") {
         let read = method == Method::GET || method == Method::HEAD;
@@ -175,6 +181,7 @@ mod tests {
             Some(Scope::Admin)
         );
         assert_eq!(required_scope(&Method::GET, "/healthz"), None);
+        assert_eq!(required_scope(&Method::GET, "/metrics"), Some(Scope::Read));
         assert_eq!(required_scope(&Method::GET, "/docs/"), None);
         assert_eq!(required_scope(&Method::GET, "/v1x"), None);
     }

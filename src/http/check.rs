@@ -14,6 +14,7 @@ use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
 use crate::domain::status::EvidenceSource;
 use crate::error::{ApiError, Problem};
+use crate::telemetry::metrics;
 
 /// The address a caller wants to send a recovery link to.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -156,7 +157,14 @@ pub async fn check_recovery_eligible(
     State(app): State<AppState>,
     ApiJson(request): ApiJson<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
+    let started = std::time::Instant::now();
     let query = CheckQuery::parse(request, app.clock.now())?;
     let assessment = app.checker.check(&query.domain, query.verified_at).await;
-    Ok(Json(CheckResponse::new(&query, assessment)))
+    let response = CheckResponse::new(&query, assessment);
+    metrics::check_answered(
+        response.reason.as_str(),
+        response.source.as_str(),
+        started.elapsed(),
+    );
+    Ok(Json(response))
 }

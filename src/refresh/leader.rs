@@ -42,6 +42,7 @@ pub async fn run_while_leader<F, Fut>(
         match (held, work.is_some()) {
             (true, false) => {
                 tracing::info!(holder = %holder, "this replica now runs the scheduler");
+                crate::telemetry::metrics::leading(true);
                 let token = cancel.child_token();
                 let mut tasks = JoinSet::new();
                 for task in start(token.clone()) {
@@ -51,6 +52,7 @@ pub async fn run_while_leader<F, Fut>(
             }
             (false, true) => {
                 tracing::warn!(holder = %holder, "lost the scheduler lease; stopping background work");
+                crate::telemetry::metrics::leading(false);
                 stop(work.take()).await;
             }
             _ => {}
@@ -61,6 +63,7 @@ pub async fn run_while_leader<F, Fut>(
         }
     }
     stop(work.take()).await;
+    crate::telemetry::metrics::leading(false);
     if let Err(error) = store.release_lease(SCHEDULER_LEASE, &holder).await {
         tracing::warn!(error = %error, "cannot release the scheduler lease");
     }

@@ -9,6 +9,7 @@ mod fastly;
 mod health;
 mod helpers;
 mod input;
+mod metrics;
 mod names;
 mod openapi;
 mod overrides;

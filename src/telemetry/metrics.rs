@@ -1,0 +1,145 @@
+//! Prometheus metrics: the recorder every `counter!`/`histogram!` in the crate writes to,
+//! the names in one place, and the text `GET /metrics` serves. Labels stay bounded:
+//! reasons, sources, outcomes, lifecycles and upstream hosts, never domains.
+
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use ::metrics::{Counter, Histogram, counter, gauge, histogram};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::domain::lifecycle::Lifecycle;
+use crate::store::admin::StoreStats;
+
+/// Recovery checks answered, by `reason` and `source` (`live`, `cache`).
+pub const CHECKS: &str = "lapseguard_checks_total";
+/// Time to answer a recovery check, in seconds.
+pub const CHECK_DURATION: &str = "lapseguard_check_duration_seconds";
+/// Lookups, by `source` (`rdap`, `dns`, `fastly`), `host` and `outcome` (an answer's kind,
+/// or the failure's code).
+pub const LOOKUPS: &str = "lapseguard_lookups_total";
+/// Time a lookup took, by `source` and `host`, in seconds.
+pub const LOOKUP_DURATION: &str = "lapseguard_lookup_duration_seconds";
+/// The request path's memory, by `result` (`hit`: a fresh status; `miss`).
+pub const MEMORY: &str = "lapseguard_memory_lookups_total";
+/// Transitions published, by the lifecycle they moved `to`.
+pub const TRANSITIONS: &str = "lapseguard_transitions_total";
+/// 1 while this replica holds the scheduler lease.
+pub const LEADER: &str = "lapseguard_leader";
+
+/// Histogram buckets, in seconds: a cached check is well under a millisecond, a lookup
+/// up to the deadline (seconds).
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The process's recorder, installed on first use (tests start many apps in one process:
+/// they share it).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(&BUCKETS)
+            .expect("the bucket list is not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        if ::metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was installed already; /metrics shows only its own");
+        }
+        handle
+    })
+}
+
+/// Handles of the request path's metrics, by their static labels: registering a metric
+/// builds its key (an allocation and a hash); a handle costs an atomic add.
+#[derive(Default)]
+struct RequestPath {
+    checks: RwLock<HashMap<(&'static str, &'static str), Counter>>,
+    memory: OnceLock<[Counter; 2]>,
+    duration: OnceLock<Histogram>,
+}
+
+fn request_path() -> &'static RequestPath {
+    static PATH: OnceLock<RequestPath> = OnceLock::new();
+    PATH.get_or_init(RequestPath::default)
+}
+
+pub fn check_answered(reason: &'static str, source: &'static str, took: Duration) {
+    let path = request_path();
+    let known = path
+        .checks
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(reason, source))
+        .cloned();
+    let checks = known.unwrap_or_else(|| {
+        let handle = counter!(CHECKS, "reason" => reason, "source" => source);
+        path.checks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((reason, source), handle.clone());
+        handle
+    });
+    checks.increment(1);
+    path.duration
+        .get_or_init(|| histogram!(CHECK_DURATION))
+        .record(took.as_secs_f64());
+}
+
+pub fn lookup_done(source: &'static str, host: String, outcome: &'static str, took: Duration) {
+    histogram!(LOOKUP_DURATION, "source" => source, "host" => host.clone())
+        .record(took.as_secs_f64());
+    counter!(LOOKUPS, "source" => source, "host" => host, "outcome" => outcome).increment(1);
+}
+
+pub fn memory_lookup(hit: bool) {
+    let [hits, misses] = request_path().memory.get_or_init(|| {
+        [
+            counter!(MEMORY, "result" => "hit"),
+            counter!(MEMORY, "result" => "miss"),
+        ]
+    });
+    if hit { hits } else { misses }.increment(1);
+}
+
+pub fn transition_published(to: &'static str) {
+    counter!(TRANSITIONS, "to" => to).increment(1);
+}
+
+pub fn leading(leads: bool) {
+    gauge!(LEADER).set(if leads { 1.0 } else { 0.0 });
+}
+
+/// The text format, with the store's counts as of `computed_at` (shared with
+/// `GET /v1/stats`) as gauges.
+pub fn render(counts: Option<(&StoreStats, DateTime<Utc>)>) -> String {
+    if let Some((stats, computed_at)) = counts {
+        // Every stage, 0 when none is in it: a stage that empties must not keep its count.
+        for lifecycle in Lifecycle::ALL {
+            let n = stats
+                .lifecycles
+                .iter()
+                .find(|(l, _)| *l == lifecycle)
+                .map_or(0, |(_, n)| *n);
+            gauge!("lapseguard_watched_domains", "lifecycle" => lifecycle.as_str()).set(n as f64);
+        }
+        gauge!("lapseguard_due_domains").set(stats.due as f64);
+        gauge!("lapseguard_overdue_domains").set(stats.overdue as f64);
+        gauge!("lapseguard_failing_domains").set(stats.failing as f64);
+        gauge!("lapseguard_webhook_deliveries_pending").set(stats.webhooks_pending as f64);
+        let oldest = stats
+            .oldest_webhook
+            .map_or(0.0, |at| (computed_at - at).num_seconds().max(0) as f64);
+        gauge!("lapseguard_webhook_oldest_pending_age_seconds").set(oldest);
+        let oldest_check = stats
+            .oldest_check
+            .map_or(0.0, |at| (computed_at - at).num_seconds().max(0) as f64);
+        gauge!("lapseguard_oldest_check_age_seconds").set(oldest_check);
+    }
+    let handle = handle();
+    handle.run_upkeep();
+    handle.render()
+}

@@ -1,0 +1,172 @@
+//! `GET /metrics` as Prometheus scrapes it. The recorder is one per process and tests run
+//! side by side, so counters shared with other tests are compared before and after; the
+//! lookups are labelled with this test's own fake server (its port), so they are exact.
+
+use axum::http::StatusCode;
+use lapseguard::domain::access::Scope;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn scrape(app: &TestApp, token: Option<&str>) -> (StatusCode, String) {
+    let mut request = app.http.get(format!("{}/metrics", app.address));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("text");
+    if status == StatusCode::OK {
+        assert!(content_type.starts_with("text/plain"), "{content_type}");
+    }
+    (status, text)
+}
+
+/// The value of the sample `name` whose labels include every `labels` pair (0 if none).
+fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (metric, rest) = series.split_once('{').unwrap_or((series, "}"));
+            (metric == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\""))))
+            .then(|| value.parse::<f64>().ok())
+            .flatten()
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn metrics_count_checks_lookups_memory_and_transitions_with_bounded_labels() {
+    let app = spawn_app_with(&[("LAPSEGUARD_DNS", "off")]).await;
+    let name = "example.com";
+    let since = days_ago(3000);
+    app.rdap.set(
+        name,
+        Answer::Domain(rdap_domain(name, &["active"], since, days_ahead(30))),
+    );
+    // Read straight from the recorder: a scrape would fill the stats cache before the
+    // checks.
+    let before = lapseguard::telemetry::metrics::render(None);
+    let checks = |text: &str, source| {
+        sample(
+            text,
+            "lapseguard_checks_total",
+            &[("reason", "domain_active"), ("source", source)],
+        )
+    };
+
+    for _ in 0..4 {
+        app.check_email("a@example.com").await;
+    }
+    let (status, after) = scrape(&app, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        checks(&after, "live") - checks(&before, "live") >= 1.0,
+        "{after}"
+    );
+    assert!(
+        checks(&after, "cache") - checks(&before, "cache") >= 3.0,
+        "{after}"
+    );
+    let host = app
+        .rdap
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let lookups = [
+        ("source", "rdap"),
+        ("host", host.as_str()),
+        ("outcome", "found"),
+    ];
+    assert_eq!(
+        sample(&after, "lapseguard_lookups_total", &lookups),
+        1.0,
+        "{after}"
+    );
+    let timed = [("source", "rdap"), ("host", host.as_str())];
+    assert_eq!(
+        sample(&after, "lapseguard_lookup_duration_seconds_count", &timed),
+        1.0
+    );
+    assert!(sample(&after, "lapseguard_check_duration_seconds_count", &[]) >= 4.0);
+    assert!(after.contains("lapseguard_check_duration_seconds_bucket{le=\"0.001\"}"));
+    let hits = |text: &str| {
+        sample(
+            text,
+            "lapseguard_memory_lookups_total",
+            &[("result", "hit")],
+        )
+    };
+    assert!(hits(&after) - hits(&before) >= 3.0);
+    // The store's counts, as gauges: this app's watch list.
+    assert_eq!(
+        sample(
+            &after,
+            "lapseguard_watched_domains",
+            &[("lifecycle", "active")]
+        ),
+        1.0
+    );
+    assert!(
+        after.contains("lapseguard_webhook_deliveries_pending 0"),
+        "{after}"
+    );
+    // No domain in any label.
+    assert!(!after.contains("example.com"), "{after}");
+
+    // A lapse is counted by the stage it moved to.
+    let grace = |text: &str| {
+        sample(
+            text,
+            "lapseguard_transitions_total",
+            &[("to", "auto_renew_grace")],
+        )
+    };
+    app.rdap.set(
+        name,
+        Answer::Domain(rdap_domain(
+            name,
+            &["auto renew period"],
+            since,
+            days_ago(1),
+        )),
+    );
+    app.run_next_check(name).await;
+    let (_, lapsed) = scrape(&app, None).await;
+    assert!(grace(&lapsed) - grace(&after) >= 1.0, "{lapsed}");
+}
+
+#[tokio::test]
+async fn metrics_need_the_read_scope_once_tokens_exist() {
+    let app = spawn_app().await;
+    let check = app.create_token("checker", &[Scope::Check]).await;
+    let read = app.create_token("prometheus", &[Scope::Read]).await;
+    assert_eq!(scrape(&app, None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(scrape(&app, Some(&check)).await.0, StatusCode::FORBIDDEN);
+    let (status, text) = scrape(&app, Some(&read)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text.contains("# TYPE lapseguard_due_domains gauge"),
+        "{text}"
+    );
+    let (status, _, _) = app
+        .request_with(Some(&read), Method::POST, "/metrics", Some(json!({})))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "nothing writes to /metrics"
+    );
+}
