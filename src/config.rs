@@ -38,6 +38,10 @@ pub struct ConfigError {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// `LAPSEGUARD_METRICS_LISTEN`: a second listener that serves only `/metrics`, without
+    /// a token (keep it on a private network); unset, `/metrics` is on the main listener
+    /// and needs the `read` scope.
+    pub metrics_listen: Option<SocketAddr>,
     pub database_url: String,
     pub log_format: LogFormat,
     pub upstream: UpstreamSettings,
@@ -172,6 +176,9 @@ impl Config {
             .unwrap_or("sqlite://lapseguard.db?mode=rwc");
         Ok(Self {
             listen: v.parsed("LAPSEGUARD_LISTEN", listen)?,
+            metrics_listen: v.with("LAPSEGUARD_METRICS_LISTEN", |text| {
+                text.parse::<SocketAddr>().map_err(|e| e.to_string())
+            })?,
             database_url: database.to_owned(),
             log_format: v.choice("LAPSEGUARD_LOG", &[("pretty", Pretty), ("json", Json)])?,
             upstream,

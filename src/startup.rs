@@ -57,6 +57,8 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// A built application bound to its port, ready to serve.
 pub struct Application {
     listener: TcpListener,
+    /// `LAPSEGUARD_METRICS_LISTEN`, bound.
+    metrics_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
     run_scheduler: bool,
@@ -77,8 +79,13 @@ impl Application {
         store.migrate().await?;
         let state = App::with_store(config, store, clock).await?;
         let listener = TcpListener::bind(config.listen).await?;
+        let metrics_listener = match config.metrics_listen {
+            Some(address) => Some(TcpListener::bind(address).await?),
+            None => None,
+        };
         Ok(Self {
             listener,
+            metrics_listener,
             router: router(Arc::clone(&state)),
             state,
             run_scheduler: config.refresh.run,
@@ -90,6 +97,12 @@ impl Application {
             .local_addr()
             .map(|a| a.port())
             .unwrap_or_default()
+    }
+
+    /// The metrics listener's port, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        let listener = self.metrics_listener.as_ref()?;
+        listener.local_addr().ok().map(|a| a.port())
     }
 
     pub fn state(&self) -> &AppState {
@@ -120,6 +133,21 @@ impl Application {
             Arc::clone(&self.state.overrides),
             cancel.clone(),
         ));
+        let metrics = self.metrics_listener.map(|listener| {
+            let router = Router::new()
+                .route("/metrics", axum::routing::get(http::metrics::metrics))
+                .fallback(|| async { ApiError::NotFound })
+                .with_state(Arc::clone(&self.state));
+            let stop = cancel.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move { stop.cancelled().await })
+                    .await;
+                if let Err(error) = served {
+                    tracing::error!(error = %error, "the metrics listener failed");
+                }
+            })
+        });
         // Protected mode needs each request's peer address.
         let service = self
             .router
@@ -130,6 +158,11 @@ impl Application {
         cancel.cancel();
         // What checks observed is written before the process ends.
         self.state.checker.settled().await;
+        if let Some(metrics) = metrics
+            && let Err(error) = metrics.await
+        {
+            tracing::error!(error = %error, "the metrics listener ended abnormally");
+        }
         if let Err(error) = settings.await {
             tracing::error!(error = %error, "the settings follower ended abnormally");
         }

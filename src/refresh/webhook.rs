@@ -20,6 +20,7 @@ use crate::clock::Clock;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::status::EvidenceSource;
 use crate::store::{PublishedTransition, Store, StoreError};
+use crate::telemetry::metrics;
 
 const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(5);
 const MAX_RETRY: chrono::Duration = chrono::Duration::hours(1);
@@ -171,12 +172,22 @@ impl WebhookSender {
             let error = match sent {
                 Ok(response) if response.status().is_success() => {
                     self.store.delivery_succeeded(id, now).await?;
+                    metrics::webhook_delivered();
                     delivered += 1;
                     continue;
                 }
-                Ok(response) => format!("HTTP {}", response.status().as_u16()),
-                Err(error) if error.is_timeout() => "timeout".to_owned(),
-                Err(_) => "unreachable".to_owned(),
+                Ok(response) => {
+                    metrics::webhook_failed("http");
+                    format!("HTTP {}", response.status().as_u16())
+                }
+                Err(error) if error.is_timeout() => {
+                    metrics::webhook_failed("timeout");
+                    "timeout".to_owned()
+                }
+                Err(_) => {
+                    metrics::webhook_failed("unreachable");
+                    "unreachable".to_owned()
+                }
             };
             let retry_at = now + retry_delay(delivery.attempts + 1);
             tracing::warn!(transition = id, error = %error, attempts = delivery.attempts + 1, "webhook delivery failed");

@@ -29,6 +29,16 @@ pub const MEMORY: &str = "lapseguard_memory_lookups_total";
 pub const TRANSITIONS: &str = "lapseguard_transitions_total";
 /// 1 while this replica holds the scheduler lease.
 pub const LEADER: &str = "lapseguard_leader";
+/// Until when (Unix seconds) an upstream host is paused after a 429, by `host`; in the
+/// past once the pause is over.
+pub const HOST_PAUSED_UNTIL: &str = "lapseguard_host_paused_until_seconds";
+/// Pauses of an upstream host after a 429, by `host`.
+pub const HOST_PAUSES: &str = "lapseguard_host_pauses_total";
+/// Webhook deliveries that failed (each is retried), by `error` (`http`, `timeout`,
+/// `unreachable`).
+pub const WEBHOOK_FAILURES: &str = "lapseguard_webhook_delivery_failures_total";
+/// Webhook deliveries made.
+pub const WEBHOOK_DELIVERIES: &str = "lapseguard_webhook_deliveries_total";
 
 /// Histogram buckets, in seconds: a cached check is well under a millisecond, a lookup
 /// up to the deadline (seconds).
@@ -107,6 +117,25 @@ pub fn memory_lookup(hit: bool) {
 
 pub fn transition_published(to: &'static str) {
     counter!(TRANSITIONS, "to" => to).increment(1);
+}
+
+/// A host paused for `duration` from now (the wall clock: a gauge for alerts).
+pub fn host_paused(host: &str, duration: Duration) {
+    let now = Utc::now();
+    let until = chrono::Duration::from_std(duration)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(now);
+    counter!(HOST_PAUSES, "host" => host.to_owned()).increment(1);
+    gauge!(HOST_PAUSED_UNTIL, "host" => host.to_owned()).set(until.timestamp() as f64);
+}
+
+pub fn webhook_delivered() {
+    counter!(WEBHOOK_DELIVERIES).increment(1);
+}
+
+pub fn webhook_failed(error: &'static str) {
+    counter!(WEBHOOK_FAILURES, "error" => error).increment(1);
 }
 
 pub fn leading(leads: bool) {

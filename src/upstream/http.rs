@@ -110,6 +110,7 @@ impl UpstreamHttp {
 
     fn pause(&self, host: String, duration: Duration) {
         tracing::warn!(upstream_host = %host, pause_seconds = duration.as_secs(), "upstream host rate-limited us; pausing it");
+        crate::telemetry::metrics::host_paused(&host, duration);
         let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
         paused.insert(host, Instant::now() + duration);
     }

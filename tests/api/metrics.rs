@@ -146,6 +146,33 @@ async fn metrics_count_checks_lookups_memory_and_transitions_with_bounded_labels
     app.run_next_check(name).await;
     let (_, lapsed) = scrape(&app, None).await;
     assert!(grace(&lapsed) - grace(&after) >= 1.0, "{lapsed}");
+
+    // A 429 pauses the host: counted, and the gauge says until when (for an alert on a
+    // host paused for long).
+    app.rdap
+        .set("example.net", Answer::RateLimited(Some("600")));
+    app.check_email("a@example.net").await;
+    let (_, paused) = scrape(&app, None).await;
+    let host_label = [("host", host.as_str())];
+    assert_eq!(
+        sample(&paused, "lapseguard_host_pauses_total", &host_label),
+        1.0
+    );
+    let until = sample(&paused, "lapseguard_host_paused_until_seconds", &host_label);
+    let now = chrono::Utc::now().timestamp() as f64;
+    assert!(
+        until > now + 500.0 && until <= now + 601.0,
+        "{until} vs {now}"
+    );
+    let rate_limited = [
+        ("source", "rdap"),
+        ("host", host.as_str()),
+        ("outcome", "rate_limited"),
+    ];
+    assert_eq!(
+        sample(&paused, "lapseguard_lookups_total", &rate_limited),
+        1.0
+    );
 }
 
 #[tokio::test]
@@ -168,5 +195,40 @@ async fn metrics_need_the_read_scope_once_tokens_exist() {
         status,
         StatusCode::METHOD_NOT_ALLOWED,
         "nothing writes to /metrics"
+    );
+}
+
+#[tokio::test]
+async fn a_metrics_listener_serves_only_metrics_and_without_a_token() {
+    let app = spawn_app_with(&[("LAPSEGUARD_METRICS_LISTEN", "127.0.0.1:0")]).await;
+    app.create_token("admin", &[Scope::Admin]).await;
+    let base = app.metrics_address.clone().expect("a metrics listener");
+    let response = app
+        .http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("text")
+            .contains("lapseguard_due_domains")
+    );
+    for path in ["/v1/stats", "/check-recovery-eligible", "/openapi.json"] {
+        let response = app
+            .http
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        scrape(&app, None).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the main one still asks"
     );
 }

@@ -25,6 +25,8 @@ use super::fake_rdap::{FakeRdap, days_ago, days_ahead};
 /// The running app and what surrounds it.
 pub struct TestApp {
     pub address: String,
+    /// The `LAPSEGUARD_METRICS_LISTEN` listener's base URL, when the test set one.
+    pub metrics_address: Option<String>,
     /// The app's clock: tests move it to drive the scheduler.
     pub clock: Arc<ManualClock>,
     pub state: AppState,
@@ -120,11 +122,15 @@ async fn start(
         .await
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let metrics_address = application
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let state = Arc::clone(application.state());
     let store = Arc::clone(&state.store);
     tokio::spawn(application.run_until(std::future::pending()));
     TestApp {
         address,
+        metrics_address,
         clock,
         state,
         http: reqwest::Client::new(),
