@@ -232,3 +232,35 @@ async fn a_metrics_listener_serves_only_metrics_and_without_a_token() {
         "the main one still asks"
     );
 }
+
+/// Every metric the committed Grafana dashboard queries is one lapseguard writes.
+#[test]
+fn the_grafana_dashboard_queries_only_metrics_that_exist() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dashboard = std::fs::read_to_string(format!("{root}/deploy/grafana/lapseguard.json"))
+        .expect("deploy/grafana/lapseguard.json");
+    let parsed: serde_json::Value = serde_json::from_str(&dashboard).expect("JSON");
+    let source =
+        std::fs::read_to_string(format!("{root}/src/telemetry/metrics.rs")).expect("source");
+    let mut seen = 0;
+    for panel in parsed["panels"].as_array().expect("panels") {
+        for target in panel["targets"].as_array().expect("targets") {
+            let expr = target["expr"].as_str().expect("expr");
+            for word in expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                let Some(name) = word.strip_prefix("lapseguard_") else {
+                    continue;
+                };
+                let base = ["_bucket", "_count", "_sum"]
+                    .iter()
+                    .find_map(|suffix| name.strip_suffix(suffix))
+                    .unwrap_or(name);
+                assert!(
+                    source.contains(&format!("\"lapseguard_{base}\"")),
+                    "the dashboard queries lapseguard_{base}, which nothing writes"
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 15, "{seen}");
+}
