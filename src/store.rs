@@ -223,6 +223,13 @@ pub trait Store: AdminStore + Send + Sync {
         limit: u32,
     ) -> Result<Vec<RegistrableDomain>, StoreError>;
 
+    /// Makes due at `now` every watched domain whose next check (registry or DNS) lies in
+    /// `(now, until]`: the claims a leader that died mid-refresh left (each claim moves a
+    /// check to the end of its lease), and checks due within the lease anyway. A new leader
+    /// calls it before its first claim, with `until` the claim lease's end. Returns how
+    /// many schedules moved.
+    async fn reclaim(&self, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// As [`Store::claim_due`], for the delegation sweep's DNS schedule.
     async fn claim_dns_due(
         &self,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::scheduler::LEASE as CLAIM_LEASE;
 use crate::clock::Clock;
 use crate::store::Store;
 
@@ -43,6 +44,15 @@ pub async fn run_while_leader<F, Fut>(
             (true, false) => {
                 tracing::info!(holder = %holder, "this replica now runs the scheduler");
                 crate::telemetry::metrics::leading(true);
+                // A leader that died mid-refresh left its claims a lease away: take them
+                // back now rather than 10 minutes late.
+                match store.reclaim(now, now + CLAIM_LEASE).await {
+                    Ok(0) => {}
+                    Ok(moved) => {
+                        tracing::info!(moved, "took back checks claimed by an earlier leader")
+                    }
+                    Err(error) => tracing::warn!(error = %error, "cannot take back earlier claims"),
+                }
                 let token = cancel.child_token();
                 let mut tasks = JoinSet::new();
                 for task in start(token.clone()) {

@@ -118,6 +118,12 @@ pub(super) const CLAIM_DNS_DUE: &str = "UPDATE watched_domains SET dns_next_chec
      WHERE domain IN (SELECT domain FROM watched_domains WHERE dns_next_check_at <= $2 \
      ORDER BY dns_next_check_at LIMIT $3) RETURNING domain";
 
+pub(super) const RECLAIM: &str = "UPDATE watched_domains SET next_check_at = $1 \
+     WHERE next_check_at > $1 AND next_check_at <= $2";
+
+pub(super) const RECLAIM_DNS: &str = "UPDATE watched_domains SET dns_next_check_at = $1 \
+     WHERE dns_next_check_at > $1 AND dns_next_check_at <= $2";
+
 pub(super) const CLAIM_DUE: &str = "UPDATE watched_domains SET next_check_at = $1 \
      WHERE domain IN (SELECT domain FROM watched_domains WHERE next_check_at <= $2 \
      ORDER BY next_check_at LIMIT $3) RETURNING domain";
@@ -989,6 +995,25 @@ macro_rules! impl_store {
                     limit: u32,
                 ) -> Result<Vec<RegistrableDomain>, StoreError> {
                     claim(self.pool(), sql::CLAIM_DUE, now, lease_until, limit).await
+                }
+
+                async fn reclaim(
+                    &self,
+                    now: DateTime<Utc>,
+                    until: DateTime<Utc>,
+                ) -> Result<u64, StoreError> {
+                    let mut tx = self.pool().begin().await?;
+                    let mut moved = 0;
+                    for sql in [sql::RECLAIM, sql::RECLAIM_DNS] {
+                        moved += sqlx::query(sql)
+                            .bind(now.timestamp())
+                            .bind(until.timestamp())
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                    }
+                    tx.commit().await?;
+                    Ok(moved)
                 }
 
                 async fn claim_dns_due(

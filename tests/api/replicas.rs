@@ -160,3 +160,64 @@ async fn one_replica_runs_the_scheduler_and_another_takes_over_when_it_dies() {
         "checked once, by one scheduler"
     );
 }
+
+#[tokio::test]
+async fn a_new_leader_takes_back_at_once_the_checks_a_dead_leader_had_claimed() {
+    use lapseguard::clock::SystemClock;
+    use lapseguard::refresh::leader::run_while_leader;
+    use lapseguard::refresh::scheduler::LEASE;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let app = spawn_app().await;
+    app.post_json("/v1/watch", json!({ "domains": ["a.com", "b.com"] }))
+        .await;
+    // A leader claims both, as its scheduler does, and dies before looking them up: the
+    // claim holds them for the lease (10 minutes).
+    let now = chrono::Utc::now();
+    let claimed = app
+        .store
+        .claim_due(now, now + LEASE, 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2);
+    assert!(
+        app.store
+            .claim_due(now, now + LEASE, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let started = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&started);
+    let leader = tokio::spawn(run_while_leader(
+        Arc::clone(&app.store),
+        Arc::new(SystemClock),
+        "the-next-leader".to_owned(),
+        cancel.clone(),
+        move |_| {
+            let flag = Arc::clone(&flag);
+            vec![async move { flag.store(true, Ordering::SeqCst) }]
+        },
+    ));
+    wait_for(
+        "the new leader starting",
+        Duration::from_secs(5),
+        async || started.load(Ordering::SeqCst),
+    )
+    .await;
+    // Before its first claim, both are due again: not 10 minutes late.
+    let now = chrono::Utc::now();
+    let mut back = app
+        .store
+        .claim_due(now, now + LEASE, 10)
+        .await
+        .expect("claim");
+    back.sort();
+    let names: Vec<String> = back.iter().map(ToString::to_string).collect();
+    assert_eq!(names, ["a.com", "b.com"]);
+    cancel.cancel();
+    leader.await.expect("the leader loop ends");
+}
