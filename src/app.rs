@@ -15,6 +15,7 @@ use crate::observer::{Observer, ObserverParts};
 use crate::overrides::OverrideBook;
 use crate::refresh::delegation::DelegationSweep;
 use crate::refresh::pacer::HostPacer;
+use crate::refresh::retention::Pruner;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
 use crate::store::{self, Origin, RecordSettings, Role, Store, StoreError};
@@ -57,6 +58,8 @@ pub struct App {
     pub delegation: Option<Arc<DelegationSweep>>,
     /// Present when `LAPSEGUARD_WEBHOOK_URL` is set.
     pub webhooks: Option<Arc<WebhookSender>>,
+    /// Prunes old observations and delivered webhook rows (on the leader).
+    pub pruner: Arc<Pruner>,
     /// The API tokens, in step with the store.
     pub tokens: Arc<TokenRing>,
     /// The overrides every check consults, in step with the store.
@@ -158,6 +161,11 @@ impl App {
             )),
             None => None,
         };
+        let pruner = Arc::new(Pruner::new(
+            Arc::clone(&store),
+            Arc::clone(&clock),
+            config.retention,
+        ));
         Ok(Arc::new(Self {
             checker,
             memory,
@@ -170,6 +178,7 @@ impl App {
             tokens,
             overrides,
             stats: crate::stats::StatsCache::default(),
+            pruner,
         }))
     }
 }

@@ -17,6 +17,7 @@ use crate::domain::decision::{DnsOnlyPolicy, Policy};
 use crate::domain::schedule::ScheduleSettings;
 use crate::memory::MemorySettings;
 use crate::refresh::pacer::{HostRates, parse_rate};
+use crate::refresh::retention::RetentionSettings;
 use crate::refresh::scheduler::RefreshSettings;
 use crate::refresh::webhook::{SigningKey, WebhookSettings};
 use crate::telemetry::LogFormat::{self, Json, Pretty};
@@ -51,6 +52,7 @@ pub struct Config {
     pub refresh: RefreshSettings,
     /// Present when `LAPSEGUARD_WEBHOOK_URL` is set.
     pub webhook: Option<WebhookSettings>,
+    pub retention: RetentionSettings,
 }
 
 /// The longest any time setting may be: longer ones would overflow date arithmetic.
@@ -164,6 +166,9 @@ impl Config {
             run: v.flag("LAPSEGUARD_SCHEDULER", true)?,
             concurrency: num("LAPSEGUARD_REFRESH_CONCURRENCY", 16, 1..=4096)? as usize,
         };
+        let retention = RetentionSettings {
+            keep_for: days("LAPSEGUARD_OBSERVATION_RETENTION_DAYS", 400, 1..=3650)?,
+        };
         let url = v.with("LAPSEGUARD_WEBHOOK_URL", |t| upstream_url(t, allow_http))?;
         let webhook = match (url, v.with("LAPSEGUARD_WEBHOOK_SECRET", SigningKey::parse)?) {
             (Some(url), Some(key)) => Some(WebhookSettings { url, key }),
@@ -187,6 +192,7 @@ impl Config {
             schedule,
             refresh,
             webhook,
+            retention,
         })
     }
 }

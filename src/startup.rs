@@ -178,8 +178,8 @@ impl Application {
     }
 }
 
-/// The scheduler, the delegation sweep and webhook delivery, on whichever replica holds
-/// the lease.
+/// The scheduler, the delegation sweep, pruning and webhook delivery, on whichever
+/// replica holds the lease.
 async fn run_background(state: AppState, cancel: CancellationToken) {
     // Host, process and start time: unique, and tells an operator which replica leads
     // (`GET /v1/stats`).
@@ -203,6 +203,7 @@ async fn run_background(state: AppState, cancel: CancellationToken) {
         if let Some(sweep) = &state.delegation {
             work.push(Box::pin(Arc::clone(sweep).run(token.clone())));
         }
+        work.push(Box::pin(Arc::clone(&state.pruner).run(token.clone())));
         if let Some(webhooks) = &state.webhooks {
             work.push(Box::pin(Arc::clone(webhooks).run(token)));
         }

@@ -182,6 +182,19 @@ pub trait Store: AdminStore + Send + Sync {
     /// The highest change id so far (0 when there is none).
     async fn last_change(&self) -> Result<i64, StoreError>;
 
+    /// Deletes up to `limit` observations made before `before`, except each domain's
+    /// latest `keep` (by id); returns how many.
+    async fn prune_observations(
+        &self,
+        before: DateTime<Utc>,
+        keep: u32,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
+
+    /// Deletes up to `limit` webhook outbox rows delivered before `before`; returns how
+    /// many. Undelivered rows and the transitions themselves are kept.
+    async fn prune_deliveries(&self, before: DateTime<Utc>, limit: u32) -> Result<u64, StoreError>;
+
     /// Drops change-log rows written before `before`; returns how many.
     async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 

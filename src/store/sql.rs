@@ -55,6 +55,16 @@ pub(super) const SELECT_LAST_CHANGE: &str = "SELECT MAX(id) FROM status_changes"
 
 pub(super) const PRUNE_CHANGES: &str = "DELETE FROM status_changes WHERE changed_at < $1";
 
+/// Old observations beyond each domain's latest `$2`, at most `$3` of them.
+pub(super) const PRUNE_OBSERVATIONS: &str = "DELETE FROM observations WHERE id IN \
+     (SELECT o.id FROM observations o WHERE o.observed_at < $1 \
+     AND (SELECT COUNT(*) FROM observations n WHERE n.domain = o.domain AND n.id > o.id) >= $2 \
+     LIMIT $3)";
+
+pub(super) const PRUNE_DELIVERIES: &str = "DELETE FROM webhook_outbox WHERE transition_id IN \
+     (SELECT transition_id FROM webhook_outbox WHERE delivered_at IS NOT NULL \
+     AND delivered_at < $1 LIMIT $2)";
+
 /// Watches a domain that is not watched yet, without touching an existing schedule.
 pub(super) const WATCH_IF_NEW: &str = "INSERT INTO watched_domains (domain, added_at, \
      next_check_at, failures) VALUES ($1, $2, $3, 0) ON CONFLICT (domain) DO NOTHING";
@@ -1120,6 +1130,34 @@ macro_rules! impl_store {
                         .fetch_one(self.pool())
                         .await?;
                     Ok(id.unwrap_or(0))
+                }
+
+                async fn prune_observations(
+                    &self,
+                    before: DateTime<Utc>,
+                    keep: u32,
+                    limit: u32,
+                ) -> Result<u64, StoreError> {
+                    let result = sqlx::query(sql::PRUNE_OBSERVATIONS)
+                        .bind(before.timestamp())
+                        .bind(i64::from(keep))
+                        .bind(i64::from(limit))
+                        .execute(self.pool())
+                        .await?;
+                    Ok(result.rows_affected())
+                }
+
+                async fn prune_deliveries(
+                    &self,
+                    before: DateTime<Utc>,
+                    limit: u32,
+                ) -> Result<u64, StoreError> {
+                    let result = sqlx::query(sql::PRUNE_DELIVERIES)
+                        .bind(before.timestamp())
+                        .bind(i64::from(limit))
+                        .execute(self.pool())
+                        .await?;
+                    Ok(result.rows_affected())
                 }
 
                 async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -15,6 +15,7 @@ mod openapi;
 mod overrides;
 mod refresh;
 mod replicas;
+mod retention;
 mod truth;
 mod upstream;
 mod watch;
