@@ -96,7 +96,7 @@ impl App {
         let supplement = Bootstrap::load_supplement(&upstream.supplement, upstream.allow_http)?;
         match &upstream.bootstrap {
             BootstrapSource::Url(_) => {
-                tokio::spawn(load_bootstrap_until_done(
+                tokio::spawn(keep_bootstrap_loaded(
                     upstream.clone(),
                     supplement,
                     Arc::clone(&client),
@@ -194,26 +194,32 @@ fn complete(
         .with_overrides(&upstream.rdap_servers)
 }
 
-async fn load_bootstrap_until_done(
+/// Loads a bootstrap URL until it succeeds (every `BOOTSTRAP_RETRY`), then again every
+/// `LAPSEGUARD_RDAP_BOOTSTRAP_RELOAD_SECONDS` (a day): IANA's file changes as registries
+/// add RDAP servers. A failed reload keeps the table in use and tries again sooner.
+async fn keep_bootstrap_loaded(
     upstream: UpstreamSettings,
     supplement: Option<Bootstrap>,
     client: Arc<UpstreamHttp>,
     slot: Arc<BootstrapSlot>,
 ) {
     loop {
-        match client
+        let wait = match client
             .load_bootstrap(&upstream.bootstrap, upstream.allow_http)
             .await
         {
             Ok(table) => {
                 tracing::info!(suffixes = table.len(), "RDAP bootstrap loaded");
                 slot.set(complete(table, supplement.as_ref(), &upstream));
-                return;
+                upstream.bootstrap_reload
             }
             Err(error) => {
-                tracing::warn!(error = %error, retry_seconds = BOOTSTRAP_RETRY.as_secs(), "RDAP bootstrap did not load");
-                tokio::time::sleep(BOOTSTRAP_RETRY).await;
+                let kept = slot.get().is_some();
+                let retry = BOOTSTRAP_RETRY.min(upstream.bootstrap_reload);
+                tracing::warn!(error = %error, kept_previous = kept, retry_seconds = retry.as_secs(), "RDAP bootstrap did not load");
+                retry
             }
-        }
+        };
+        tokio::time::sleep(wait).await;
     }
 }

@@ -116,6 +116,11 @@ impl Config {
             bootstrap: v
                 .with("LAPSEGUARD_RDAP_BOOTSTRAP", source)?
                 .unwrap_or(BootstrapSource::Embedded),
+            bootstrap_reload: secs(
+                "LAPSEGUARD_RDAP_BOOTSTRAP_RELOAD_SECONDS",
+                86_400,
+                1..=TEN_YEARS,
+            )?,
             rdap_servers: v
                 .with("LAPSEGUARD_RDAP_SERVERS", servers)?
                 .unwrap_or_default(),

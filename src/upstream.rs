@@ -33,6 +33,9 @@ pub struct UpstreamSettings {
     /// `LAPSEGUARD_RDAP_BOOTSTRAP`: a file path or an http(s) URL; default the embedded
     /// snapshot.
     pub bootstrap: BootstrapSource,
+    /// `LAPSEGUARD_RDAP_BOOTSTRAP_RELOAD_SECONDS`: how often a bootstrap URL is fetched
+    /// again (a failed fetch keeps the table in use).
+    pub bootstrap_reload: Duration,
     /// `LAPSEGUARD_RDAP_SERVERS`: `tld=base_url` overrides that win over the bootstrap.
     pub rdap_servers: Vec<(String, Url)>,
     /// `LAPSEGUARD_RDAP_SUPPLEMENT`: RDAP servers IANA's file lacks (`on`: the shipped

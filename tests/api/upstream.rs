@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use axum::http::StatusCode;
+
 use crate::helpers::*;
 
 #[tokio::test]
@@ -210,4 +212,81 @@ async fn a_supplement_file_fills_gaps_in_the_bootstrap_and_never_overrides_it() 
     app.check_email("a@example.com").await;
     assert_eq!(app.rdap.hits("example.com"), 1, "IANA's file wins");
     assert_eq!(elsewhere.hits("example.com"), 0);
+}
+
+/// A bootstrap file served over HTTP whose body and status a test changes.
+#[derive(Clone, Default)]
+struct FakeBootstrap(std::sync::Arc<std::sync::Mutex<(u16, String)>>);
+
+impl FakeBootstrap {
+    fn serve(&self, status: u16, services: &[(&str, &str)]) {
+        let services: Vec<serde_json::Value> = services
+            .iter()
+            .map(|(tld, url)| serde_json::json!([[tld], [url]]))
+            .collect();
+        let body = serde_json::json!({
+            "version": "1.0",
+            "publication": "2026-11-30T00:00:00Z",
+            "services": services,
+        });
+        *self.0.lock().expect("lock") = (status, body.to_string());
+    }
+
+    async fn start(&self) -> String {
+        let state = self.clone();
+        let router = axum::Router::new().route(
+            "/dns.json",
+            axum::routing::get(move || {
+                let (status, body) = state.0.lock().expect("lock").clone();
+                async move {
+                    let status = axum::http::StatusCode::from_u16(status).expect("status");
+                    (status, [("content-type", "application/json")], body)
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!(
+            "http://{}/dns.json",
+            listener.local_addr().expect("address")
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        url
+    }
+}
+
+#[tokio::test]
+async fn a_bootstrap_url_is_reloaded_and_a_failed_reload_keeps_the_table_in_use() {
+    let bootstrap = FakeBootstrap::default();
+    let url = bootstrap.start().await;
+    let first = FakeRdap::start().await;
+    let second = FakeRdap::start().await;
+    bootstrap.serve(200, &[("com", &first.url)]);
+    let app = spawn_app_with(&[
+        ("LAPSEGUARD_RDAP_BOOTSTRAP", url.as_str()),
+        ("LAPSEGUARD_RDAP_BOOTSTRAP_RELOAD_SECONDS", "1"),
+    ])
+    .await;
+    for _ in 0..50 {
+        if app.get("/readyz").await.0 == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.check_email("a@one.com").await;
+    assert_eq!(first.hits("one.com"), 1);
+
+    // IANA's file changes: the next reload sends .com to the new server.
+    bootstrap.serve(200, &[("com", &second.url)]);
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    app.check_email("a@two.com").await;
+    assert_eq!((first.hits("two.com"), second.hits("two.com")), (0, 1));
+
+    // The file goes bad: the table in use stays.
+    bootstrap.serve(500, &[]);
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert_eq!(app.get("/readyz").await.0, StatusCode::OK);
+    app.check_email("a@three.com").await;
+    assert_eq!(second.hits("three.com"), 1);
 }
