@@ -60,6 +60,8 @@ pub struct App {
     pub webhooks: Option<Arc<WebhookSender>>,
     /// Prunes old observations and delivered webhook rows (on the leader).
     pub pruner: Arc<Pruner>,
+    /// The HTTP upstreams' client: its host pauses are shared between replicas.
+    pub http: Arc<UpstreamHttp>,
     /// The API tokens, in step with the store.
     pub tokens: Arc<TokenRing>,
     /// The overrides every check consults, in step with the store.
@@ -118,6 +120,7 @@ impl App {
             Arc::clone(&bootstrap),
             Arc::clone(&client),
         ))];
+        let http = Arc::clone(&client);
         if let Some(fastly) = &upstream.fastly {
             let lookup = FastlyLookup::new(fastly.clone(), client, dns.clone());
             registries.push(Arc::new(lookup));
@@ -179,6 +182,7 @@ impl App {
             overrides,
             stats: crate::stats::StatsCache::default(),
             pruner,
+            http,
         }))
     }
 }

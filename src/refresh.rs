@@ -7,6 +7,7 @@ pub mod changes;
 pub mod delegation;
 pub mod leader;
 pub mod pacer;
+pub mod pauses;
 pub mod retention;
 pub mod scheduler;
 pub mod settings;

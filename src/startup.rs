@@ -22,6 +22,7 @@ use crate::error::ApiError;
 use crate::http;
 use crate::refresh::changes::follow_changes;
 use crate::refresh::leader::run_while_leader;
+use crate::refresh::pauses::follow_pauses;
 use crate::refresh::settings::follow_settings;
 use crate::store;
 
@@ -127,6 +128,14 @@ impl Application {
             Arc::clone(&self.state.clock),
             cancel.clone(),
         ));
+        // Pauses, like leases, coordinate processes: on the system clock, also when the
+        // app's clock is simulated (tests).
+        let pauses = tokio::spawn(follow_pauses(
+            Arc::clone(&self.state.store),
+            Arc::clone(&self.state.http),
+            Arc::new(SystemClock),
+            cancel.clone(),
+        ));
         let settings = tokio::spawn(follow_settings(
             Arc::clone(&self.state.store),
             Arc::clone(&self.state.tokens),
@@ -162,6 +171,9 @@ impl Application {
             && let Err(error) = metrics.await
         {
             tracing::error!(error = %error, "the metrics listener ended abnormally");
+        }
+        if let Err(error) = pauses.await {
+            tracing::error!(error = %error, "the pause follower ended abnormally");
         }
         if let Err(error) = settings.await {
             tracing::error!(error = %error, "the settings follower ended abnormally");

@@ -278,6 +278,15 @@ pub trait Store: AdminStore + Send + Sync {
         error: &str,
     ) -> Result<(), StoreError>;
 
+    /// Shares host pauses between replicas: records this replica's (`local`, each host
+    /// paused until a time; a later time wins), drops the expired, and returns every
+    /// pause still running at `now`, this replica's and the others'.
+    async fn share_pauses(
+        &self,
+        local: &[(String, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError>;
+
     /// Takes or renews the named lease for `holder` when it is free, expired or already
     /// theirs. True when `holder` holds it until `until`.
     async fn try_lease(

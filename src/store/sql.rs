@@ -143,6 +143,15 @@ pub(super) const TRY_LEASE: &str = "INSERT INTO leases (name, holder, expires_at
      expires_at = excluded.expires_at \
      WHERE leases.holder = excluded.holder OR leases.expires_at < $4";
 
+/// A host's pause; the later end wins.
+pub(super) const UPSERT_PAUSE: &str = "INSERT INTO host_pauses (host, paused_until) \
+     VALUES ($1, $2) ON CONFLICT (host) DO UPDATE SET paused_until = excluded.paused_until \
+     WHERE host_pauses.paused_until < excluded.paused_until";
+
+pub(super) const DROP_ENDED_PAUSES: &str = "DELETE FROM host_pauses WHERE paused_until <= $1";
+
+pub(super) const SELECT_PAUSES: &str = "SELECT host, paused_until FROM host_pauses";
+
 pub(super) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
 
 /// Marks a domain's allow override as lapsed by a change observed at `$2` (see
@@ -1166,6 +1175,39 @@ macro_rules! impl_store {
                         .execute(self.pool())
                         .await?;
                     Ok(result.rows_affected())
+                }
+
+                async fn share_pauses(
+                    &self,
+                    local: &[(String, DateTime<Utc>)],
+                    now: DateTime<Utc>,
+                ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+                    // Writes only when this replica has a pause to share: a poll with
+                    // nothing to say takes no write lock (SQLite has one).
+                    if !local.is_empty() {
+                        let mut tx = self.pool().begin().await?;
+                        for (host, until) in local {
+                            sqlx::query(sql::UPSERT_PAUSE)
+                                .bind(host.as_str())
+                                .bind(until.timestamp())
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        sqlx::query(sql::DROP_ENDED_PAUSES)
+                            .bind(now.timestamp())
+                            .execute(&mut *tx)
+                            .await?;
+                        tx.commit().await?;
+                    }
+                    let rows: Vec<(String, i64)> =
+                        sqlx::query_as(sql::SELECT_PAUSES).fetch_all(self.pool()).await?;
+                    Ok(rows
+                        .into_iter()
+                        .filter_map(|(host, until)| {
+                            DateTime::from_timestamp(until, 0).map(|until| (host, until))
+                        })
+                        .filter(|(_, until)| *until > now)
+                        .collect())
                 }
 
                 async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {

@@ -114,6 +114,29 @@ impl UpstreamHttp {
         let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
         paused.insert(host, Instant::now() + duration);
     }
+
+    /// The hosts paused now, with how long each stays paused: what this replica shares
+    /// with the others (see `refresh/pauses.rs`).
+    pub fn pauses(&self) -> Vec<(String, Duration)> {
+        let now = Instant::now();
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        paused.retain(|_, until| *until > now);
+        paused
+            .iter()
+            .map(|(host, until)| (host.clone(), until.saturating_duration_since(now)))
+            .collect()
+    }
+
+    /// Pauses a host for `duration` from now, as another replica did after its 429; a
+    /// longer pause already in place stays.
+    pub fn adopt_pause(&self, host: &str, duration: Duration) {
+        let until = Instant::now() + duration;
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = paused.entry(host.to_owned()).or_insert(until);
+        if *entry < until {
+            *entry = until;
+        }
+    }
 }
 
 /// The pacer's and the pause's key for a URL: `name:port`.

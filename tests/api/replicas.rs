@@ -221,3 +221,24 @@ async fn a_new_leader_takes_back_at_once_the_checks_a_dead_leader_had_claimed() 
     cancel.cancel();
     leader.await.expect("the leader loop ends");
 }
+
+#[tokio::test]
+async fn a_429_seen_by_one_replica_pauses_the_host_for_the_others() {
+    let first = spawn_app().await;
+    let second = first.restart().await;
+    first.rdap.set("busy.com", Answer::RateLimited(Some("600")));
+    first.check_email("a@busy.com").await;
+    assert_eq!(first.rdap.hits("busy.com"), 1);
+    // Within a few polls the other replica stops asking the host too.
+    let mut adopted = false;
+    for n in 0..20 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let probe = format!("probe{n}.com");
+        second.check_email(&format!("a@{probe}")).await;
+        if second.rdap.hits(&probe) == 0 {
+            adopted = true;
+            break;
+        }
+    }
+    assert!(adopted, "the second replica kept asking a paused host");
+}
