@@ -130,6 +130,7 @@ impl App {
         let observer = Arc::new(Observer::new(ObserverParts {
             store: Arc::clone(&store),
             sources,
+            breaker: upstream.breaker,
             clock: Arc::clone(&clock),
             memory: Arc::clone(&memory),
             pacer: Arc::new(HostPacer::new(&upstream.host_rates)),

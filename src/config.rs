@@ -22,6 +22,7 @@ use crate::refresh::scheduler::RefreshSettings;
 use crate::refresh::webhook::{SigningKey, WebhookSettings};
 use crate::telemetry::LogFormat::{self, Json, Pretty};
 use crate::upstream::bootstrap::{BootstrapSource, SupplementSource, parse_overrides};
+use crate::upstream::breaker::BreakerSettings;
 use crate::upstream::dns::{DNS_HOST, DnsSettings};
 use crate::upstream::fastly::{self, FastlySettings};
 use crate::upstream::http::host_key;
@@ -116,6 +117,10 @@ impl Config {
             bootstrap: v
                 .with("LAPSEGUARD_RDAP_BOOTSTRAP", source)?
                 .unwrap_or(BootstrapSource::Embedded),
+            breaker: BreakerSettings {
+                failures: num("LAPSEGUARD_BREAKER_FAILURES", 5, 1..=1000)? as u32,
+                cooldown: secs("LAPSEGUARD_BREAKER_COOLDOWN_SECONDS", 30, 1..=86_400)?,
+            },
             bootstrap_reload: secs(
                 "LAPSEGUARD_RDAP_BOOTSTRAP_RELOAD_SECONDS",
                 86_400,

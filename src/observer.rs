@@ -17,6 +17,7 @@ use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
 use crate::store::{Origin, RecordSettings, Recorded, Role, Store, StoredStatus};
 use crate::telemetry::metrics;
+use crate::upstream::breaker::{BreakerSettings, Breakers, Gate};
 use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped, Sources};
 
 /// What a check's lookup builds on: the stored status, or nothing known because the store
@@ -33,6 +34,8 @@ pub enum Base {
 pub struct Observer {
     store: Arc<dyn Store>,
     sources: Sources,
+    /// Per upstream host: checks stop asking one that keeps failing.
+    breakers: Breakers,
     clock: Arc<dyn Clock>,
     memory: Arc<StatusMemory>,
     pacer: Arc<HostPacer>,
@@ -54,6 +57,7 @@ struct Writes {
 pub struct ObserverParts {
     pub store: Arc<dyn Store>,
     pub sources: Sources,
+    pub breaker: BreakerSettings,
     pub clock: Arc<dyn Clock>,
     pub memory: Arc<StatusMemory>,
     pub pacer: Arc<HostPacer>,
@@ -69,6 +73,7 @@ impl Observer {
         Self {
             store: parts.store,
             sources: parts.sources,
+            breakers: Breakers::new(parts.breaker),
             clock: parts.clock,
             memory: parts.memory,
             pacer: parts.pacer,
@@ -115,7 +120,13 @@ impl Observer {
     /// successful lookup.
     pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
         let source = self.source_for(domain)?;
-        let answer = ask_by(source, domain, Instant::now() + self.deadline).await;
+        let answer = ask_by(
+            source,
+            domain,
+            Instant::now() + self.deadline,
+            &self.breakers,
+        )
+        .await;
         self.learn(domain, &answer, None);
         let observation = self.observation(domain, source, &answer)?;
         let recorded = self
@@ -131,7 +142,7 @@ impl Observer {
         domain: &RegistrableDomain,
     ) -> Result<Recorded, LookupError> {
         let dns = self.sources.dns().ok_or(Skipped::NotCovered)?;
-        let answer = ask_by(dns, domain, Instant::now() + self.deadline).await;
+        let answer = ask_by(dns, domain, Instant::now() + self.deadline, &self.breakers).await;
         let observation = self.observation(domain, dns, &answer)?;
         let role = self.dns_role(domain);
         let recorded = self.record_now(&observation, role, Origin::Schedule).await;
@@ -278,11 +289,14 @@ impl Observer {
             Ok(host) => host,
             Err(skipped) => return (Err(skipped.into()), None),
         };
+        if let Gate::Open { retry_in } = self.breakers.gate(&host, Instant::now()) {
+            return (Err(Skipped::CircuitOpen { retry_in }.into()), None);
+        }
         if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {
             tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
             return (Err(Skipped::HostPaused { retry_in }.into()), None);
         }
-        let answer = ask_by(source, domain, deadline).await;
+        let answer = ask_by(source, domain, deadline, &self.breakers).await;
         let observation = self.observation(domain, source, &answer).ok();
         (answer, observation)
     }
@@ -355,9 +369,9 @@ impl Observer {
             return;
         }
         let ttl = match cause {
-            LookupError::Skipped(Skipped::HostPaused { retry_in }) => {
-                (*retry_in).min(self.failure_cooldown)
-            }
+            LookupError::Skipped(
+                Skipped::HostPaused { retry_in } | Skipped::CircuitOpen { retry_in },
+            ) => (*retry_in).min(self.failure_cooldown),
             _ => self.failure_cooldown,
         };
         self.memory.cool(domain, cause.reason(), found, ttl);
@@ -388,11 +402,13 @@ impl Observer {
     }
 }
 
-/// Asks one source, giving up at `deadline` (a timeout, like the source's own).
+/// Asks one source, giving up at `deadline` (a timeout, like the source's own); the
+/// result counts towards the host's breaker and its metrics.
 async fn ask_by(
     source: &dyn Lookup,
     domain: &RegistrableDomain,
     deadline: Instant,
+    breakers: &Breakers,
 ) -> Result<Answer, LookupError> {
     let started = Instant::now();
     let answer = tokio::time::timeout_at(deadline.into(), source.lookup(domain))
@@ -406,6 +422,8 @@ async fn ask_by(
         Err(error) => error.code(),
     };
     let host = source.host_of(domain).unwrap_or_else(|_| "none".to_owned());
+    let health = answer.as_ref().map(|_| ()).map_err(Clone::clone);
+    breakers.record(&host, &health, Instant::now());
     metrics::lookup_done(source.source().as_str(), host, outcome, started.elapsed());
     answer
 }

@@ -5,6 +5,7 @@
 //! assembles them.
 
 pub mod bootstrap;
+pub mod breaker;
 pub mod dns;
 pub mod fastly;
 pub mod http;
@@ -36,6 +37,8 @@ pub struct UpstreamSettings {
     /// `LAPSEGUARD_RDAP_BOOTSTRAP_RELOAD_SECONDS`: how often a bootstrap URL is fetched
     /// again (a failed fetch keeps the table in use).
     pub bootstrap_reload: Duration,
+    /// When checks stop asking a failing host, and for how long.
+    pub breaker: breaker::BreakerSettings,
     /// `LAPSEGUARD_RDAP_SERVERS`: `tld=base_url` overrides that win over the bootstrap.
     pub rdap_servers: Vec<(String, Url)>,
     /// `LAPSEGUARD_RDAP_SUPPLEMENT`: RDAP servers IANA's file lacks (`on`: the shipped
@@ -77,6 +80,11 @@ pub enum Skipped {
     #[error("the upstream host is paused after a 429")]
     HostPaused {
         /// How long the pause still lasts.
+        retry_in: Duration,
+    },
+    #[error("the upstream host is failing: checks do not ask it for a while")]
+    CircuitOpen {
+        /// How long the breaker stays open (zero while a probe is out).
         retry_in: Duration,
     },
 }
@@ -129,6 +137,7 @@ impl LookupError {
             Self::Skipped(Skipped::NotCovered) => "not_covered",
             Self::Skipped(Skipped::NotReady) => "bootstrap_not_loaded",
             Self::Skipped(Skipped::HostPaused { .. }) => "host_paused",
+            Self::Skipped(Skipped::CircuitOpen { .. }) => "circuit_open",
             Self::Failed(Failure::RateLimited) => "rate_limited",
             Self::Failed(Failure::Timeout) => "timeout",
             Self::Failed(Failure::Status(_)) => "upstream_status",

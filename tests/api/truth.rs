@@ -136,7 +136,12 @@ async fn a_failing_host_is_asked_once_per_cooldown_however_often_a_client_checks
 
 #[tokio::test]
 async fn repeated_failures_share_one_history_row_and_leave_the_schedule_alone() {
-    let app = spawn_app_with(&[("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS", "0")]).await;
+    // Neither the domain's cooldown nor the host's breaker: every check asks.
+    let app = spawn_app_with(&[
+        ("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS", "0"),
+        ("LAPSEGUARD_BREAKER_FAILURES", "1000"),
+    ])
+    .await;
     app.rdap.set("example.com", Answer::Status(500));
     for _ in 0..10 {
         app.check_email("alice@example.com").await;

@@ -290,3 +290,47 @@ async fn a_bootstrap_url_is_reloaded_and_a_failed_reload_keeps_the_table_in_use(
     app.check_email("a@three.com").await;
     assert_eq!(second.hits("three.com"), 1);
 }
+
+#[tokio::test]
+async fn checks_stop_asking_a_failing_host_until_a_probe_after_the_cooldown_succeeds() {
+    let app = spawn_app_with(&[
+        ("LAPSEGUARD_DNS", "off"),
+        ("LAPSEGUARD_BREAKER_FAILURES", "3"),
+        ("LAPSEGUARD_BREAKER_COOLDOWN_SECONDS", "1"),
+    ])
+    .await;
+    for n in 1..=4 {
+        app.rdap.set(&format!("down{n}.com"), Answer::Status(503));
+    }
+    for n in 1..=3 {
+        app.check_email(&format!("a@down{n}.com")).await;
+        assert_eq!(app.rdap.hits(&format!("down{n}.com")), 1);
+    }
+    // Three 5xx in a row: the breaker is open, and checks answer without asking.
+    let body = app.check_email("a@down4.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable");
+    assert_eq!(app.rdap.hits("down4.com"), 0);
+    // Another host is not affected.
+    app.other_rdap.set("fine.io", active("fine.io"));
+    assert_eq!(
+        app.check_email("a@fine.io").await["reason"],
+        "domain_active"
+    );
+
+    // After the cooldown one check probes; the host answers, and it closes.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    app.rdap.set("back.com", active("back.com"));
+    app.rdap.set("again.com", active("again.com"));
+    assert_eq!(
+        app.check_email("a@back.com").await["reason"],
+        "domain_active"
+    );
+    assert_eq!(
+        app.check_email("a@again.com").await["reason"],
+        "domain_active"
+    );
+    assert_eq!(
+        (app.rdap.hits("back.com"), app.rdap.hits("again.com")),
+        (1, 1)
+    );
+}

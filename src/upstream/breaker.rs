@@ -1,0 +1,169 @@
+//! A circuit breaker per upstream host, for the request path: after `failures` timeouts,
+//! 5xx answers, SERVFAILs or unreachable connections in a row from one host, checks stop
+//! asking it for `cooldown` (they answer at once, from what is stored or by policy); then
+//! one check's lookup goes through as a probe, and its result closes the breaker or opens
+//! it for another cooldown. Every lookup (the scheduler's too) counts towards the state;
+//! only checks are held back: the scheduler has its own pacing and backoff.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::{Failure, LookupError};
+
+/// `LAPSEGUARD_BREAKER_FAILURES`, `LAPSEGUARD_BREAKER_COOLDOWN_SECONDS`.
+#[derive(Debug, Clone, Copy)]
+pub struct BreakerSettings {
+    pub failures: u32,
+    pub cooldown: Duration,
+}
+
+#[derive(Debug, Default)]
+struct HostState {
+    failures_in_a_row: u32,
+    /// While `Some`, open until then.
+    open_until: Option<Instant>,
+    /// A probe is out: others wait for its result.
+    probing: bool,
+}
+
+pub struct Breakers {
+    settings: BreakerSettings,
+    hosts: Mutex<HashMap<String, HostState>>,
+}
+
+/// What a check may do about a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Ask it.
+    Closed,
+    /// Ask it: this lookup is the probe after a cooldown.
+    Probe,
+    /// Do not ask; the breaker stays open this long (zero while a probe is out).
+    Open { retry_in: Duration },
+}
+
+impl Breakers {
+    pub fn new(settings: BreakerSettings) -> Self {
+        Self {
+            settings,
+            hosts: Mutex::default(),
+        }
+    }
+
+    /// Whether a check may ask `host` at `now`.
+    pub fn gate(&self, host: &str, now: Instant) -> Gate {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(state) = hosts.get_mut(host) else {
+            return Gate::Closed;
+        };
+        match state.open_until {
+            None => Gate::Closed,
+            Some(until) if now < until => Gate::Open {
+                retry_in: until - now,
+            },
+            Some(_) if state.probing => Gate::Open {
+                retry_in: Duration::ZERO,
+            },
+            Some(_) => {
+                state.probing = true;
+                Gate::Probe
+            }
+        }
+    }
+
+    /// Counts a lookup's result for its host at `now`.
+    pub fn record(&self, host: &str, result: &Result<(), LookupError>, now: Instant) {
+        let failed = matches!(
+            result,
+            Err(LookupError::Failed(
+                Failure::Timeout | Failure::Transport | Failure::ServerFailure
+            )) | Err(LookupError::Failed(Failure::Status(500..=599)))
+        );
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        if !failed {
+            // Any answer (or a failure that says nothing of the host's health) closes it.
+            if result.is_ok() || hosts.get(host).is_some_and(|s| s.probing) {
+                hosts.remove(host);
+            }
+            return;
+        }
+        let state = hosts.entry(host.to_owned()).or_default();
+        state.failures_in_a_row = state.failures_in_a_row.saturating_add(1);
+        let reopen = state.probing || state.failures_in_a_row >= self.settings.failures;
+        if reopen && state.open_until.is_none_or(|until| until <= now) {
+            if !state.probing {
+                tracing::warn!(upstream_host = %host, failures = state.failures_in_a_row, cooldown_seconds = self.settings.cooldown.as_secs(), "upstream host failing: checks stop asking it for a while");
+            }
+            state.open_until = Some(now + self.settings.cooldown);
+        }
+        state.probing = false;
+    }
+
+    /// Hosts whose breaker is open at `now`.
+    pub fn open_hosts(&self, now: Instant) -> usize {
+        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .values()
+            .filter(|s| s.open_until.is_some_and(|until| now < until))
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOST: &str = "rdap.example:443";
+
+    fn breakers() -> Breakers {
+        Breakers::new(BreakerSettings {
+            failures: 3,
+            cooldown: Duration::from_secs(30),
+        })
+    }
+
+    fn timeout() -> Result<(), LookupError> {
+        Err(Failure::Timeout.into())
+    }
+
+    #[test]
+    fn it_opens_after_failures_in_a_row_then_lets_one_probe_through() {
+        let b = breakers();
+        let t0 = Instant::now();
+        for _ in 0..2 {
+            b.record(HOST, &timeout(), t0);
+        }
+        assert_eq!(b.gate(HOST, t0), Gate::Closed);
+        b.record(HOST, &Err(Failure::Status(503).into()), t0);
+        assert!(matches!(b.gate(HOST, t0), Gate::Open { .. }));
+        assert_eq!(b.open_hosts(t0), 1);
+        let later = t0 + Duration::from_secs(31);
+        assert_eq!(b.gate(HOST, later), Gate::Probe);
+        assert!(matches!(b.gate(HOST, later), Gate::Open { retry_in } if retry_in.is_zero()));
+        // The probe fails: open again for a cooldown.
+        b.record(HOST, &timeout(), later);
+        assert!(matches!(
+            b.gate(HOST, later + Duration::from_secs(1)),
+            Gate::Open { .. }
+        ));
+        // The next probe succeeds: closed.
+        let much_later = later + Duration::from_secs(31);
+        assert_eq!(b.gate(HOST, much_later), Gate::Probe);
+        b.record(HOST, &Ok(()), much_later);
+        assert_eq!(b.gate(HOST, much_later), Gate::Closed);
+    }
+
+    #[test]
+    fn an_answer_resets_the_count_and_a_404_or_429_is_no_failure() {
+        let b = breakers();
+        let t0 = Instant::now();
+        b.record(HOST, &timeout(), t0);
+        b.record(HOST, &timeout(), t0);
+        b.record(HOST, &Ok(()), t0);
+        b.record(HOST, &timeout(), t0);
+        b.record(HOST, &Err(Failure::RateLimited.into()), t0);
+        b.record(HOST, &Err(Failure::Status(404).into()), t0);
+        assert_eq!(b.gate(HOST, t0), Gate::Closed);
+    }
+}
