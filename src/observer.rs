@@ -290,6 +290,7 @@ impl Observer {
             Err(skipped) => return (Err(skipped.into()), None),
         };
         if let Gate::Open { retry_in } = self.breakers.gate(&host, Instant::now()) {
+            metrics::breaker_rejected(&host);
             return (Err(Skipped::CircuitOpen { retry_in }.into()), None);
         }
         if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {

@@ -37,6 +37,10 @@ pub const HOST_PAUSES: &str = "lapseguard_host_pauses_total";
 /// Webhook deliveries that failed (each is retried), by `error` (`http`, `timeout`,
 /// `unreachable`).
 pub const WEBHOOK_FAILURES: &str = "lapseguard_webhook_delivery_failures_total";
+/// 1 while checks do not ask an upstream host (its breaker is open), by `host`.
+pub const BREAKER_OPEN: &str = "lapseguard_breaker_open";
+/// Checks' lookups not made because the host's breaker was open, by `host`.
+pub const BREAKER_REJECTIONS: &str = "lapseguard_breaker_rejections_total";
 /// Webhook deliveries made.
 pub const WEBHOOK_DELIVERIES: &str = "lapseguard_webhook_deliveries_total";
 
@@ -128,6 +132,14 @@ pub fn host_paused(host: &str, duration: Duration) {
         .unwrap_or(now);
     counter!(HOST_PAUSES, "host" => host.to_owned()).increment(1);
     gauge!(HOST_PAUSED_UNTIL, "host" => host.to_owned()).set(until.timestamp() as f64);
+}
+
+pub fn breaker_state(host: &str, open: bool) {
+    gauge!(BREAKER_OPEN, "host" => host.to_owned()).set(if open { 1.0 } else { 0.0 });
+}
+
+pub fn breaker_rejected(host: &str) {
+    counter!(BREAKER_REJECTIONS, "host" => host.to_owned()).increment(1);
 }
 
 pub fn webhook_delivered() {

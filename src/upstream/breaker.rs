@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::{Failure, LookupError};
+use crate::telemetry::metrics;
 
 /// `LAPSEGUARD_BREAKER_FAILURES`, `LAPSEGUARD_BREAKER_COOLDOWN_SECONDS`.
 #[derive(Debug, Clone, Copy)]
@@ -83,8 +84,11 @@ impl Breakers {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         if !failed {
             // Any answer (or a failure that says nothing of the host's health) closes it.
-            if result.is_ok() || hosts.get(host).is_some_and(|s| s.probing) {
-                hosts.remove(host);
+            if (result.is_ok() || hosts.get(host).is_some_and(|s| s.probing))
+                && let Some(closed) = hosts.remove(host)
+                && closed.open_until.is_some()
+            {
+                metrics::breaker_state(host, false);
             }
             return;
         }
@@ -96,6 +100,7 @@ impl Breakers {
                 tracing::warn!(upstream_host = %host, failures = state.failures_in_a_row, cooldown_seconds = self.settings.cooldown.as_secs(), "upstream host failing: checks stop asking it for a while");
             }
             state.open_until = Some(now + self.settings.cooldown);
+            metrics::breaker_state(host, true);
         }
         state.probing = false;
     }

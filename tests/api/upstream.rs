@@ -310,6 +310,17 @@ async fn checks_stop_asking_a_failing_host_until_a_probe_after_the_cooldown_succ
     let body = app.check_email("a@down4.com").await;
     assert_eq!(body["reason"], "domain_status_unavailable");
     assert_eq!(app.rdap.hits("down4.com"), 0);
+    // Metrics say so, by host (this test's own fake server).
+    let host = app
+        .rdap
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let text = lapseguard::telemetry::metrics::render(None);
+    let open = format!("lapseguard_breaker_open{{host=\"{host}\"}} 1");
+    assert!(text.contains(&open), "{text}");
+    let rejected = format!("lapseguard_breaker_rejections_total{{host=\"{host}\"}} 1");
+    assert!(text.contains(&rejected), "{text}");
     // Another host is not affected.
     app.other_rdap.set("fine.io", active("fine.io"));
     assert_eq!(
@@ -333,4 +344,7 @@ async fn checks_stop_asking_a_failing_host_until_a_probe_after_the_cooldown_succ
         (app.rdap.hits("back.com"), app.rdap.hits("again.com")),
         (1, 1)
     );
+    let text = lapseguard::telemetry::metrics::render(None);
+    let closed = format!("lapseguard_breaker_open{{host=\"{host}\"}} 0");
+    assert!(text.contains(&closed), "{text}");
 }
