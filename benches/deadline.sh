@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The deadline under load: N concurrent checks of distinct, uncached domains while the
 # registry hangs (answers after 30 s), against the release binary on SQLite. Prints how
-# many answered later than the deadline + 50 ms, and the latency percentiles.
+# many answered later than the deadline + 50 ms, and the latency percentiles; then a
+# second wave of other domains on the same host, once its breaker is open.
 #   bash benches/deadline.sh [concurrent] [deadline_ms]   (LAPSEGUARD_BIN=path to compare a build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,4 +26,9 @@ lapseguard_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.1; done
 
 cargo build --release --quiet --example deadline_load
+echo "== first wave"
+target/release/examples/deadline_load "http://127.0.0.1:$PORT" "$CONCURRENT" "$DEADLINE_MS"
+# The first wave's timeouts opened the host's breaker (LAPSEGUARD_BREAKER_FAILURES, 5):
+# the next checks of its domains should not wait for it at all.
+echo "== second wave, other domains of the same host (its breaker open)"
 target/release/examples/deadline_load "http://127.0.0.1:$PORT" "$CONCURRENT" "$DEADLINE_MS"
