@@ -9,6 +9,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod overrides;
+pub mod paging;
 pub mod stats;
 pub mod transitions;
 pub mod watch;

@@ -120,9 +120,11 @@ impl Observer {
     /// successful lookup.
     pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
         let source = self.source_for(domain)?;
+        let host = host_label(source, domain);
         let answer = ask_by(
             source,
             domain,
+            &host,
             Instant::now() + self.deadline,
             &self.breakers,
         )
@@ -142,7 +144,9 @@ impl Observer {
         domain: &RegistrableDomain,
     ) -> Result<Recorded, LookupError> {
         let dns = self.sources.dns().ok_or(Skipped::NotCovered)?;
-        let answer = ask_by(dns, domain, Instant::now() + self.deadline, &self.breakers).await;
+        let host = host_label(dns, domain);
+        let deadline = Instant::now() + self.deadline;
+        let answer = ask_by(dns, domain, &host, deadline, &self.breakers).await;
         let observation = self.observation(domain, dns, &answer)?;
         let role = self.dns_role(domain);
         let recorded = self.record_now(&observation, role, Origin::Schedule).await;
@@ -297,7 +301,7 @@ impl Observer {
             tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
             return (Err(Skipped::HostPaused { retry_in }.into()), None);
         }
-        let answer = ask_by(source, domain, deadline, &self.breakers).await;
+        let answer = ask_by(source, domain, &host, deadline, &self.breakers).await;
         let observation = self.observation(domain, source, &answer).ok();
         (answer, observation)
     }
@@ -403,11 +407,18 @@ impl Observer {
     }
 }
 
+/// The host a source asks about the domain, for the breaker and the metrics (`none`
+/// when it has none: the lookup will say why).
+fn host_label(source: &dyn Lookup, domain: &RegistrableDomain) -> String {
+    source.host_of(domain).unwrap_or_else(|_| "none".to_owned())
+}
+
 /// Asks one source, giving up at `deadline` (a timeout, like the source's own); the
-/// result counts towards the host's breaker and its metrics.
+/// result counts towards `host`'s breaker and its metrics.
 async fn ask_by(
     source: &dyn Lookup,
     domain: &RegistrableDomain,
+    host: &str,
     deadline: Instant,
     breakers: &Breakers,
 ) -> Result<Answer, LookupError> {
@@ -422,10 +433,14 @@ async fn ask_by(
         Ok(Answer::Delegation(_)) => "delegation",
         Err(error) => error.code(),
     };
-    let host = source.host_of(domain).unwrap_or_else(|_| "none".to_owned());
     let health = answer.as_ref().map(|_| ()).map_err(Clone::clone);
-    breakers.record(&host, &health, Instant::now());
-    metrics::lookup_done(source.source().as_str(), host, outcome, started.elapsed());
+    breakers.record(host, &health, Instant::now());
+    metrics::lookup_done(
+        source.source().as_str(),
+        host.to_owned(),
+        outcome,
+        started.elapsed(),
+    );
     answer
 }
 

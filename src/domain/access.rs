@@ -67,10 +67,6 @@ impl Scopes {
             .filter(move |s| self.0 & s.bit() != 0)
     }
 
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
     /// `check,read`: the stored form.
     pub fn encode(self) -> String {
         self.iter().map(Scope::as_str).collect::<Vec<_>>().join(",")

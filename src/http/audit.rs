@@ -4,27 +4,13 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use super::paging::LogCursor;
 use crate::app::AppState;
 use crate::domain::audit::{AuditAction, LoggedAudit};
 use crate::error::{ApiError, Problem};
-
-const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
-
-/// Where to resume and how many to return.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Return entries with an id above this (default 0: from the start).
-    #[param(minimum = 0)]
-    pub after: Option<i64>,
-    /// At most this many (default 100, at most 1000).
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<u32>,
-}
 
 /// One change made through the API or the CLI.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,7 +58,7 @@ pub struct AuditPage {
     path = "/v1/audit",
     operation_id = "list_audit",
     tag = "overrides",
-    params(AuditQuery),
+    params(LogCursor),
     responses(
         (status = 200, description = "A page of the audit log", body = AuditPage),
         (status = 400, description = "Bad query parameters", body = Problem, content_type = "application/problem+json"),
@@ -80,18 +66,9 @@ pub struct AuditPage {
 )]
 pub async fn list_audit(
     State(app): State<AppState>,
-    query: Result<Query<AuditQuery>, QueryRejection>,
+    query: Result<Query<LogCursor>, QueryRejection>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    let invalid = || ApiError::BadRequest {
-        code: "invalid_query",
-        detail: format!("after must be 0 or more, limit between 1 and {MAX_LIMIT}"),
-    };
-    let Query(query) = query.map_err(|_| invalid())?;
-    let after = query.after.unwrap_or(0);
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) || after < 0 {
-        return Err(invalid());
-    }
+    let (after, limit) = LogCursor::read(query)?;
     let entries: Vec<AuditItem> = app
         .store
         .audit_log(after, limit)

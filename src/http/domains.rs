@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::paging;
 use crate::access::Actor;
 use crate::app::AppState;
 use crate::domain::audit::{AuditAction, AuditEntry};
@@ -18,9 +19,6 @@ use crate::domain::status::{EvidenceSource, Finding, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::store::HistoryEntry;
 use crate::store::admin::{DomainFilter, ListedDomain};
-
-const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
 
 /// Which watched domains to list, and where to resume.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -117,10 +115,8 @@ pub async fn list_domains(
     let Query(query) = query.map_err(|_| {
         invalid("lifecycle must be a lifecycle stage, limit a whole number from 1 to 1000")
     })?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(invalid("limit must be between 1 and 1000"));
-    }
+    let limit =
+        paging::limit(query.limit).ok_or_else(|| invalid("limit must be between 1 and 1000"))?;
     if !query
         .q
         .iter()

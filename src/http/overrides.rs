@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
 use super::domains::name_like;
+use super::paging::{self, MAX_LIMIT};
 use crate::access::Actor;
 use crate::app::AppState;
 use crate::domain::audit::{AuditAction, AuditEntry};
@@ -22,8 +23,6 @@ use crate::store::admin::ListedOverride;
 
 /// A note is at most this long.
 pub const MAX_NOTE_CHARS: usize = 1000;
-const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
 
 /// An agent's decision for a domain.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -239,8 +238,8 @@ pub async fn list_overrides(
         ),
     };
     let Query(query) = query.map_err(|_| invalid())?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) || !query.after.as_deref().is_none_or(name_like) {
+    let limit = paging::limit(query.limit).ok_or_else(invalid)?;
+    if !query.after.as_deref().is_none_or(name_like) {
         return Err(invalid());
     }
     let after = query.after.unwrap_or_default().to_ascii_lowercase();

@@ -53,8 +53,6 @@ pub async fn get_stats(State(app): State<AppState>) -> Result<Json<StatsResponse
     let now = app.clock.now();
     let snapshot = app.stats.get(app.store.as_ref(), now).await?;
     let stats = &snapshot.stats;
-    let age =
-        |at: Option<DateTime<Utc>>| at.map(|at| (snapshot.computed_at - at).num_seconds().max(0));
     Ok(Json(StatsResponse {
         computed_at: snapshot.computed_at,
         watched: stats.watched,
@@ -65,10 +63,10 @@ pub async fn get_stats(State(app): State<AppState>) -> Result<Json<StatsResponse
             .collect(),
         due: stats.due,
         overdue: stats.overdue,
-        oldest_check_age_seconds: age(stats.oldest_check),
+        oldest_check_age_seconds: stats.oldest_check_age(snapshot.computed_at),
         failing: stats.failing,
         webhooks_pending: stats.webhooks_pending,
-        oldest_webhook_age_seconds: age(stats.oldest_webhook),
+        oldest_webhook_age_seconds: stats.oldest_webhook_age(snapshot.computed_at),
         scheduler_holder: stats.leader.clone(),
     }))
 }

@@ -138,6 +138,18 @@ pub struct StoreStats {
     pub leader: Option<String>,
 }
 
+impl StoreStats {
+    /// Seconds from the least recently checked status to `at`.
+    pub fn oldest_check_age(&self, at: DateTime<Utc>) -> Option<i64> {
+        self.oldest_check.map(|t| (at - t).num_seconds().max(0))
+    }
+
+    /// Seconds from the oldest undelivered transition to `at`.
+    pub fn oldest_webhook_age(&self, at: DateTime<Utc>) -> Option<i64> {
+        self.oldest_webhook.map(|t| (at - t).num_seconds().max(0))
+    }
+}
+
 /// Administration's persistent state. Every change is one transaction with its audit
 /// entry.
 #[async_trait]

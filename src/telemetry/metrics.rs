@@ -171,14 +171,10 @@ pub fn render(counts: Option<(&StoreStats, DateTime<Utc>)>) -> String {
         gauge!("lapseguard_overdue_domains").set(stats.overdue as f64);
         gauge!("lapseguard_failing_domains").set(stats.failing as f64);
         gauge!("lapseguard_webhook_deliveries_pending").set(stats.webhooks_pending as f64);
-        let oldest = stats
-            .oldest_webhook
-            .map_or(0.0, |at| (computed_at - at).num_seconds().max(0) as f64);
-        gauge!("lapseguard_webhook_oldest_pending_age_seconds").set(oldest);
-        let oldest_check = stats
-            .oldest_check
-            .map_or(0.0, |at| (computed_at - at).num_seconds().max(0) as f64);
-        gauge!("lapseguard_oldest_check_age_seconds").set(oldest_check);
+        let age = |seconds: Option<i64>| seconds.unwrap_or(0) as f64;
+        gauge!("lapseguard_webhook_oldest_pending_age_seconds")
+            .set(age(stats.oldest_webhook_age(computed_at)));
+        gauge!("lapseguard_oldest_check_age_seconds").set(age(stats.oldest_check_age(computed_at)));
     }
     let handle = handle();
     handle.run_upkeep();

@@ -104,15 +104,6 @@ impl Breakers {
         }
         state.probing = false;
     }
-
-    /// Hosts whose breaker is open at `now`.
-    pub fn open_hosts(&self, now: Instant) -> usize {
-        let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
-        hosts
-            .values()
-            .filter(|s| s.open_until.is_some_and(|until| now < until))
-            .count()
-    }
 }
 
 #[cfg(test)]
@@ -142,7 +133,6 @@ mod tests {
         assert_eq!(b.gate(HOST, t0), Gate::Closed);
         b.record(HOST, &Err(Failure::Status(503).into()), t0);
         assert!(matches!(b.gate(HOST, t0), Gate::Open { .. }));
-        assert_eq!(b.open_hosts(t0), 1);
         let later = t0 + Duration::from_secs(31);
         assert_eq!(b.gate(HOST, later), Gate::Probe);
         assert!(matches!(b.gate(HOST, later), Gate::Open { retry_in } if retry_in.is_zero()));

@@ -105,38 +105,28 @@ async fn each_route_takes_exactly_the_tokens_whose_scope_allows_it() {
 async fn the_docs_page_and_the_document_stay_open_once_tokens_exist() {
     let app = spawn_app().await;
     app.create_token("admin", &[Scope::Admin]).await;
-    for path in ["/openapi.json", "/docs/", "/healthz"] {
+    let get_text = async |path: &str| {
         let response = app
             .http
             .get(format!("{}{path}", app.address))
             .send()
             .await
             .expect("request");
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let status = response.status();
+        (status, response.text().await.expect("text"))
+    };
+    for path in ["/openapi.json", "/healthz"] {
+        assert_eq!(get_text(path).await.0, StatusCode::OK, "{path}");
     }
-    let page = app
-        .http
-        .get(format!("{}/docs/", app.address))
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("text");
+    let (status, page) = get_text("/docs/").await;
+    assert_eq!(status, StatusCode::OK);
     assert!(page.contains("swagger"), "the page is Swagger UI");
     assert!(
         !page.contains("https://"),
         "the page loads nothing from outside"
     );
-    let initializer = app
-        .http
-        .get(format!("{}/docs/swagger-initializer.js", app.address))
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("text");
+    let (status, initializer) = get_text("/docs/swagger-initializer.js").await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
         initializer.contains("\"url\": \"/openapi.json\""),
         "{initializer}"

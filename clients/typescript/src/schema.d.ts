@@ -1198,7 +1198,7 @@ export interface operations {
     list_transitions: {
         parameters: {
             query?: {
-                /** @description Return transitions with an id above this (default 0: from the start). */
+                /** @description Return entries with an id above this (default 0: from the start). */
                 after?: number;
                 /** @description At most this many (default 100, at most 1000). */
                 limit?: number;
