@@ -141,6 +141,7 @@ impl App {
                 webhooks: config.webhook.is_some(),
                 origin: Origin::Schedule,
                 role: Role::Evidence,
+                guard: config.guard,
             },
         }));
         let tokens = Arc::new(TokenRing::default());

@@ -14,6 +14,7 @@ use thiserror::Error;
 use crate::checker::CheckSettings;
 use crate::domain::decision::UnknownPolicy::{Allow, Deny};
 use crate::domain::decision::{DnsOnlyPolicy, Policy};
+use crate::domain::guard::GuardSettings;
 use crate::domain::schedule::ScheduleSettings;
 use crate::memory::MemorySettings;
 use crate::refresh::pacer::{HostRates, parse_rate};
@@ -54,6 +55,8 @@ pub struct Config {
     /// Present when `LAPSEGUARD_WEBHOOK_URL` is set.
     pub webhook: Option<WebhookSettings>,
     pub retention: RetentionSettings,
+    /// `LAPSEGUARD_MASS_CHANGE_LIMIT`: see `domain/guard.rs`.
+    pub guard: GuardSettings,
 }
 
 /// The longest any time setting may be: longer ones would overflow date arithmetic.
@@ -179,6 +182,9 @@ impl Config {
         let retention = RetentionSettings {
             keep_for: days("LAPSEGUARD_OBSERVATION_RETENTION_DAYS", 400, 1..=3650)?,
         };
+        let guard = GuardSettings {
+            limit: num("LAPSEGUARD_MASS_CHANGE_LIMIT", 50, 0..=u64::from(u32::MAX))?,
+        };
         let url = v.with("LAPSEGUARD_WEBHOOK_URL", |t| upstream_url(t, allow_http))?;
         let webhook = match (url, v.with("LAPSEGUARD_WEBHOOK_SECRET", SigningKey::parse)?) {
             (Some(url), Some(key)) => Some(WebhookSettings { url, key }),
@@ -203,6 +209,7 @@ impl Config {
             refresh,
             webhook,
             retention,
+            guard,
         })
     }
 }

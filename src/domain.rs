@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod decision;
 pub mod delegation;
+pub mod guard;
 pub mod lifecycle;
 pub mod name;
 pub mod overrides;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod check;
 pub mod domains;
 pub mod health;
+pub mod holds;
 pub mod metrics;
 pub mod openapi;
 pub mod overrides;
@@ -44,6 +45,7 @@ pub const MAX_WATCH_BODY_BYTES: usize = 4 << 20;
         (name = "recovery", description = "Recovery decisions"),
         (name = "watch", description = "The watch list, domain status and transitions"),
         (name = "overrides", description = "Agents' overrides and the audit log"),
+        (name = "holds", description = "The mass-change guard: lapses held until an admin acts"),
         (name = "operations", description = "Health and readiness")
     )
 )]
@@ -67,6 +69,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(overrides::list_overrides))
         .routes(routes!(audit::list_audit))
         .routes(routes!(stats::get_stats))
+        .routes(routes!(holds::list_holds))
+        .routes(routes!(holds::release_hold))
+        .routes(routes!(holds::discard_hold))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
 }

@@ -130,7 +130,7 @@ impl Observer {
         )
         .await;
         self.learn(domain, &answer, None);
-        let observation = self.observation(domain, source, &answer)?;
+        let observation = self.observation(domain, source, &host, &answer)?;
         let recorded = self
             .record_now(&observation, Role::Evidence, Origin::Schedule)
             .await;
@@ -147,7 +147,7 @@ impl Observer {
         let host = host_label(dns, domain);
         let deadline = Instant::now() + self.deadline;
         let answer = ask_by(dns, domain, &host, deadline, &self.breakers).await;
-        let observation = self.observation(domain, dns, &answer)?;
+        let observation = self.observation(domain, dns, &host, &answer)?;
         let role = self.dns_role(domain);
         let recorded = self.record_now(&observation, role, Origin::Schedule).await;
         answer.map(|_| recorded)
@@ -200,6 +200,7 @@ impl Observer {
                     status,
                     revision,
                     transition: None,
+                    held: None,
                     next_check_at: observation.observed_at,
                 }
             }
@@ -302,7 +303,7 @@ impl Observer {
             return (Err(Skipped::HostPaused { retry_in }.into()), None);
         }
         let answer = ask_by(source, domain, &host, deadline, &self.breakers).await;
-        let observation = self.observation(domain, source, &answer).ok();
+        let observation = self.observation(domain, source, &host, &answer).ok();
         (answer, observation)
     }
 
@@ -312,6 +313,7 @@ impl Observer {
         &self,
         domain: &RegistrableDomain,
         source: &dyn Lookup,
+        host: &str,
         answer: &Result<Answer, LookupError>,
     ) -> Result<Observation, LookupError> {
         if let Err(cause) = answer {
@@ -340,6 +342,7 @@ impl Observer {
                     error: cause.code().to_owned(),
                 },
             },
+            host: Some(host.to_owned()),
         })
     }
 
@@ -456,5 +459,9 @@ fn remember(memory: &StatusMemory, recorded: &Recorded) {
         let t = &published.transition;
         metrics::transition_published(t.to.as_str());
         tracing::info!(domain = %t.domain, id = published.id, from = t.from.as_str(), to = t.to.as_str(), "transition");
+    }
+    if let Some(t) = &recorded.held {
+        metrics::transition_held(t.to.as_str());
+        tracing::info!(domain = %t.domain, from = t.from.as_str(), to = t.to.as_str(), "transition held by the mass-change guard");
     }
 }

@@ -467,6 +467,7 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams, dns: Dns
             observed_at: slot,
             http_status,
             finding,
+            host: None,
         };
         let folded = tracked[i].fold(&observation, &params.schedule);
         if folded.transition.as_ref().is_some_and(|t| is_lapsed(t.to)) {

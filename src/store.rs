@@ -5,6 +5,7 @@
 //! takes its lock. Times are stored as UTC Unix seconds (`BIGINT`) on both.
 
 pub mod admin;
+pub mod holds;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::audit::AuditEntry;
 use crate::domain::delegation::Delegation;
+use crate::domain::guard::GuardSettings;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
 use crate::domain::status::{DomainStatus, Observation};
@@ -26,6 +28,7 @@ use crate::domain::tracking::Tracked;
 use crate::domain::transition::Transition;
 
 pub use admin::AdminStore;
+pub use holds::HoldStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -97,6 +100,8 @@ pub struct Recorded {
     pub revision: i64,
     /// The transition it published, if any.
     pub transition: Option<PublishedTransition>,
+    /// The transition the mass-change guard held instead, if any.
+    pub held: Option<Transition>,
     pub next_check_at: DateTime<Utc>,
 }
 
@@ -111,6 +116,8 @@ pub struct WatchEntry {
     pub delegation: Option<Delegation>,
     /// When the delegation sweep asks DNS next.
     pub next_dns_check_at: DateTime<Utc>,
+    /// The upstream host of the domain's latest evidence (`None` until one answered).
+    pub host: Option<String>,
 }
 
 /// A webhook delivery still owed.
@@ -140,12 +147,14 @@ pub struct RecordSettings {
     pub webhooks: bool,
     pub origin: Origin,
     pub role: Role,
+    /// When a host's lapses are held instead of published.
+    pub guard: GuardSettings,
 }
 
 /// Persistent state. Every method is one transaction; a change made for an actor takes
 /// its audit entry into the same transaction.
 #[async_trait]
-pub trait Store: AdminStore + Send + Sync {
+pub trait Store: AdminStore + HoldStore + Send + Sync {
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 
@@ -162,7 +171,9 @@ pub trait Store: AdminStore + Send + Sync {
     /// domain's facts (anything but the check time) appends to the change log. A DNS
     /// observation also sets the domain's delegation and next DNS check; in the
     /// [`Role::Signal`] role it leaves the status alone. A change that ends an allow
-    /// override (see [`crate::domain::overrides::ends_allow`]) marks it lapsed.
+    /// override (see [`crate::domain::overrides::ends_allow`]) marks it lapsed. A
+    /// transition the mass-change guard holds (see `store/holds.rs`) is kept under its
+    /// host's hold instead of published.
     async fn record(
         &self,
         observation: &Observation,

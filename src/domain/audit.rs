@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 pub const CLI_ACTOR: &str = "cli";
 /// The actor of changes made from loopback while no token exists (protected mode).
 pub const LOOPBACK_ACTOR: &str = "loopback";
+/// The actor of a hold the mass-change guard opened.
+pub const GUARD_ACTOR: &str = "guard";
 
 /// What was done. New actions may be added: clients should show an unknown one as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -27,6 +29,12 @@ pub enum AuditAction {
     TokenCreated,
     /// An API token revoked.
     TokenRevoked,
+    /// The mass-change guard held a host's lapses (actor `guard`).
+    HoldOpened,
+    /// A hold's transitions published (`POST /v1/holds/{host}/release`).
+    HoldReleased,
+    /// A hold's transitions dropped for a second look (`POST /v1/holds/{host}/discard`).
+    HoldDiscarded,
 }
 
 impl AuditAction {
@@ -39,6 +47,9 @@ impl AuditAction {
             Self::OverrideRemoved => "override_removed",
             Self::TokenCreated => "token_created",
             Self::TokenRevoked => "token_revoked",
+            Self::HoldOpened => "hold_opened",
+            Self::HoldReleased => "hold_released",
+            Self::HoldDiscarded => "hold_discarded",
         }
     }
 
@@ -51,6 +62,9 @@ impl AuditAction {
             Self::OverrideRemoved,
             Self::TokenCreated,
             Self::TokenRevoked,
+            Self::HoldOpened,
+            Self::HoldReleased,
+            Self::HoldDiscarded,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

@@ -163,6 +163,9 @@ pub struct Observation {
     /// The HTTP status the registry answered with, for the history.
     pub http_status: Option<u16>,
     pub finding: Finding,
+    /// The upstream host (`name:port`) that answered, when known: the mass-change guard
+    /// counts lapses per host (see `guard.rs`). Not kept in the history.
+    pub host: Option<String>,
 }
 
 impl Observation {
@@ -294,6 +297,7 @@ mod tests {
             observed_at: at(day),
             http_status: Some(200),
             finding,
+            host: None,
         }
     }
 

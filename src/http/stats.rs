@@ -36,6 +36,10 @@ pub struct StatsResponse {
     pub oldest_webhook_age_seconds: Option<i64>,
     /// The replica that runs the scheduler (its lease holder), null when none does.
     pub scheduler_holder: Option<String>,
+    /// Open holds of the mass-change guard: each held host and how many transitions it
+    /// holds (see `GET /v1/holds`); empty when none.
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub holds: BTreeMap<String, u64>,
 }
 
 /// Counts for a dashboard: watched domains by lifecycle, the schedule's backlog,
@@ -68,5 +72,6 @@ pub async fn get_stats(State(app): State<AppState>) -> Result<Json<StatsResponse
         webhooks_pending: stats.webhooks_pending,
         oldest_webhook_age_seconds: stats.oldest_webhook_age(snapshot.computed_at),
         scheduler_holder: stats.leader.clone(),
+        holds: stats.holds.iter().cloned().collect(),
     }))
 }

@@ -355,6 +355,7 @@ mod tests {
             observed_at: start + Duration::seconds(t),
             http_status: Some(200),
             finding: domain.answer(t, start),
+            host: None,
         }
         .lifecycle()
     }

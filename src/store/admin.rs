@@ -136,6 +136,8 @@ pub struct StoreStats {
     pub oldest_webhook: Option<DateTime<Utc>>,
     /// The holder of the scheduler lease, while it is held.
     pub leader: Option<String>,
+    /// Open holds of the mass-change guard: each host and how many transitions it holds.
+    pub holds: Vec<(String, u64)>,
 }
 
 impl StoreStats {
@@ -631,7 +633,13 @@ macro_rules! impl_admin_store {
                         .bind(now_s)
                         .fetch_optional(pool)
                         .await?;
+                    let holds = $crate::store::HoldStore::holds(self)
+                        .await?
+                        .into_iter()
+                        .map(|hold| (hold.host, hold.transitions))
+                        .collect();
                     Ok(StoreStats {
+                        holds,
                         lifecycles,
                         watched,
                         due,

@@ -75,8 +75,8 @@ pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcom
      FROM observations WHERE domain = $1 ORDER BY observed_at DESC, id DESC LIMIT $2";
 
 pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
-     to_lifecycle, registered_at, expires_at, observed_at, source) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+     to_lifecycle, registered_at, expires_at, observed_at, source, host, lapse) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
 
 pub(super) const INSERT_DELIVERY: &str =
     "INSERT INTO webhook_outbox (transition_id, next_attempt_at) VALUES ($1, $2)";
@@ -112,7 +112,9 @@ pub(super) const WATCH_SUFFIX: &str = " ON CONFLICT (domain) DO NOTHING";
 pub(super) const UNWATCH: &str = "DELETE FROM watched_domains WHERE domain = $1";
 
 pub(super) const SELECT_WATCH: &str = "SELECT added_at, next_check_at, failures, delegated, \
-     nameservers, dns_next_check_at FROM watched_domains WHERE domain = $1";
+     nameservers, dns_next_check_at, host FROM watched_domains WHERE domain = $1";
+
+pub(super) const SET_WATCHED_HOST: &str = "UPDATE watched_domains SET host = $2 WHERE domain = $1";
 
 /// Keeps a DNS answer (`delegated` NULL after a failed lookup keeps the last answer) and
 /// the domain's two schedules.
@@ -311,6 +313,7 @@ impl TryFrom<ObservationRow> for Observation {
             observed_at: required_time(row.observed_at)?,
             http_status,
             finding,
+            host: None,
         })
     }
 }
@@ -384,11 +387,11 @@ impl From<&Observation> for ObservationValues {
 pub(super) struct TransitionRow {
     id: i64,
     domain: String,
-    from_lifecycle: String,
-    to_lifecycle: String,
+    pub(super) from_lifecycle: String,
+    pub(super) to_lifecycle: String,
     registered_at: Option<i64>,
     expires_at: Option<i64>,
-    observed_at: i64,
+    pub(super) observed_at: i64,
     source: String,
     #[sqlx(default)]
     attempts: Option<i32>,
@@ -434,6 +437,7 @@ pub(super) struct WatchRow {
     delegated: Option<bool>,
     nameservers: Option<String>,
     dns_next_check_at: i64,
+    host: Option<String>,
 }
 
 impl TryFrom<WatchRow> for WatchEntry {
@@ -454,6 +458,7 @@ impl TryFrom<WatchRow> for WatchEntry {
             failures: u32::try_from(row.failures).unwrap_or(0),
             delegation,
             next_dns_check_at: required_time(row.dns_next_check_at)?,
+            host: row.host,
         })
     }
 }
@@ -541,7 +546,7 @@ macro_rules! impl_store {
                 Role, StatusChange, Store, StoreError, StoredStatus, WatchEntry,
             };
 
-            use super::$store;
+            use super::{$store, hold_sql};
             use $crate::store::sql::Backend;
 
             type Connection = <$db as sqlx::Database>::Connection;
@@ -856,27 +861,25 @@ macro_rules! impl_store {
                         }
                     }
                     insert_observation(&mut tx, observation).await?;
+                    let mut held = None;
                     let transition = match transition {
                         Some(transition) => {
                             <$store as Backend>::lock_transitions(&mut tx).await?;
-                            let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
-                                .bind(transition.domain.as_str())
-                                .bind(transition.from.as_str())
-                                .bind(transition.to.as_str())
-                                .bind(seconds(transition.registered_at))
-                                .bind(seconds(transition.expires_at))
-                                .bind(transition.observed_at.timestamp())
-                                .bind(transition.source.as_str())
-                                .fetch_one(&mut *tx)
-                                .await?;
-                            if settings.webhooks {
-                                sqlx::query(sql::INSERT_DELIVERY)
-                                    .bind(id)
-                                    .bind(transition.observed_at.timestamp())
-                                    .execute(&mut *tx)
-                                    .await?;
+                            let host = observation.host.as_deref();
+                            match hold_sql::guard(&mut tx, &transition, host, &settings.guard)
+                                .await?
+                            {
+                                hold_sql::Guarded::Publish => Some(
+                                    hold_sql::publish(&mut tx, transition, host, settings.webhooks)
+                                        .await?,
+                                ),
+                                hold_sql::Guarded::Hold(host) => {
+                                    hold_sql::hold(&mut tx, &transition, &host, &before)
+                                        .await?;
+                                    held = Some(transition);
+                                    None
+                                }
                             }
-                            Some(PublishedTransition { id, transition })
                         }
                         None => None,
                     };
@@ -889,6 +892,17 @@ macro_rules! impl_store {
                             .await?;
                         next
                     };
+                    // The guard counts each host's watched domains.
+                    if settings.role == Role::Evidence
+                        && let Some(host) = observation.host.as_deref()
+                        && watch.as_ref().and_then(|w| w.host.as_deref()) != Some(host)
+                    {
+                        sqlx::query(sql::SET_WATCHED_HOST)
+                            .bind(domain.as_str())
+                            .bind(host)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     // The watch list keeps a copy of the lifecycle for its filters and counts.
                     if let Some(status) = &after.status {
                         let before = before.status.as_ref().map(|s| s.lifecycle);
@@ -905,6 +919,7 @@ macro_rules! impl_store {
                         status: after.status,
                         revision,
                         transition,
+                        held,
                         next_check_at,
                     })
                 }

@@ -16,6 +16,7 @@ use crate::domain::name::RegistrableDomain;
 
 super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "migrations/sqlite");
 super::admin::impl_admin_store!(SqliteStore, sqlx::Sqlite);
+super::holds::impl_hold_store!(SqliteStore, sqlx::Sqlite);
 
 pub struct SqliteStore {
     pool: SqlitePool,

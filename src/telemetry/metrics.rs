@@ -2,8 +2,8 @@
 //! the names in one place, and the text `GET /metrics` serves. Labels stay bounded:
 //! reasons, sources, outcomes, lifecycles and upstream hosts, never domains.
 
-use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -43,6 +43,12 @@ pub const BREAKER_OPEN: &str = "lapseguard_breaker_open";
 pub const BREAKER_REJECTIONS: &str = "lapseguard_breaker_rejections_total";
 /// Webhook deliveries made.
 pub const WEBHOOK_DELIVERIES: &str = "lapseguard_webhook_deliveries_total";
+/// Transitions the mass-change guard held instead of publishing, by the lifecycle they
+/// moved `to`.
+pub const TRANSITIONS_HELD: &str = "lapseguard_transitions_held_total";
+/// Transitions waiting under a host's open hold, by `host` (0 once released or
+/// discarded).
+pub const HELD_TRANSITIONS: &str = "lapseguard_held_transitions";
 
 /// Histogram buckets, in seconds: a cached check is well under a millisecond, a lookup
 /// up to the deadline (seconds).
@@ -123,6 +129,28 @@ pub fn transition_published(to: &'static str) {
     counter!(TRANSITIONS, "to" => to).increment(1);
 }
 
+pub fn transition_held(to: &'static str) {
+    counter!(TRANSITIONS_HELD, "to" => to).increment(1);
+}
+
+/// Sets each held host's gauge, and 0 for hosts held before but not now.
+fn held_transitions(holds: &[(String, u64)]) {
+    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let mut seen = SEEN
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    for host in seen.iter() {
+        if !holds.iter().any(|(held, _)| held == host) {
+            gauge!(HELD_TRANSITIONS, "host" => host.clone()).set(0.0);
+        }
+    }
+    for (host, n) in holds {
+        gauge!(HELD_TRANSITIONS, "host" => host.clone()).set(*n as f64);
+        seen.insert(host.clone());
+    }
+}
+
 /// A host paused for `duration` from now (the wall clock: a gauge for alerts).
 pub fn host_paused(host: &str, duration: Duration) {
     let now = Utc::now();
@@ -175,6 +203,7 @@ pub fn render(counts: Option<(&StoreStats, DateTime<Utc>)>) -> String {
         gauge!("lapseguard_webhook_oldest_pending_age_seconds")
             .set(age(stats.oldest_webhook_age(computed_at)));
         gauge!("lapseguard_oldest_check_age_seconds").set(age(stats.oldest_check_age(computed_at)));
+        held_transitions(&stats.holds);
     }
     let handle = handle();
     handle.run_upkeep();

@@ -21,7 +21,9 @@ async fn operations(app: &TestApp) -> Vec<(Method, String, Option<Value>)> {
         for method in item.as_object().expect("operations").keys() {
             let method =
                 Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("method");
-            let concrete = path.replace("{domain}", "example.com");
+            let concrete = path
+                .replace("{domain}", "example.com")
+                .replace("{host}", "rdap.example:443");
             let body = match (method.as_str(), path.as_str()) {
                 ("POST", "/check-recovery-eligible") => Some(json!({ "email": "a@example.com" })),
                 ("POST", "/v1/watch") => Some(json!({ "domains": ["example.com"] })),

@@ -8,6 +8,7 @@ mod dns;
 mod fastly;
 mod health;
 mod helpers;
+mod holds;
 mod input;
 mod metrics;
 mod names;

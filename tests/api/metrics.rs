@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-async fn scrape(app: &TestApp, token: Option<&str>) -> (StatusCode, String) {
+pub async fn scrape(app: &TestApp, token: Option<&str>) -> (StatusCode, String) {
     let mut request = app.http.get(format!("{}/metrics", app.address));
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -30,7 +30,7 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> (StatusCode, String) {
 }
 
 /// The value of the sample `name` whose labels include every `labels` pair (0 if none).
-fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| {

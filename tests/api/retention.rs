@@ -43,12 +43,14 @@ async fn old_observations_are_pruned_but_each_domain_keeps_its_latest_twenty_and
         observed_at: days_ago(150),
         http_status: Some(200),
         finding: registered(&["auto renew period"], days_ago(3000)),
+        host: None,
     };
     let settings = RecordSettings {
         schedule: Config::default().schedule,
         webhooks: true,
         origin: Origin::Schedule,
         role: Role::Evidence,
+        guard: Config::default().guard,
     };
     let recorded = app.store.record(&lapse, &settings).await.expect("record");
     let published = recorded.transition.expect("a lapse is published");

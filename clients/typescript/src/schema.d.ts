@@ -150,6 +150,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the open holds.
+         * @description Scope: `read` (or `admin`).
+         */
+        get: operations["list_holds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/holds/{host}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discard a hold: drop what it holds and look at every held domain again now; only what
+         *     the second look confirms is published. For a registry's glitch that has healed.
+         * @description Scope: `admin`.
+         */
+        post: operations["discard_hold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/holds/{host}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a hold: publish what it holds (transitions and webhooks), in the order it was
+         *     held. For a mass change that is real (a registrar dropping many domains at once).
+         * @description Scope: `admin`.
+         */
+        post: operations["release_hold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/overrides": {
         parameters: {
             query?: never;
@@ -291,7 +353,7 @@ export interface components {
          * @description What was done. New actions may be added: clients should show an unknown one as text.
          * @enum {string}
          */
-        AuditAction: "watch" | "unwatch" | "refresh" | "override_set" | "override_removed" | "token_created" | "token_revoked";
+        AuditAction: "watch" | "unwatch" | "refresh" | "override_set" | "override_removed" | "token_created" | "token_revoked" | "hold_opened" | "hold_released" | "hold_discarded";
         /** @description One change made through the API or the CLI. */
         AuditItem: {
             action: components["schemas"]["AuditAction"] | string;
@@ -388,6 +450,21 @@ export interface components {
             /** @description True when the status is older than the freshness limit because a live lookup failed. */
             stale: boolean;
         };
+        /** @description What a discard dropped. */
+        DiscardResponse: {
+            /**
+             * Format: int64
+             * @description Held transitions dropped.
+             */
+            discarded: number;
+            host: string;
+            /**
+             * Format: int64
+             * @description Domains due for a second look now: what it confirms is published (and may open a
+             *     new hold if the host still answers wrongly).
+             */
+            rechecking: number;
+        };
         /** @description A watched domain and its current status. */
         DomainSummary: {
             /**
@@ -483,6 +560,46 @@ export interface components {
          * @enum {string}
          */
         HealthStatus: "ok" | "ready";
+        /**
+         * @description A host whose lapses are held: more of its domains left `active` within an hour than
+         *     the guard lets through (`LAPSEGUARD_MASS_CHANGE_LIMIT`, or 1% of the host's domains).
+         *     Checks still answer from what was observed; transitions and webhooks wait.
+         */
+        HoldView: {
+            /**
+             * Format: int64
+             * @description Domains they concern.
+             */
+            domains: number;
+            /**
+             * Format: date-time
+             * @description When the oldest held transition was observed.
+             */
+            first_observed_at: string | null;
+            /** @description The upstream host (`name:port`) whose answers made the held transitions. */
+            host: string;
+            /**
+             * Format: date-time
+             * @description When the newest held transition was observed.
+             */
+            last_observed_at: string | null;
+            /** @description Up to 10 held domains, by name, to judge the hold by. */
+            sample: string[];
+            /**
+             * Format: date-time
+             * @description When the hold opened.
+             */
+            since: string;
+            /**
+             * Format: int64
+             * @description Transitions held.
+             */
+            transitions: number;
+        };
+        HoldsResponse: {
+            /** @description Every open hold, by host. */
+            holds: components["schemas"]["HoldView"][];
+        };
         /**
          * @description Where a registrable domain stands in the registration lifecycle.
          * @enum {string}
@@ -650,6 +767,22 @@ export interface components {
             /** @description Its position in that list, from 0. */
             input_index: number;
         };
+        /** @description What a release published. */
+        ReleaseResponse: {
+            /**
+             * Format: int64
+             * @description The first and last of their ids, when any were published.
+             */
+            first_id: number | null;
+            host: string;
+            /** Format: int64 */
+            last_id: number | null;
+            /**
+             * Format: int64
+             * @description Transitions published (new ids at the end of the log, in the order they were held).
+             */
+            published: number;
+        };
         /**
          * @description Where an answer came from (which source gave the evidence is the response's
          *     `evidence`).
@@ -673,6 +806,13 @@ export interface components {
              * @description Watched domains whose latest lookups failed (one or more in a row).
              */
             failing: number;
+            /**
+             * @description Open holds of the mass-change guard: each held host and how many transitions it
+             *     holds (see `GET /v1/holds`); empty when none.
+             */
+            holds: {
+                [key: string]: number;
+            };
             /**
              * @description Watched domains by lifecycle stage (`unknown` includes never looked up); stages
              *     with none are left out.
@@ -1043,6 +1183,93 @@ export interface operations {
             };
             /** @description Not a usable domain */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    list_holds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open holds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldsResponse"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    discard_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The held host, as `GET /v1/holds` names it */
+                host: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dropped; the domains are due */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscardResponse"];
+                };
+            };
+            /** @description The host has no open hold */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    release_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The held host, as `GET /v1/holds` names it */
+                host: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleaseResponse"];
+                };
+            };
+            /** @description The host has no open hold */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

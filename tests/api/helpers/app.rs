@@ -294,12 +294,14 @@ impl TestApp {
             observed_at: days_ago(days),
             http_status: Some(200),
             finding,
+            host: None,
         };
         let settings = RecordSettings {
             schedule: Config::default().schedule,
             webhooks: false,
             origin: Origin::Schedule,
             role: Role::Evidence,
+            guard: Config::default().guard,
         };
         self.store
             .record(&observation, &settings)

@@ -6,12 +6,15 @@ from .audit_item_details import AuditItemDetails
 from .audit_page import AuditPage
 from .check_request import CheckRequest
 from .check_response import CheckResponse
+from .discard_response import DiscardResponse
 from .domain_summary import DomainSummary
 from .domain_view import DomainView
 from .domains_page import DomainsPage
 from .evidence_source import EvidenceSource
 from .health_response import HealthResponse
 from .health_status import HealthStatus
+from .hold_view import HoldView
+from .holds_response import HoldsResponse
 from .lifecycle import Lifecycle
 from .observation_item import ObservationItem
 from .outcome import Outcome
@@ -23,8 +26,10 @@ from .overrides_page import OverridesPage
 from .problem import Problem
 from .reason import Reason
 from .rejected_entry import RejectedEntry
+from .release_response import ReleaseResponse
 from .source import Source
 from .stats_response import StatsResponse
+from .stats_response_holds import StatsResponseHolds
 from .stats_response_lifecycles import StatsResponseLifecycles
 from .transition_item import TransitionItem
 from .transitions_page import TransitionsPage
@@ -39,12 +44,15 @@ __all__ = (
     "AuditPage",
     "CheckRequest",
     "CheckResponse",
+    "DiscardResponse",
     "DomainsPage",
     "DomainSummary",
     "DomainView",
     "EvidenceSource",
     "HealthResponse",
     "HealthStatus",
+    "HoldsResponse",
+    "HoldView",
     "Lifecycle",
     "ObservationItem",
     "Outcome",
@@ -56,8 +64,10 @@ __all__ = (
     "Problem",
     "Reason",
     "RejectedEntry",
+    "ReleaseResponse",
     "Source",
     "StatsResponse",
+    "StatsResponseHolds",
     "StatsResponseLifecycles",
     "TransitionItem",
     "TransitionsPage",

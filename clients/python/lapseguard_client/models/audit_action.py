@@ -2,6 +2,9 @@ from enum import StrEnum
 
 
 class AuditAction(StrEnum):
+    HOLD_DISCARDED = "hold_discarded"
+    HOLD_OPENED = "hold_opened"
+    HOLD_RELEASED = "hold_released"
     OVERRIDE_REMOVED = "override_removed"
     OVERRIDE_SET = "override_set"
     REFRESH = "refresh"

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
+    from ..models.stats_response_holds import StatsResponseHolds
     from ..models.stats_response_lifecycles import StatsResponseLifecycles
 
 
@@ -22,6 +23,8 @@ class StatsResponse:
         computed_at (datetime.datetime): When these counts were taken (they are shared for up to five seconds).
         due (int): Watched domains whose next check is due.
         failing (int): Watched domains whose latest lookups failed (one or more in a row).
+        holds (StatsResponseHolds): Open holds of the mass-change guard: each held host and how many transitions it
+            holds (see `GET /v1/holds`); empty when none.
         lifecycles (StatsResponseLifecycles): Watched domains by lifecycle stage (`unknown` includes never looked up);
             stages
             with none are left out.
@@ -36,6 +39,7 @@ class StatsResponse:
     computed_at: datetime.datetime
     due: int
     failing: int
+    holds: StatsResponseHolds
     lifecycles: StatsResponseLifecycles
     oldest_check_age_seconds: int | None
     oldest_webhook_age_seconds: int | None
@@ -51,6 +55,8 @@ class StatsResponse:
         due = self.due
 
         failing = self.failing
+
+        holds = self.holds.to_dict()
 
         lifecycles = self.lifecycles.to_dict()
 
@@ -76,6 +82,7 @@ class StatsResponse:
                 "computed_at": computed_at,
                 "due": due,
                 "failing": failing,
+                "holds": holds,
                 "lifecycles": lifecycles,
                 "oldest_check_age_seconds": oldest_check_age_seconds,
                 "oldest_webhook_age_seconds": oldest_webhook_age_seconds,
@@ -90,6 +97,7 @@ class StatsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.stats_response_holds import StatsResponseHolds  # noqa: PLC0415
         from ..models.stats_response_lifecycles import StatsResponseLifecycles  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -98,6 +106,8 @@ class StatsResponse:
         due = d.pop("due")
 
         failing = d.pop("failing")
+
+        holds = StatsResponseHolds.from_dict(d.pop("holds"))
 
         lifecycles = StatsResponseLifecycles.from_dict(d.pop("lifecycles"))
 
@@ -132,6 +142,7 @@ class StatsResponse:
             computed_at=computed_at,
             due=due,
             failing=failing,
+            holds=holds,
             lifecycles=lifecycles,
             oldest_check_age_seconds=oldest_check_age_seconds,
             oldest_webhook_age_seconds=oldest_webhook_age_seconds,

@@ -1,0 +1,266 @@
+//! The mass-change guard: when too many domains of one upstream host lapse within an hour,
+//! their transitions are held instead of published, until an admin releases or discards
+//! them. A registry's bad deploy (404 or `pending delete` for everything) then costs no
+//! caller an un-verified account.
+//!
+//! Checks are not held: a held lapse still denies a reset (failing closed for resets is
+//! safe; the damage of a false lapse is in un-verification, which callers drive from
+//! transitions and webhooks).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::lifecycle::Lifecycle;
+use super::transition::{Pending, Publication, Transition, skips_stages};
+
+/// How far back the guard counts a host's lapses.
+pub const WINDOW: Duration = Duration::hours(1);
+
+/// The share of a host's watched domains that may lapse within the window without a
+/// hold, in percent, when it is larger than the configured limit.
+pub const SHARE_PERCENT: u64 = 1;
+
+/// `LAPSEGUARD_MASS_CHANGE_LIMIT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardSettings {
+    /// Lapses per host per hour published without a hold (at least; see
+    /// [`GuardSettings::threshold`]). 0 turns the guard off.
+    pub limit: u64,
+}
+
+impl Default for GuardSettings {
+    fn default() -> Self {
+        Self { limit: 50 }
+    }
+}
+
+impl GuardSettings {
+    pub fn enabled(&self) -> bool {
+        self.limit > 0
+    }
+
+    /// How many lapses of a host with `watched` domains may be published within the
+    /// window: the limit, or 1% of the host's domains, whichever is larger.
+    pub fn threshold(&self, watched: u64) -> u64 {
+        self.limit.max(watched.div_ceil(100 / SHARE_PERCENT))
+    }
+}
+
+/// Whether the guard counts a transition: a move from `active` into any other known
+/// stage (the moves a caller un-verifies on).
+pub fn is_lapse(transition: &Transition) -> bool {
+    transition.from == Lifecycle::Active
+        && !matches!(transition.to, Lifecycle::Active | Lifecycle::Unknown)
+}
+
+/// What the guard knows about a host when one of its domains lapses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostCount {
+    /// The host's lapses published within the window (since the last release or
+    /// discard, if later), not counting this one.
+    pub recent_lapses: u64,
+    /// The host's watched domains, when they had to be counted (`None` while the recent
+    /// lapses are within the configured limit alone: no need to count).
+    pub watched: Option<u64>,
+}
+
+/// What becomes of a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Publish,
+    /// Held under the host's open hold.
+    Hold,
+    /// This lapse is one too many: the host's hold opens and holds it.
+    OpenHold,
+}
+
+/// Decides a lapse transition of a host that has no open hold. `count` is `None` when
+/// the configured limit alone lets it pass, which the caller learns by asking
+/// [`needs_count`] first.
+pub fn judge(settings: &GuardSettings, count: HostCount) -> Verdict {
+    if !settings.enabled() {
+        return Verdict::Publish;
+    }
+    let after = count.recent_lapses + 1;
+    let threshold = settings.threshold(count.watched.unwrap_or(0));
+    if after > threshold {
+        Verdict::OpenHold
+    } else {
+        Verdict::Publish
+    }
+}
+
+/// Whether the host's watched domains must be counted to judge a lapse: only when the
+/// configured limit alone would hold it.
+pub fn needs_count(settings: &GuardSettings, recent_lapses: u64) -> bool {
+    settings.enabled() && recent_lapses + 1 > settings.limit
+}
+
+/// Where the guard's count of a host's lapses starts: an hour back, or the last release
+/// or discard if later (what an admin settled is not counted again).
+pub fn window_start(now: DateTime<Utc>, settled_at: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    let hour_ago = now - WINDOW;
+    settled_at.map_or(hour_ago, |settled| settled.max(hour_ago))
+}
+
+/// A domain's held transitions, oldest first, as a discard sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldRun {
+    /// What the transitions log last said before the first held transition.
+    pub published: Lifecycle,
+    pub published_registered_at: Option<DateTime<Utc>>,
+    /// The domain's last lapse before the first held transition: a discard puts it back,
+    /// so that a sighting the admin judged false does not deny resets for the lapse
+    /// memory's length (the status itself stays as observed until the second look).
+    pub last_lapse_before: Option<DateTime<Utc>>,
+    /// What the latest held transition moved to.
+    pub held_to: Lifecycle,
+    /// When the first held transition was observed.
+    pub first_observed_at: DateTime<Utc>,
+}
+
+impl HeldRun {
+    /// The publication a discard puts back: what the log last said, so that the next
+    /// lookup publishes the change again only if it still shows it. A stage-skipping
+    /// change counts the held sighting as its first look, so the second look confirms it
+    /// (as [`Publication::advance`] confirms any skip).
+    pub fn restored_publication(&self) -> Publication {
+        let pending = skips_stages(self.published, self.held_to).then_some(Pending {
+            lifecycle: self.held_to,
+            since: self.first_observed_at,
+        });
+        Publication {
+            lifecycle: self.published,
+            registered_at: self.published_registered_at,
+            pending,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::name::RegistrableDomain;
+    use crate::domain::status::EvidenceSource;
+    use chrono::TimeZone;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0)
+            .single()
+            .expect("valid")
+            + Duration::minutes(minute)
+    }
+
+    fn transition(from: Lifecycle, to: Lifecycle) -> Transition {
+        Transition {
+            domain: RegistrableDomain::parse("example.com").expect("valid"),
+            from,
+            to,
+            registered_at: None,
+            expires_at: None,
+            observed_at: at(0),
+            source: EvidenceSource::Rdap,
+        }
+    }
+
+    #[test]
+    fn only_moves_out_of_active_into_a_known_stage_are_lapses() {
+        assert!(is_lapse(&transition(
+            Lifecycle::Active,
+            Lifecycle::Unregistered
+        )));
+        assert!(is_lapse(&transition(
+            Lifecycle::Active,
+            Lifecycle::AutoRenewGrace
+        )));
+        assert!(is_lapse(&transition(Lifecycle::Active, Lifecycle::OnHold)));
+        assert!(!is_lapse(&transition(
+            Lifecycle::Active,
+            Lifecycle::Unknown
+        )));
+        assert!(!is_lapse(&transition(Lifecycle::Active, Lifecycle::Active)));
+        assert!(!is_lapse(&transition(
+            Lifecycle::Redemption,
+            Lifecycle::PendingDelete
+        )));
+        assert!(!is_lapse(&transition(
+            Lifecycle::Unknown,
+            Lifecycle::Unregistered
+        )));
+    }
+
+    #[test]
+    fn the_threshold_is_the_limit_or_one_percent_of_the_host() {
+        let settings = GuardSettings::default();
+        assert_eq!(settings.threshold(0), 50);
+        assert_eq!(settings.threshold(5_000), 50);
+        assert_eq!(settings.threshold(5_001), 51);
+        assert_eq!(settings.threshold(1_000_000), 10_000);
+        assert_eq!(GuardSettings { limit: 3 }.threshold(10), 3);
+    }
+
+    #[test]
+    fn the_lapse_past_the_threshold_opens_the_hold() {
+        let settings = GuardSettings { limit: 3 };
+        let judged = |recent_lapses, watched| {
+            judge(
+                &settings,
+                HostCount {
+                    recent_lapses,
+                    watched,
+                },
+            )
+        };
+        assert_eq!(judged(0, None), Verdict::Publish);
+        assert_eq!(judged(2, None), Verdict::Publish);
+        assert!(!needs_count(&settings, 2));
+        assert!(needs_count(&settings, 3));
+        assert_eq!(judged(3, Some(10)), Verdict::OpenHold);
+        // A host of 1,000 domains may lose 10 in an hour.
+        assert_eq!(judged(9, Some(1_000)), Verdict::Publish);
+        assert_eq!(judged(10, Some(1_000)), Verdict::OpenHold);
+    }
+
+    #[test]
+    fn a_limit_of_zero_turns_the_guard_off() {
+        let off = GuardSettings { limit: 0 };
+        assert!(!needs_count(&off, 1_000_000));
+        let count = HostCount {
+            recent_lapses: 1_000_000,
+            watched: Some(1),
+        };
+        assert_eq!(judge(&off, count), Verdict::Publish);
+    }
+
+    #[test]
+    fn the_window_starts_at_the_last_settlement_within_the_hour() {
+        assert_eq!(window_start(at(120), None), at(60));
+        assert_eq!(window_start(at(120), Some(at(30))), at(60));
+        assert_eq!(window_start(at(120), Some(at(100))), at(100));
+    }
+
+    #[test]
+    fn a_discard_puts_back_what_the_log_last_said() {
+        let run = HeldRun {
+            published: Lifecycle::Active,
+            published_registered_at: Some(at(-1000)),
+            last_lapse_before: None,
+            held_to: Lifecycle::Unregistered,
+            first_observed_at: at(5),
+        };
+        let restored = run.restored_publication();
+        assert_eq!(restored.lifecycle, Lifecycle::Active);
+        assert_eq!(restored.registered_at, Some(at(-1000)));
+        assert_eq!(
+            restored.pending,
+            Some(Pending {
+                lifecycle: Lifecycle::Unregistered,
+                since: at(5)
+            })
+        );
+        let grace = HeldRun {
+            held_to: Lifecycle::AutoRenewGrace,
+            ..run
+        };
+        assert_eq!(grace.restored_publication().pending, None);
+    }
+}
