@@ -1,12 +1,13 @@
 //! Test harness, split by job: the app and its requests (`app`), fake upstreams
-//! (`fake_rdap`, `fake_dns`, `fake_fastly`), databases (`db`) and the webhook receiver
-//! (`webhook`).
+//! (`fake_rdap`, `fake_dns`, `fake_fastly`), databases (`db`), the webhook receiver
+//! (`webhook`) and the binary as a separate process (`process`).
 
 mod app;
 mod db;
 mod fake_dns;
 mod fake_fastly;
 mod fake_rdap;
+mod process;
 mod webhook;
 
 pub use app::*;
@@ -14,6 +15,7 @@ pub use db::*;
 pub use fake_dns::*;
 pub use fake_fastly::*;
 pub use fake_rdap::*;
+pub use process::*;
 pub use webhook::*;
 
 /// Serves `router` on 127.0.0.1, port 0, in the background: every fake upstream and

@@ -6,6 +6,7 @@ mod cli;
 mod dashboard;
 mod dns;
 mod fastly;
+mod faults;
 mod health;
 mod helpers;
 mod holds;

@@ -183,3 +183,23 @@ impl StoreLock {
         }
     }
 }
+
+/// How many rows `table` holds, read on a connection of its own (a separate process may
+/// be writing).
+pub async fn count_rows(url: &str, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    let (n,): (i64,) = if url.starts_with("sqlite:") {
+        let mut connection = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut connection)
+            .await
+            .expect("count")
+    } else {
+        let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut connection)
+            .await
+            .expect("count")
+    };
+    n
+}

@@ -1,7 +1,8 @@
 //! A webhook receiver on 127.0.0.1.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -17,6 +18,8 @@ pub struct WebhookReceiver {
 #[derive(Default)]
 struct ReceiverState {
     down: AtomicBool,
+    /// Milliseconds each delivery takes to be accepted.
+    delay_ms: AtomicU64,
     received: Mutex<Vec<(HeaderMap, String)>>,
 }
 
@@ -34,6 +37,20 @@ impl WebhookReceiver {
         self.state.down.store(down, Ordering::SeqCst);
     }
 
+    /// Makes each delivery take this long before it is accepted.
+    pub fn set_delay(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.state.delay_ms.store(millis, Ordering::SeqCst);
+    }
+
+    /// The distinct `webhook-id`s accepted so far.
+    pub fn ids(&self) -> std::collections::BTreeSet<String> {
+        self.received()
+            .iter()
+            .filter_map(|(headers, _)| headers.get("webhook-id")?.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
     /// What it accepted: headers and body, in arrival order.
     pub fn received(&self) -> Vec<(HeaderMap, String)> {
         self.state.received.lock().expect("lock").clone()
@@ -47,6 +64,10 @@ async fn receive(
 ) -> StatusCode {
     if state.down.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let delay = state.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     state.received.lock().expect("lock").push((headers, body));
     StatusCode::NO_CONTENT
