@@ -63,8 +63,23 @@ pub(super) const LISTED_PAGE: &str = "SELECT w.domain, w.next_check_at, w.failur
 pub(super) const LISTED_JOIN: &str =
     ") w LEFT JOIN domain_status s ON s.domain = w.domain ORDER BY w.domain";
 
-pub(super) const STATS_LIFECYCLES: &str =
-    "SELECT lifecycle, COUNT(*) AS n FROM watched_domains GROUP BY lifecycle";
+/// Watched domains by lifecycle, from the rows the watch list's triggers keep (see the
+/// `lifecycle_counts` migration): a few rows, however long the list.
+pub(super) const STATS_LIFECYCLES: &str = "SELECT lifecycle, CAST(SUM(n) AS BIGINT) AS n \
+     FROM lifecycle_counts GROUP BY lifecycle HAVING SUM(n) <> 0";
+
+pub(super) const COUNT_LIFECYCLE_ROWS: &str = "SELECT COUNT(*) FROM lifecycle_counts";
+
+/// Takes the count rows written so far (on PostgreSQL a later id may still commit: it is
+/// left for the next fold).
+pub(super) const TAKE_LIFECYCLE_ROWS: &str = "DELETE FROM lifecycle_counts \
+     WHERE id <= (SELECT MAX(id) FROM lifecycle_counts) RETURNING lifecycle, n";
+
+pub(super) const INSERT_LIFECYCLE_ROW: &str =
+    "INSERT INTO lifecycle_counts (lifecycle, n) VALUES ($1, $2)";
+
+/// More count rows than this are folded into one per lifecycle before a count.
+pub(super) const FOLD_LIFECYCLE_ROWS_OVER: i64 = 256;
 
 pub(super) const STATS_DUE: &str = "SELECT COUNT(*) FROM watched_domains WHERE next_check_at <= $1";
 
@@ -415,6 +430,33 @@ macro_rules! impl_admin_store {
                 Ok(u64::try_from(n).unwrap_or(0))
             }
 
+            /// Folds the lifecycle count rows into one per lifecycle (every lifecycle keeps
+            /// a row, 0 or not: SQLite's triggers update it in place). Replicas may fold at
+            /// once: each re-adds only what its own delete took.
+            async fn fold_lifecycle_counts(pool: &sqlx::Pool<$db>) -> Result<(), StoreError> {
+                let mut tx = pool.begin().await?;
+                let taken: Vec<(String, i64)> = sqlx::query_as(admin::TAKE_LIFECYCLE_ROWS)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let mut sums: std::collections::BTreeMap<String, i64> =
+                    $crate::domain::lifecycle::Lifecycle::ALL
+                        .iter()
+                        .map(|l| (l.as_str().to_owned(), 0))
+                        .collect();
+                for (lifecycle, n) in taken {
+                    *sums.entry(lifecycle).or_default() += n;
+                }
+                for (lifecycle, n) in &sums {
+                    sqlx::query(admin::INSERT_LIFECYCLE_ROW)
+                        .bind(lifecycle)
+                        .bind(*n)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             #[async_trait::async_trait]
             impl AdminStore for $store {
                 async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
@@ -606,6 +648,12 @@ macro_rules! impl_admin_store {
                     lease: &str,
                 ) -> Result<StoreStats, StoreError> {
                     let pool = self.pool();
+                    let (count_rows,): (i64,) = sqlx::query_as(admin::COUNT_LIFECYCLE_ROWS)
+                        .fetch_one(pool)
+                        .await?;
+                    if count_rows > admin::FOLD_LIFECYCLE_ROWS_OVER {
+                        fold_lifecycle_counts(pool).await?;
+                    }
                     let rows: Vec<(String, i64)> = sqlx::query_as(admin::STATS_LIFECYCLES)
                         .fetch_all(pool)
                         .await?;

@@ -4,6 +4,8 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
+use lapseguard::clock::Clock;
+use reqwest::Method;
 
 /// Every page of `GET /v1/domains` with this query, followed to the end.
 async fn all_pages(app: &TestApp, query: &str, limit: u32) -> Vec<Value> {
@@ -170,4 +172,60 @@ async fn stats_count_the_watch_list_the_backlog_and_failures() {
     let (_, cached) = app.get("/v1/stats").await;
     assert_eq!(cached["watched"], 4);
     assert_eq!(cached["computed_at"], stats["computed_at"]);
+}
+
+#[tokio::test]
+async fn the_counts_by_lifecycle_follow_every_change_of_the_watch_list() {
+    let app = spawn_app().await;
+    let name = |i: usize| format!("count{i}.com");
+    for i in 0..300 {
+        let answer = if i % 2 == 0 {
+            active(&name(i))
+        } else {
+            with_statuses(&name(i), &["redemption period"])
+        };
+        app.rdap.set(&name(i), answer);
+        // One request each: on PostgreSQL each statement appends a count row, enough
+        // rows to be folded together below.
+        let (status, _) = app
+            .post_json("/v1/watch", json!({ "domains": [name(i)] }))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let counts = async || {
+        let stats = app
+            .store
+            .stats(app.clock.now(), "scheduler")
+            .await
+            .expect("stats");
+        let mut counts: Vec<(String, u64)> = stats
+            .lifecycles
+            .iter()
+            .map(|(l, n)| (l.as_str().to_owned(), *n))
+            .collect();
+        counts.sort();
+        (counts, stats.watched)
+    };
+    assert_eq!(counts().await, (vec![("unknown".to_owned(), 300)], 300));
+
+    app.state.scheduler.run_due().await.expect("round");
+    let looked_up = vec![("active".to_owned(), 150), ("redemption".to_owned(), 150)];
+    assert_eq!(counts().await, (looked_up.clone(), 300));
+    assert_eq!(counts().await, (looked_up, 300), "the same after folding");
+
+    for i in 0..30 {
+        let (status, _) = app
+            .send(Method::DELETE, &format!("/v1/watch/{}", name(i)))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    // Watched again, they take their stored lifecycle back.
+    let again: Vec<String> = (0..5).map(name).collect();
+    app.post_json("/v1/watch", json!({ "domains": again }))
+        .await;
+    let expected = vec![("active".to_owned(), 138), ("redemption".to_owned(), 137)];
+    assert_eq!(counts().await, (expected.clone(), 275));
+    let (_, page) = app.get("/v1/domains?lifecycle=active&limit=1000").await;
+    assert_eq!(page["domains"].as_array().map(Vec::len), Some(138));
+    assert_eq!(counts().await, (expected, 275));
 }
