@@ -15,6 +15,7 @@ use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
+use crate::store::queue::RecordQueue;
 use crate::store::{Origin, RecordSettings, Recorded, Role, Store, StoredStatus};
 use crate::telemetry::metrics;
 use crate::upstream::breaker::{BreakerSettings, Breakers, Gate};
@@ -44,6 +45,8 @@ pub struct Observer {
     settings: RecordSettings,
     /// Checks' observations still being written.
     writes: Arc<Writes>,
+    /// The scheduler's writes, committed in groups.
+    queue: RecordQueue,
 }
 
 /// Counts background writes, so that shutdown (and a test) can wait for them.
@@ -69,8 +72,10 @@ pub struct ObserverParts {
 }
 
 impl Observer {
+    /// Starts the group-commit writer: needs a Tokio runtime.
     pub fn new(parts: ObserverParts) -> Self {
         Self {
+            queue: RecordQueue::start(Arc::clone(&parts.store)),
             store: parts.store,
             sources: parts.sources,
             breakers: Breakers::new(parts.breaker),
@@ -162,15 +167,16 @@ impl Observer {
         }
     }
 
-    /// Records and waits. When the store fails, memory still learns what evidence was
-    /// seen: it may be the only copy for now.
+    /// Records (in a group commit with other background lookups) and waits. When the
+    /// store fails, memory still learns what evidence was seen: it may be the only copy
+    /// for now.
     async fn record_now(&self, observation: &Observation, role: Role, origin: Origin) -> Recorded {
         let settings = RecordSettings {
             origin,
             role,
             ..self.settings
         };
-        match self.store.record(observation, &settings).await {
+        match self.queue.record(observation, &settings).await {
             Ok(recorded) => {
                 remember(&self.memory, &recorded);
                 recorded

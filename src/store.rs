@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod holds;
 mod postgres;
+pub mod queue;
 mod sql;
 mod sqlite;
 
@@ -44,6 +45,9 @@ pub enum StoreError {
     Timeout,
     #[error("a stored row cannot be read back: {0}")]
     Corrupt(String),
+    /// The group-commit writer ([`queue::RecordQueue`]) is gone (shutting down).
+    #[error("the store's writer has stopped")]
+    WriterStopped,
 }
 
 /// A transition as the log holds it: with its id.
@@ -179,6 +183,17 @@ pub trait Store: AdminStore + HoldStore + Send + Sync {
         observation: &Observation,
         settings: &RecordSettings,
     ) -> Result<Recorded, StoreError>;
+
+    /// Records each observation as [`Store::record`] does, in order, in one transaction
+    /// (one commit for the lot: the scheduler's writes go this way). Fails as a whole.
+    async fn record_batch(
+        &self,
+        batch: &[(Observation, RecordSettings)],
+    ) -> Result<Vec<Recorded>, StoreError>;
+
+    /// How many batches may be written at once: 1 on SQLite (one write lock), more on
+    /// PostgreSQL (its writers wait on the network, not on each other).
+    fn batch_writers(&self) -> usize;
 
     /// The latest observations of a domain, newest first.
     async fn observations(

@@ -33,6 +33,8 @@ impl PostgresStore {
 impl Backend for PostgresStore {
     type Db = Postgres;
 
+    const BATCH_WRITERS: usize = 4;
+
     fn pool(&self) -> &PgPool {
         &self.pool
     }
@@ -54,6 +56,26 @@ impl Backend for PostgresStore {
 
     /// Transitions are few; writing them one transaction at a time makes ids commit in
     /// order, so a poller resuming after id N never misses a smaller id committed later.
+    /// The domains' advisory locks in the order of their keys, in one statement: a
+    /// batch waits for a single-domain writer, never the other way round while it holds
+    /// a lock that writer needs (a batch takes the transitions lock only after all of its
+    /// domains' locks).
+    async fn begin_write_all(
+        &self,
+        domains: &[&RegistrableDomain],
+    ) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        let names: Vec<&str> = domains.iter().map(|d| d.as_str()).collect();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT \
+             hashtextextended(d, 0) AS k FROM unnest($1::text[]) AS d ORDER BY k) keys",
+        )
+        .bind(names)
+        .execute(&mut *tx)
+        .await?;
+        Ok(tx)
+    }
+
     async fn lock_transitions(conn: &mut PgConnection) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_advisory_xact_lock(7261302915)")
             .execute(&mut *conn)

@@ -504,10 +504,20 @@ pub(super) trait Backend: Send + Sync {
 
     fn pool(&self) -> &sqlx::Pool<Self::Db>;
 
+    /// See [`Store::batch_writers`].
+    const BATCH_WRITERS: usize;
+
     /// Opens a transaction that holds the domain's write lock.
     async fn begin_write(
         &self,
         domain: &RegistrableDomain,
+    ) -> Result<sqlx::Transaction<'static, Self::Db>, StoreError>;
+
+    /// Opens a transaction that holds every one of the domains' write locks (taken in one
+    /// order by every caller, so that two batches cannot wait for each other).
+    async fn begin_write_all(
+        &self,
+        domains: &[&RegistrableDomain],
     ) -> Result<sqlx::Transaction<'static, Self::Db>, StoreError>;
 
     /// Serialises the writers of the transitions log, so that ids become visible in order.
@@ -792,6 +802,112 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            /// [`Store::record`]'s work inside the caller's write transaction (which
+            /// holds the domain's lock).
+            async fn record_in(
+                tx: &mut Connection,
+                observation: &Observation,
+                settings: &RecordSettings,
+            ) -> Result<Recorded, StoreError> {
+                let domain = &observation.domain;
+                let (before, mut revision, watch) = load_tracked(&mut *tx, domain).await?;
+                let folded = match settings.role {
+                    Role::Evidence => before.fold(observation, &settings.schedule),
+                    Role::Signal => Folded {
+                        tracked: before.clone(),
+                        transition: None,
+                        next_check_at: observation.observed_at,
+                    },
+                };
+                let Folded {
+                    tracked: after,
+                    transition,
+                    next_check_at: next,
+                } = folded;
+                if let Some(status) = &after.status
+                    && (after.status != before.status
+                        || after.publication != before.publication)
+                {
+                    let facts_changed = before
+                        .status
+                        .as_ref()
+                        .is_none_or(|earlier| !earlier.same_facts(status));
+                    if facts_changed {
+                        let (id,): (i64,) = sqlx::query_as(sql::INSERT_CHANGE)
+                            .bind(domain.as_str())
+                            .bind(observation.observed_at.timestamp())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        revision = id;
+                    }
+                    upsert_status(&mut *tx, status, &after.publication, revision).await?;
+                    if ends_allow(before.status.as_ref(), status) {
+                        end_allow(&mut *tx, domain, observation.observed_at).await?;
+                    }
+                }
+                insert_observation(&mut *tx, observation).await?;
+                let mut held = None;
+                let transition = match transition {
+                    Some(transition) => {
+                        <$store as Backend>::lock_transitions(&mut *tx).await?;
+                        let host = observation.host.as_deref();
+                        match hold_sql::guard(&mut *tx, &transition, host, &settings.guard)
+                            .await?
+                        {
+                            hold_sql::Guarded::Publish => Some(
+                                hold_sql::publish(&mut *tx, transition, host, settings.webhooks)
+                                    .await?,
+                            ),
+                            hold_sql::Guarded::Hold(host) => {
+                                hold_sql::hold(&mut *tx, &transition, &host, &before)
+                                    .await?;
+                                held = Some(transition);
+                                None
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                let next_check_at = if observation.source == EvidenceSource::Dns {
+                    let watch = watch.as_ref();
+                    record_delegation(&mut *tx, observation, settings, next, watch).await?
+                } else {
+                    let failures = after.failures;
+                    schedule_registry_check(&mut *tx, observation, settings, failures, next)
+                        .await?;
+                    next
+                };
+                // The guard counts each host's watched domains.
+                if settings.role == Role::Evidence
+                    && let Some(host) = observation.host.as_deref()
+                    && watch.as_ref().and_then(|w| w.host.as_deref()) != Some(host)
+                {
+                    sqlx::query(sql::SET_WATCHED_HOST)
+                        .bind(domain.as_str())
+                        .bind(host)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                // The watch list keeps a copy of the lifecycle for its filters and counts.
+                if let Some(status) = &after.status {
+                    let before = before.status.as_ref().map(|s| s.lifecycle);
+                    if watch.is_none() || before != Some(status.lifecycle) {
+                        sqlx::query(sql::SET_WATCHED_LIFECYCLE)
+                            .bind(domain.as_str())
+                            .bind(status.lifecycle.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                Ok(Recorded {
+                    status: after.status,
+                    revision,
+                    transition,
+                    held,
+                    next_check_at,
+                })
+            }
+
             #[async_trait::async_trait]
             impl Store for $store {
                 async fn migrate(&self) -> Result<(), StoreError> {
@@ -823,105 +939,29 @@ macro_rules! impl_store {
                     observation: &Observation,
                     settings: &RecordSettings,
                 ) -> Result<Recorded, StoreError> {
-                    let domain = &observation.domain;
-                    let mut tx = self.begin_write(domain).await?;
-                    let (before, mut revision, watch) = load_tracked(&mut tx, domain).await?;
-                    let folded = match settings.role {
-                        Role::Evidence => before.fold(observation, &settings.schedule),
-                        Role::Signal => Folded {
-                            tracked: before.clone(),
-                            transition: None,
-                            next_check_at: observation.observed_at,
-                        },
-                    };
-                    let Folded {
-                        tracked: after,
-                        transition,
-                        next_check_at: next,
-                    } = folded;
-                    if let Some(status) = &after.status
-                        && (after.status != before.status
-                            || after.publication != before.publication)
-                    {
-                        let facts_changed = before
-                            .status
-                            .as_ref()
-                            .is_none_or(|earlier| !earlier.same_facts(status));
-                        if facts_changed {
-                            let (id,): (i64,) = sqlx::query_as(sql::INSERT_CHANGE)
-                                .bind(domain.as_str())
-                                .bind(observation.observed_at.timestamp())
-                                .fetch_one(&mut *tx)
-                                .await?;
-                            revision = id;
-                        }
-                        upsert_status(&mut tx, status, &after.publication, revision).await?;
-                        if ends_allow(before.status.as_ref(), status) {
-                            end_allow(&mut tx, domain, observation.observed_at).await?;
-                        }
-                    }
-                    insert_observation(&mut tx, observation).await?;
-                    let mut held = None;
-                    let transition = match transition {
-                        Some(transition) => {
-                            <$store as Backend>::lock_transitions(&mut tx).await?;
-                            let host = observation.host.as_deref();
-                            match hold_sql::guard(&mut tx, &transition, host, &settings.guard)
-                                .await?
-                            {
-                                hold_sql::Guarded::Publish => Some(
-                                    hold_sql::publish(&mut tx, transition, host, settings.webhooks)
-                                        .await?,
-                                ),
-                                hold_sql::Guarded::Hold(host) => {
-                                    hold_sql::hold(&mut tx, &transition, &host, &before)
-                                        .await?;
-                                    held = Some(transition);
-                                    None
-                                }
-                            }
-                        }
-                        None => None,
-                    };
-                    let next_check_at = if observation.source == EvidenceSource::Dns {
-                        let watch = watch.as_ref();
-                        record_delegation(&mut tx, observation, settings, next, watch).await?
-                    } else {
-                        let failures = after.failures;
-                        schedule_registry_check(&mut tx, observation, settings, failures, next)
-                            .await?;
-                        next
-                    };
-                    // The guard counts each host's watched domains.
-                    if settings.role == Role::Evidence
-                        && let Some(host) = observation.host.as_deref()
-                        && watch.as_ref().and_then(|w| w.host.as_deref()) != Some(host)
-                    {
-                        sqlx::query(sql::SET_WATCHED_HOST)
-                            .bind(domain.as_str())
-                            .bind(host)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    // The watch list keeps a copy of the lifecycle for its filters and counts.
-                    if let Some(status) = &after.status {
-                        let before = before.status.as_ref().map(|s| s.lifecycle);
-                        if watch.is_none() || before != Some(status.lifecycle) {
-                            sqlx::query(sql::SET_WATCHED_LIFECYCLE)
-                                .bind(domain.as_str())
-                                .bind(status.lifecycle.as_str())
-                                .execute(&mut *tx)
-                                .await?;
-                        }
+                    let mut tx = self.begin_write(&observation.domain).await?;
+                    let recorded = record_in(&mut tx, observation, settings).await?;
+                    tx.commit().await?;
+                    Ok(recorded)
+                }
+
+                fn batch_writers(&self) -> usize {
+                    <$store as Backend>::BATCH_WRITERS
+                }
+
+                async fn record_batch(
+                    &self,
+                    batch: &[(Observation, RecordSettings)],
+                ) -> Result<Vec<Recorded>, StoreError> {
+                    let domains: Vec<&RegistrableDomain> =
+                        batch.iter().map(|(o, _)| &o.domain).collect();
+                    let mut tx = self.begin_write_all(&domains).await?;
+                    let mut recorded = Vec::with_capacity(batch.len());
+                    for (observation, settings) in batch {
+                        recorded.push(record_in(&mut tx, observation, settings).await?);
                     }
                     tx.commit().await?;
-                    Ok(Recorded {
-                        status: after.status,
-                        revision,
-                        transition,
-                        held,
-                        next_check_at,
-                    })
+                    Ok(recorded)
                 }
 
                 async fn observations(

@@ -42,6 +42,8 @@ impl SqliteStore {
 impl Backend for SqliteStore {
     type Db = Sqlite;
 
+    const BATCH_WRITERS: usize = 1;
+
     fn pool(&self) -> &SqlitePool {
         &self.pool
     }
@@ -51,6 +53,14 @@ impl Backend for SqliteStore {
     async fn begin_write(
         &self,
         _domain: &RegistrableDomain,
+    ) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// One write lock covers every domain.
+    async fn begin_write_all(
+        &self,
+        _domains: &[&RegistrableDomain],
     ) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }

@@ -346,3 +346,60 @@ async fn domains_of_a_host_paused_by_a_429_wait_for_the_pause_and_are_not_droppe
     assert_eq!(first["observations"][0]["http_status"], 429);
     assert_eq!(first["failures"], 1);
 }
+
+#[tokio::test]
+async fn a_batch_of_writes_records_each_in_order_in_one_transaction() {
+    use lapseguard::domain::name::RegistrableDomain;
+    use lapseguard::domain::status::{EvidenceSource, Observation};
+    use lapseguard::store::{Origin, RecordSettings, Role};
+
+    let app = spawn_app().await;
+    let observation = |name: &str, days: i64, statuses: &[&str]| Observation {
+        domain: RegistrableDomain::parse(name).expect("valid"),
+        source: EvidenceSource::Rdap,
+        observed_at: days_ago(days),
+        http_status: Some(200),
+        finding: registered(statuses, days_ago(3000)),
+        host: Some("rdap.example:443".to_owned()),
+    };
+    let settings = RecordSettings {
+        schedule: lapseguard::config::Config::default().schedule,
+        webhooks: false,
+        origin: Origin::Schedule,
+        role: Role::Evidence,
+        guard: lapseguard::config::Config::default().guard,
+    };
+    // The same domain twice in one batch: the second write sees the first.
+    let batch = vec![
+        (observation("one.com", 2, &["active"]), settings),
+        (observation("two.com", 2, &["redemption period"]), settings),
+        (observation("one.com", 1, &["auto renew period"]), settings),
+    ];
+    let recorded = app.store.record_batch(&batch).await.expect("batch");
+    assert_eq!(recorded.len(), 3);
+    assert!(
+        recorded[0].transition.is_none(),
+        "a first active sight is silent"
+    );
+    let pairs: Vec<(String, &str, &str)> = app
+        .store
+        .transitions(0, 10)
+        .await
+        .expect("transitions")
+        .iter()
+        .map(|p| {
+            let t = &p.transition;
+            (t.domain.to_string(), t.from.as_str(), t.to.as_str())
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("two.com".to_owned(), "unknown", "redemption"),
+            ("one.com".to_owned(), "active", "auto_renew_grace"),
+        ]
+    );
+    let (_, one) = app.get("/v1/domains/one.com").await;
+    assert_eq!(one["lifecycle"], "auto_renew_grace");
+    assert_eq!(app.history("one.com", "rdap").await.len(), 2);
+}
