@@ -44,4 +44,16 @@ if [[ "$DATABASE_URL" == postgres* ]]; then
     for _ in $(seq 1 10); do
         psql "$DATABASE_URL" -Atc "\\timing on" -c "UPDATE watched_domains SET next_check_at = $now + 600 WHERE domain IN (SELECT domain FROM watched_domains WHERE next_check_at <= $now ORDER BY next_check_at LIMIT 512) RETURNING domain" | grep '^Time'
     done
+    echo "== GET /v1/stats, computed (each call waits out the 5 s cache), 5 calls"
+    port="${LAPSEGUARD_BENCH_PORT:-18083}"
+    LAPSEGUARD_LISTEN="127.0.0.1:$port" LAPSEGUARD_SCHEDULER=false LAPSEGUARD_DNS=off \
+        RUST_LOG=warn target/release/lapseguard serve 2> "$workdir/serve.log" &
+    serve_pid=$!
+    trap 'kill $serve_pid 2>/dev/null || true; rm -rf "$workdir"' EXIT
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.2; done
+    for _ in $(seq 1 5); do
+        curl -s -o /dev/null -w "stats: %{time_total} s\n" "http://127.0.0.1:$port/v1/stats"
+        sleep 5.2
+    done
+    curl -s "http://127.0.0.1:$port/v1/stats"; echo
 fi

@@ -124,6 +124,17 @@ impl Observer {
     /// request went out) and waits for the store. Returns what was recorded after a
     /// successful lookup.
     pub async fn observe(&self, domain: &RegistrableDomain) -> Result<Recorded, LookupError> {
+        self.observe_then(domain, || {}).await
+    }
+
+    /// As [`Observer::observe`], calling `asked` as soon as the source has answered (or
+    /// failed), before the write: the scheduler frees its lookup slot there, so that
+    /// slots cap lookups in flight, not writes waiting for their commit.
+    pub async fn observe_then(
+        &self,
+        domain: &RegistrableDomain,
+        asked: impl FnOnce(),
+    ) -> Result<Recorded, LookupError> {
         let source = self.source_for(domain)?;
         let host = host_label(source, domain);
         let answer = ask_by(
@@ -134,6 +145,7 @@ impl Observer {
             &self.breakers,
         )
         .await;
+        asked();
         self.learn(domain, &answer, None);
         let observation = self.observation(domain, source, &host, &answer)?;
         let recorded = self

@@ -33,7 +33,8 @@ pub struct RefreshSettings {
     /// `LAPSEGUARD_SCHEDULER`: take part in running the background refresh (with several
     /// replicas, one at a time runs it anyway).
     pub run: bool,
-    /// `LAPSEGUARD_REFRESH_CONCURRENCY`: lookups in flight at once.
+    /// `LAPSEGUARD_REFRESH_CONCURRENCY`: lookups in flight at once (their writes queue
+    /// for the group commit without holding a slot).
     pub concurrency: usize,
 }
 
@@ -128,12 +129,13 @@ impl Scheduler {
         if let Ok(wait) = (slot - now).to_std() {
             tokio::time::sleep(wait).await;
         }
-        let Ok(_permit) = self.in_flight.acquire().await else {
+        let Ok(permit) = self.in_flight.acquire().await else {
             return;
         };
-        if let Err(LookupError::Skipped(Skipped::HostPaused { retry_in })) =
-            self.observer.observe(&domain).await
-        {
+        // The slot is free again once the registry answered: the write (a group commit)
+        // does not hold up the next lookup.
+        let observed = self.observer.observe_then(&domain, || drop(permit)).await;
+        if let Err(LookupError::Skipped(Skipped::HostPaused { retry_in })) = observed {
             let until = now
                 + chrono::Duration::from_std(retry_in)
                     .expect("the RDAP client caps pauses at a day");

@@ -33,7 +33,7 @@ impl PostgresStore {
 impl Backend for PostgresStore {
     type Db = Postgres;
 
-    const BATCH_WRITERS: usize = 4;
+    const BATCH_WRITERS: usize = 8;
 
     fn pool(&self) -> &PgPool {
         &self.pool

@@ -96,9 +96,14 @@ pub(super) const DELIVERY_SUCCEEDED: &str = "UPDATE webhook_outbox SET delivered
 pub(super) const DELIVERY_FAILED: &str = "UPDATE webhook_outbox SET attempts = attempts + 1, \
      next_attempt_at = $2, last_error = $3 WHERE transition_id = $1";
 
+/// Sets the registry schedule, and the copies the watch list keeps (`$5` the host, `$6` the
+/// lifecycle; NULL keeps what is there) in the same statement.
 pub(super) const UPSERT_WATCH_SCHEDULE: &str = "INSERT INTO watched_domains (domain, added_at, \
-     next_check_at, failures) VALUES ($1, $2, $3, $4) ON CONFLICT (domain) DO UPDATE SET \
-     next_check_at = excluded.next_check_at, failures = excluded.failures";
+     next_check_at, failures, host, lifecycle) VALUES ($1, $2, $3, $4, $5, \
+     COALESCE($6, 'unknown')) ON CONFLICT (domain) DO UPDATE SET \
+     next_check_at = excluded.next_check_at, failures = excluded.failures, \
+     host = COALESCE($5, watched_domains.host), \
+     lifecycle = COALESCE($6, watched_domains.lifecycle)";
 
 pub(super) const RESCHEDULE: &str = "INSERT INTO watched_domains (domain, added_at, \
      next_check_at, failures) VALUES ($1, $2, $2, 0) ON CONFLICT (domain) DO UPDATE SET \
@@ -114,7 +119,9 @@ pub(super) const UNWATCH: &str = "DELETE FROM watched_domains WHERE domain = $1"
 pub(super) const SELECT_WATCH: &str = "SELECT added_at, next_check_at, failures, delegated, \
      nameservers, dns_next_check_at, host FROM watched_domains WHERE domain = $1";
 
-pub(super) const SET_WATCHED_HOST: &str = "UPDATE watched_domains SET host = $2 WHERE domain = $1";
+/// The watch list's copies (`$2` the host, `$3` the lifecycle; NULL keeps what is there).
+pub(super) const SET_WATCHED_COPIES: &str = "UPDATE watched_domains SET \
+     host = COALESCE($2, host), lifecycle = COALESCE($3, lifecycle) WHERE domain = $1";
 
 /// Keeps a DNS answer (`delegated` NULL after a failed lookup keeps the last answer) and
 /// the domain's two schedules.
@@ -162,9 +169,6 @@ pub(super) const END_ALLOW: &str = "UPDATE overrides SET lapsed_at = $2 WHERE do
      AND decision = 'allow' AND lapsed_at IS NULL AND set_at <= $2";
 
 /// Sets a watched domain's copy of its status's lifecycle.
-pub(super) const SET_WATCHED_LIFECYCLE: &str =
-    "UPDATE watched_domains SET lifecycle = $2 WHERE domain = $1";
-
 /// Copies the status's lifecycle onto watch-list rows of these domains (`$1` to `$n`) that
 /// have a status: a domain watched again after an unwatch.
 pub(super) const SYNC_WATCHED_LIFECYCLE_PREFIX: &str = "UPDATE watched_domains SET lifecycle = \
@@ -699,14 +703,17 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            /// Sets the registry check after an observation of the domain's registry.
+            /// Sets the registry check after an observation of the domain's registry, with
+            /// the watch list's `copies` when it writes the row; false when it left them
+            /// for the caller to write.
             async fn schedule_registry_check(
                 conn: &mut Connection,
                 observation: &Observation,
                 settings: &RecordSettings,
                 failures: u32,
                 next_check_at: DateTime<Utc>,
-            ) -> Result<(), StoreError> {
+                copies: &WatchCopies<'_>,
+            ) -> Result<bool, StoreError> {
                 let domain = &observation.domain;
                 // A failure met by a check leaves the schedule (and its backoff) to the
                 // scheduler: a client looping on a failing domain must not push it out.
@@ -723,10 +730,21 @@ macro_rules! impl_store {
                 let query = if request_failure {
                     query
                 } else {
-                    query.bind(i32::try_from(failures).unwrap_or(i32::MAX))
+                    query
+                        .bind(i32::try_from(failures).unwrap_or(i32::MAX))
+                        .bind(copies.host)
+                        .bind(copies.lifecycle)
                 };
                 query.execute(&mut *conn).await?;
-                Ok(())
+                Ok(!request_failure)
+            }
+
+            /// What the watch list copies from a recorded observation: the host of the
+            /// domain's evidence (the guard counts each host's domains) and the status's
+            /// lifecycle (for its filters and counts); `None` when unchanged.
+            struct WatchCopies<'a> {
+                host: Option<&'a str>,
+                lifecycle: Option<&'static str>,
             }
 
             /// Keeps a DNS observation's delegation and sets the next DNS check. As
@@ -868,36 +886,34 @@ macro_rules! impl_store {
                     }
                     None => None,
                 };
-                let next_check_at = if observation.source == EvidenceSource::Dns {
+                let copies = WatchCopies {
+                    host: observation.host.as_deref().filter(|host| {
+                        settings.role == Role::Evidence
+                            && watch.as_ref().and_then(|w| w.host.as_deref()) != Some(*host)
+                    }),
+                    lifecycle: after.status.as_ref().map(|s| s.lifecycle).filter(|now| {
+                        watch.is_none() || before.status.as_ref().map(|s| s.lifecycle) != Some(*now)
+                    }).map(|l| l.as_str()),
+                };
+                let (next_check_at, copied) = if observation.source == EvidenceSource::Dns {
                     let watch = watch.as_ref();
-                    record_delegation(&mut *tx, observation, settings, next, watch).await?
+                    let next = record_delegation(&mut *tx, observation, settings, next, watch).await?;
+                    (next, false)
                 } else {
                     let failures = after.failures;
-                    schedule_registry_check(&mut *tx, observation, settings, failures, next)
-                        .await?;
-                    next
+                    let copied = schedule_registry_check(
+                        &mut *tx, observation, settings, failures, next, &copies,
+                    )
+                    .await?;
+                    (next, copied)
                 };
-                // The guard counts each host's watched domains.
-                if settings.role == Role::Evidence
-                    && let Some(host) = observation.host.as_deref()
-                    && watch.as_ref().and_then(|w| w.host.as_deref()) != Some(host)
-                {
-                    sqlx::query(sql::SET_WATCHED_HOST)
+                if !copied && (copies.host.is_some() || copies.lifecycle.is_some()) {
+                    sqlx::query(sql::SET_WATCHED_COPIES)
                         .bind(domain.as_str())
-                        .bind(host)
+                        .bind(copies.host)
+                        .bind(copies.lifecycle)
                         .execute(&mut *tx)
                         .await?;
-                }
-                // The watch list keeps a copy of the lifecycle for its filters and counts.
-                if let Some(status) = &after.status {
-                    let before = before.status.as_ref().map(|s| s.lifecycle);
-                    if watch.is_none() || before != Some(status.lifecycle) {
-                        sqlx::query(sql::SET_WATCHED_LIFECYCLE)
-                            .bind(domain.as_str())
-                            .bind(status.lifecycle.as_str())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
                 }
                 Ok(Recorded {
                     status: after.status,
