@@ -7,7 +7,8 @@ ALTER TABLE transitions ADD COLUMN host TEXT;
 ALTER TABLE transitions ADD COLUMN lapse BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX transitions_host_lapses ON transitions (host, observed_at) WHERE lapse;
 ALTER TABLE watched_domains ADD COLUMN host TEXT;
-CREATE INDEX watched_domains_host ON watched_domains (host);
+-- Partial: a freshly imported domain has no host yet, and costs this index nothing.
+CREATE INDEX watched_domains_host ON watched_domains (host) WHERE host IS NOT NULL;
 
 -- One row per host the guard has had to think about: its watched domains as last counted,
 -- its open hold (held_since) and the last release or discard (settled_at).
