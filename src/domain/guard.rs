@@ -63,12 +63,11 @@ pub struct HostCount {
     pub watched: Option<u64>,
 }
 
-/// What becomes of a transition.
+/// What becomes of a lapse of a host without an open hold (a host with one holds it
+/// without asking).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     Publish,
-    /// Held under the host's open hold.
-    Hold,
     /// This lapse is one too many: the host's hold opens and holds it.
     OpenHold,
 }

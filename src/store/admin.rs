@@ -681,10 +681,14 @@ macro_rules! impl_admin_store {
                         .bind(now_s)
                         .fetch_optional(pool)
                         .await?;
-                    let holds = $crate::store::HoldStore::holds(self)
-                        .await?
+                    // The holds' counts only: the listing's sample of names is not needed.
+                    let held: Vec<$crate::store::holds::HoldRow> =
+                        sqlx::query_as($crate::store::holds::SELECT_HOLDS)
+                            .fetch_all(pool)
+                            .await?;
+                    let holds = held
                         .into_iter()
-                        .map(|hold| (hold.host, hold.transitions))
+                        .map(|row| (row.host, u64::try_from(row.held).unwrap_or(0)))
                         .collect();
                     Ok(StoreStats {
                         holds,

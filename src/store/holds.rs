@@ -263,7 +263,7 @@ macro_rules! impl_hold_store {
                 };
                 match guard::judge(settings, count) {
                     Verdict::Publish => Ok(Guarded::Publish),
-                    Verdict::Hold | Verdict::OpenHold => {
+                    Verdict::OpenHold => {
                         let threshold = settings.threshold(watched.unwrap_or(0));
                         tracing::warn!(host, recent_lapses, threshold, "mass change: lapses of this host are held until an admin releases or discards them");
                         sqlx::query(holds::OPEN_HOLD)
