@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod overrides;
 pub mod paging;
 pub mod stats;
+pub mod timestamps;
 pub mod transitions;
 pub mod watch;
 
@@ -123,6 +124,11 @@ where
 /// position, the field's path and the type the schema expects, never from serde's message:
 /// that message quotes the offending input, which may be an email address.
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // A well-formed body is read in one pass; the two passes below only name what is wrong
+    // (and take the last of duplicate keys, as they always did).
+    if let Ok(parsed) = serde_json::from_slice(bytes) {
+        return Ok(parsed);
+    }
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {
             code: "invalid_json",
@@ -192,12 +198,16 @@ fn has_json_content_type(headers: &HeaderMap) -> bool {
     let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let lower_prefix = |text: &str, prefix: &str| {
+        text.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    let suffix = "+json";
+    essence.eq_ignore_ascii_case("application/json")
+        || (lower_prefix(essence, "application/")
+            && essence.len() >= suffix.len()
+            && essence
+                .get(essence.len() - suffix.len()..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix)))
 }

@@ -169,10 +169,12 @@ impl RegistrableDomain {
         }
         let above = &name[..name.len() - suffix_len - 1];
         let label = above.rsplit('.').next().unwrap_or(above);
-        Ok(Self(format!(
-            "{label}.{}",
-            &name[name.len() - suffix_len..]
-        )))
+        let suffix = &name[name.len() - suffix_len..];
+        let mut registrable = String::with_capacity(label.len() + 1 + suffix.len());
+        registrable.push_str(label);
+        registrable.push('.');
+        registrable.push_str(suffix);
+        Ok(Self(registrable))
     }
 
     /// The registrable domain of an email address.

@@ -99,6 +99,34 @@ async fn a_body_that_is_not_json_is_415() {
 }
 
 #[tokio::test]
+async fn json_media_types_are_matched_without_regard_to_case() {
+    let app = spawn_app().await;
+    let body = || json!({"email": "a@example.com"}).to_string();
+    for accepted in [
+        "application/json",
+        "Application/JSON; charset=utf-8",
+        "application/problem+JSON",
+    ] {
+        let (status, answer) = app.post_raw(body(), accepted).await;
+        assert_eq!(status, StatusCode::OK, "{accepted}: {answer}");
+    }
+    for refused in ["application/jsonx", "text/json", "+json", "application/"] {
+        let (status, problem) = app.post_raw(body(), refused).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{refused}");
+        assert_problem(&problem, status, "unsupported_media_type");
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_key_counts_once_with_its_last_value() {
+    let app = spawn_app().await;
+    let body = r#"{"email": "a@example.com", "email": "b@example.org"}"#;
+    let (status, answer) = app.post_raw(body.into(), "application/json").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["domain"], "example.org");
+}
+
+#[tokio::test]
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = spawn_app().await;
     let (status, body) = app.get("/nowhere").await;
