@@ -169,6 +169,24 @@ impl TokenRing {
             touch: due.then(|| known.name.to_string()),
         })
     }
+
+    /// Whether no token exists (protected mode).
+    pub fn is_empty(&self) -> bool {
+        self.table
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_hash
+            .is_empty()
+    }
+
+    /// The name and scopes of the token with this hash, while it exists: the admin
+    /// console's sessions hold the hash of the token they were opened with, so that
+    /// revoking it (or a change of its scopes) takes effect on their next request.
+    pub fn by_hash(&self, hash: &str) -> Option<(Arc<str>, Scopes)> {
+        let table = self.table.read().unwrap_or_else(|e| e.into_inner());
+        let known = table.by_hash.get(hash)?;
+        Some((Arc::clone(&known.name), known.scopes))
+    }
 }
 
 /// The token of an `Authorization: Bearer TOKEN` header (the scheme in any case).

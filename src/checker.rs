@@ -150,9 +150,45 @@ impl Checker {
                 }
             },
         };
-        let mut assessment = self.assess(loaded, held, verified_at, now);
-        let status = assessment.status.as_ref();
-        if let Some(verdict) = self.overrides.decide(domain, status, now) {
+        let assessment = self.assess(loaded, held, verified_at, now);
+        self.overridden(domain, assessment, now)
+    }
+
+    /// The decision a check would get from `status` as stored, without a lookup and
+    /// whatever its age: the admin console shows an agent what an address verified at a
+    /// given date gets.
+    pub fn decide_stored(
+        &self,
+        domain: &RegistrableDomain,
+        status: Option<DomainStatus>,
+        verified_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Assessment {
+        let loaded = match status {
+            Some(status) => Loaded::Fresh {
+                status,
+                live: false,
+            },
+            None => Loaded::Missing {
+                stored: None,
+                reason: Reason::DomainStatusUnavailable,
+            },
+        };
+        let assessment = self.assess(loaded, None, verified_at, now);
+        self.overridden(domain, assessment, now)
+    }
+
+    /// An agent's override decides over the computed verdict while it applies.
+    fn overridden(
+        &self,
+        domain: &RegistrableDomain,
+        mut assessment: Assessment,
+        now: DateTime<Utc>,
+    ) -> Assessment {
+        if let Some(verdict) = self
+            .overrides
+            .decide(domain, assessment.status.as_ref(), now)
+        {
             assessment.verdict = verdict;
         }
         assessment

@@ -21,6 +21,7 @@ pub mod app;
 pub mod checker;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod coverage;
 pub mod domain;
 pub mod error;

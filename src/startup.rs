@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .external_url_unchecked("/openapi.json", http::openapi())
         .config(utoipa_swagger_ui::Config::default().validator_url("none"));
     api.merge(docs)
+        .merge(crate::console::routes())
         .route("/metrics", axum::routing::get(http::metrics::metrics))
         .fallback(|| async { ApiError::NotFound })
         .layer(http::auth::AuthLayer::new(Arc::clone(&state)))

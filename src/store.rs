@@ -5,6 +5,7 @@
 //! takes its lock. Times are stored as UTC Unix seconds (`BIGINT`) on both.
 
 pub mod admin;
+pub mod console;
 pub mod holds;
 mod postgres;
 pub mod queue;
@@ -29,6 +30,7 @@ use crate::domain::tracking::Tracked;
 use crate::domain::transition::Transition;
 
 pub use admin::AdminStore;
+pub use console::ConsoleStore;
 pub use holds::HoldStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -158,7 +160,7 @@ pub struct RecordSettings {
 /// Persistent state. Every method is one transaction; a change made for an actor takes
 /// its audit entry into the same transaction.
 #[async_trait]
-pub trait Store: AdminStore + HoldStore + Send + Sync {
+pub trait Store: AdminStore + HoldStore + ConsoleStore + Send + Sync {
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 

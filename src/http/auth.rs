@@ -147,7 +147,13 @@ fn on_loopback(request: &Request) -> bool {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip());
-    peer.is_some_and(|ip| ip.is_loopback()) && !forwarded(request.headers())
+    direct_from_loopback(peer, request.headers())
+}
+
+/// [`on_loopback`] from the peer's address and the request's headers (the admin console
+/// asks it too).
+pub fn direct_from_loopback(peer: Option<std::net::IpAddr>, headers: &HeaderMap) -> bool {
+    peer.is_some_and(|ip| ip.is_loopback()) && !forwarded(headers)
 }
 
 fn forwarded(headers: &HeaderMap) -> bool {

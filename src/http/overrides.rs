@@ -63,7 +63,7 @@ pub struct OverrideView {
 }
 
 impl OverrideView {
-    fn new(rule: Override, current: Seen, now: DateTime<Utc>) -> Self {
+    pub fn new(rule: Override, current: Seen, now: DateTime<Utc>) -> Self {
         Self {
             state: rule.state(current, now),
             domain: rule.domain.to_string(),

@@ -47,12 +47,24 @@ pub(super) const UPSERT_OVERRIDE: &str = "INSERT INTO overrides (domain, decisio
 pub(super) const DELETE_OVERRIDE: &str = "DELETE FROM overrides WHERE domain = $1";
 
 /// Overrides with the status their domain shows now, by domain name.
-pub(super) const SELECT_OVERRIDES: &str = "SELECT o.domain, o.decision, o.note, o.expires_at, \
-     o.set_at, o.set_by, o.seen_registered_at, o.seen_lifecycle, o.lapsed_at, \
-     s.registered_at AS current_registered_at, s.lifecycle AS current_lifecycle, \
-     s.last_lapse_at AS current_last_lapse_at \
-     FROM overrides o LEFT JOIN domain_status s ON s.domain = o.domain \
-     WHERE o.domain > $1 ORDER BY o.domain LIMIT $2";
+/// The columns of an [`OverrideRow`]: the override and what its domain shows now.
+macro_rules! override_columns {
+    () => {
+        "SELECT o.domain, o.decision, o.note, o.expires_at, o.set_at, o.set_by, \
+         o.seen_registered_at, o.seen_lifecycle, o.lapsed_at, \
+         s.registered_at AS current_registered_at, s.lifecycle AS current_lifecycle, \
+         s.last_lapse_at AS current_last_lapse_at \
+         FROM overrides o LEFT JOIN domain_status s ON s.domain = o.domain"
+    };
+}
+
+pub(super) const SELECT_OVERRIDES: &str = concat!(
+    override_columns!(),
+    " WHERE o.domain > $1 ORDER BY o.domain LIMIT $2"
+);
+
+/// One domain's override (the admin console's domain page).
+pub(super) const SELECT_OVERRIDE_OF: &str = concat!(override_columns!(), " WHERE o.domain = $1");
 
 /// A dashboard page: the watch list's rows, filtered and limited on its own indexes
 /// (`LISTED_PAGE` and the filters go between), then joined with their statuses.

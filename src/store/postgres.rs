@@ -13,6 +13,7 @@ use crate::domain::name::RegistrableDomain;
 super::sql::impl_store!(PostgresStore, sqlx::Postgres, "migrations/postgres");
 super::admin::impl_admin_store!(PostgresStore, sqlx::Postgres);
 super::holds::impl_hold_store!(PostgresStore, sqlx::Postgres);
+super::console::impl_console_store!(PostgresStore, sqlx::Postgres);
 
 pub struct PostgresStore {
     pool: PgPool,

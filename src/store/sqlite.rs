@@ -17,6 +17,7 @@ use crate::domain::name::RegistrableDomain;
 super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "migrations/sqlite");
 super::admin::impl_admin_store!(SqliteStore, sqlx::Sqlite);
 super::holds::impl_hold_store!(SqliteStore, sqlx::Sqlite);
+super::console::impl_console_store!(SqliteStore, sqlx::Sqlite);
 
 pub struct SqliteStore {
     pool: SqlitePool,
