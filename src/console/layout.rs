@@ -7,14 +7,20 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 
-use super::session::Signed;
-
 /// The stylesheet, compiled in.
 pub const STYLESHEET: &str = include_str!("console.css");
 pub const STYLESHEET_PATH: &str = "/admin/console.css";
 
+/// Who is signed in, as the page's bar shows it.
+pub struct Who<'a> {
+    pub name: &'a str,
+    pub may_act: bool,
+    /// The sign-out form's anti-forgery value.
+    pub csrf: &'a str,
+}
+
 /// A whole page: the bar with the sections and the sign-out button when signed in.
-pub fn page(title: &str, signed: Option<&Signed>, body: Markup) -> Response {
+pub fn page(title: &str, signed: Option<Who<'_>>, body: Markup) -> Response {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -36,7 +42,7 @@ pub fn page(title: &str, signed: Option<&Signed>, body: Markup) -> Response {
                             a href="/admin/audit" { "Audit log" }
                         }
                         span class="who" {
-                            (signed.actor.name) " · " (if signed.may_act { "admin" } else { "read" })
+                            (signed.name) " · " (if signed.may_act { "admin" } else { "read" })
                         }
                         form method="post" action="/admin/sign-out" {
                             input type="hidden" name="csrf" value=(signed.csrf);

@@ -141,7 +141,7 @@ pub async fn overview(State(app): State<AppState>, signed: Signed) -> Response {
             (transitions_table(&recent))
         }
     };
-    layout::page("Overview", Some(&signed), body)
+    layout::page("Overview", Some(signed.who()), body)
 }
 
 #[derive(Deserialize)]
@@ -208,7 +208,7 @@ pub async fn search(
             }
         }
     };
-    layout::page("Domains", Some(&signed), body)
+    layout::page("Domains", Some(signed.who()), body)
 }
 
 #[derive(Deserialize)]
@@ -336,7 +336,7 @@ pub async fn domain_page(
             }
         }
     };
-    layout::page(domain.as_str(), Some(&signed), body)
+    layout::page(domain.as_str(), Some(signed.who()), body)
 }
 
 fn status_card(view: &DomainView) -> Markup {
@@ -573,7 +573,7 @@ pub async fn overrides_page(State(app): State<AppState>, signed: Signed) -> Resp
             }
         }
     };
-    layout::page("Overrides", Some(&signed), body)
+    layout::page("Overrides", Some(signed.who()), body)
 }
 
 pub async fn audit_page(State(app): State<AppState>, signed: Signed) -> Response {
@@ -602,5 +602,5 @@ pub async fn audit_page(State(app): State<AppState>, signed: Signed) -> Response
             }
         }
     };
-    layout::page("Audit log", Some(&signed), body)
+    layout::page("Audit log", Some(signed.who()), body)
 }

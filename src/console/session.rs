@@ -46,6 +46,15 @@ pub struct Signed {
 }
 
 impl Signed {
+    /// For the page's bar.
+    pub fn who(&self) -> layout::Who<'_> {
+        layout::Who {
+            name: &self.actor.name,
+            may_act: self.may_act,
+            csrf: &self.csrf,
+        }
+    }
+
     /// Refuses a form whose anti-forgery value is not this session's (403).
     pub fn check_form(&self, sent: &str) -> Result<(), Box<Response>> {
         if same_secret(sent.as_bytes(), self.csrf.as_bytes()) {

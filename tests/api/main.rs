@@ -3,6 +3,7 @@
 mod access;
 mod check;
 mod cli;
+mod console;
 mod dashboard;
 mod dns;
 mod fastly;
