@@ -1,4 +1,5 @@
-//! A fake RDAP server for benchmarks: every domain is old, active and far from expiry.
+//! A fake RDAP server for benchmarks and the browser test: every domain is old, active and
+//! far from expiry, except those whose name starts with `lapsed`, which are in redemption.
 //! Prints its port on stdout. `cargo run --release --example fake_rdap [port] [delay_ms]`:
 //! with a delay, every answer waits that long first (a hanging registry).
 
@@ -14,7 +15,11 @@ async fn domain(State(delay): State<Duration>, Path(name): Path<String>) -> impl
     let body = serde_json::json!({
         "objectClassName": "domain",
         "ldhName": name.to_uppercase(),
-        "status": ["client transfer prohibited"],
+        "status": [if name.to_ascii_lowercase().starts_with("lapsed") {
+            "redemption period"
+        } else {
+            "client transfer prohibited"
+        }],
         "events": [
             {"eventAction": "registration", "eventDate": "2001-05-04T00:00:00Z"},
             {"eventAction": "expiration", "eventDate": "2099-05-04T00:00:00Z"}
