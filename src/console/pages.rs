@@ -237,6 +237,7 @@ pub async fn domain_page(
         .ok()
         .and_then(|day| day.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc());
+    let bad_date = !verified_on.is_empty() && verified_at.is_none();
     let view = match domains::get_domain(State(app.clone()), Path(domain.to_string())).await {
         Ok(view) => Some(view.0),
         Err(ApiError::NotFound) => None,
@@ -271,6 +272,7 @@ pub async fn domain_page(
                     input id="verified_on" name="verified_on" type="date" value=(verified_on); }
                 button type="submit" { "Show decision" }
             }
+            @if bad_date { p class="error" role="alert" { "Not a date: use the form YYYY-MM-DD." } }
             p {
                 @if verdict.eligible { (badge("eligible", "eligible")) } @else { (badge("denied", "not eligible")) }
                 " " code { (verdict.reason.as_str()) }
@@ -473,7 +475,9 @@ pub async fn check_now(
 pub struct OverrideForm {
     #[serde(default)]
     csrf: String,
-    decision: OverrideDecision,
+    /// `allow` or `deny`.
+    #[serde(default)]
+    decision: String,
     #[serde(default)]
     note: String,
     /// `YYYY-MM-DD` or empty: the override ends at the start of that day (UTC).
@@ -491,6 +495,12 @@ pub async fn set_override(
         Ok(domain) => domain,
         Err(refused) => return *refused,
     };
+    let Some(decision) = OverrideDecision::parse(form.decision.trim()) else {
+        return layout::error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The decision must be allow or deny.",
+        );
+    };
     let expires_on = form.expires_on.trim();
     let expires_at = if expires_on.is_empty() {
         None
@@ -506,7 +516,7 @@ pub async fn set_override(
         }
     };
     let request = OverrideRequest {
-        decision: form.decision,
+        decision,
         note: form.note,
         expires_at,
     };

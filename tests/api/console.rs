@@ -258,6 +258,19 @@ async fn an_agent_signs_in_finds_a_lapsed_domain_allows_it_with_a_note_and_signs
     assert_eq!(address.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!address.body.contains("bob@"), "the address is not echoed");
 
+    let undecided = browser
+        .post(
+            "/admin/domains/lapsed-shop.com/override",
+            &format!("csrf={csrf}&decision=maybe&note={note}"),
+        )
+        .await;
+    assert_eq!(undecided.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(undecided.body.contains("allow or deny"));
+    let not_a_date = browser
+        .get("/admin/domains/lapsed-shop.com?verified_on=yesterday")
+        .await;
+    assert!(not_a_date.body.contains("Not a date"));
+
     let saved = browser
         .post(
             "/admin/domains/lapsed-shop.com/override",
