@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/domains/{domain}/override/remove",
             post(pages::remove_override),
         )
+        .route("/admin/holds/{host}/{action}", post(pages::act_on_hold))
         .route("/admin/overrides", get(pages::overrides_page))
         .route("/admin/audit", get(pages::audit_page))
 }

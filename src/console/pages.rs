@@ -21,6 +21,7 @@ use crate::error::ApiError;
 use crate::http::ApiJson;
 use crate::http::audit::AuditItem;
 use crate::http::domains::{self, DomainView, DomainsQuery};
+use crate::http::holds;
 use crate::http::overrides::{self, OverrideRequest, OverrideView, OverridesQuery};
 use crate::http::stats::get_stats;
 use crate::refresh::webhook::TransitionItem;
@@ -77,7 +78,18 @@ fn transitions_table(transitions: &[TransitionItem]) -> Markup {
     }
 }
 
-pub async fn overview(State(app): State<AppState>, signed: Signed) -> Response {
+#[derive(Deserialize)]
+pub struct OverviewQuery {
+    /// What the last action did: `released`, `discarded`.
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn overview(
+    State(app): State<AppState>,
+    signed: Signed,
+    Query(query): Query<OverviewQuery>,
+) -> Response {
     let stats = match get_stats(State(app.clone())).await {
         Ok(stats) => stats.0,
         Err(error) => return failed(error),
@@ -96,6 +108,11 @@ pub async fn overview(State(app): State<AppState>, signed: Signed) -> Response {
     let pauses = app.http.pauses();
     let body = html! {
         h1 { "Overview" }
+        @match query.done.as_str() {
+            "released" => p class="done" role="status" { "Hold released: its transitions are published." },
+            "discarded" => p class="done" role="status" { "Hold discarded: its domains are looked at again now." },
+            _ => {},
+        }
         section class="grid" aria-label="Counts" {
             div class="figure" { "Watched" b { (stats.watched) } }
             div class="figure" { "Due now" b { (stats.due) } }
@@ -126,8 +143,31 @@ pub async fn overview(State(app): State<AppState>, signed: Signed) -> Response {
         @if !stats.holds.is_empty() {
             section class="card" {
                 h2 { "Holds (mass-change guard)" }
-                p class="muted" { "Lapses held until an admin releases or discards them (API: POST /v1/holds/{host}/release or /discard)." }
-                table { tbody { @for (host, held) in &stats.holds { tr { td { (host) } td { (held) " held" } } } } }
+                p class="muted" { "Lapses of one registry host held until an admin acts. Release: the change is real, publish it. Discard: a glitch; look at every held domain again and publish only what a second look confirms." }
+                table {
+                    tbody {
+                        @for (host, held) in &stats.holds {
+                            tr {
+                                td { (host) }
+                                td { (held) " held" }
+                                @if signed.may_act {
+                                    td {
+                                        form class="inline" method="post" action={"/admin/holds/" (host) "/release"} {
+                                            input type="hidden" name="csrf" value=(signed.csrf);
+                                            button type="submit" { "Release" }
+                                        }
+                                    }
+                                    td {
+                                        form class="inline" method="post" action={"/admin/holds/" (host) "/discard"} {
+                                            input type="hidden" name="csrf" value=(signed.csrf);
+                                            button class="quiet" type="submit" { "Discard" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         @if !pauses.is_empty() {
@@ -547,6 +587,41 @@ pub async fn remove_override(
         .await
         .map(|_| ());
     after_action(domain.as_str(), "removed", result)
+}
+
+/// Release (`publish`) or discard a host's hold, through the API's handlers.
+pub async fn act_on_hold(
+    State(app): State<AppState>,
+    signed: Signed,
+    Path((host, action)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(refused) = signed
+        .check_form(&form.csrf)
+        .and_then(|()| signed.check_may_act())
+    {
+        return *refused;
+    }
+    let actor = Extension(signed.actor.clone());
+    let (result, done) = match action.as_str() {
+        "release" => (
+            holds::release_hold(State(app), actor, Path(host))
+                .await
+                .map(|_| ()),
+            "released",
+        ),
+        "discard" => (
+            holds::discard_hold(State(app), actor, Path(host))
+                .await
+                .map(|_| ()),
+            "discarded",
+        ),
+        _ => (Err(ApiError::NotFound), ""),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/admin?done={done}")).into_response(),
+        Err(error) => failed(error),
+    }
 }
 
 pub async fn overrides_page(State(app): State<AppState>, signed: Signed) -> Response {

@@ -230,12 +230,12 @@ pub async fn sign_in(
     }
     let token = form.token.trim();
     let protected = protected(&app, &browser);
-    let held = if token.is_empty() && protected {
-        String::new()
+    let (held, name) = if token.is_empty() && protected {
+        (String::new(), Arc::from(LOOPBACK_ACTOR))
     } else {
         let hash = token_hash(token);
         match app.tokens.by_hash(&hash) {
-            Some((_, scopes)) if scopes.allow(Scope::Read) => hash,
+            Some((name, scopes)) if scopes.allow(Scope::Read) => (hash, name),
             Some(_) => {
                 return sign_in_form(
                     StatusCode::FORBIDDEN,
@@ -272,6 +272,8 @@ pub async fn sign_in(
             "The database cannot be written just now. Try again in a moment.",
         );
     }
+    // The token's name, never the token.
+    tracing::info!(actor = %name, "console sign-in");
     let secure = if browser.loopback { "" } else { "; Secure" };
     let set_cookie = format!(
         "{COOKIE_NAME}={cookie}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={}{secure}",

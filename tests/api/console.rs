@@ -399,3 +399,50 @@ async fn sign_in_from_another_site_is_refused_and_protected_mode_signs_in_loopba
     app.create_token("agent-ana", &[Scope::Admin]).await;
     assert_eq!(browser.get("/admin").await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn an_admin_releases_a_hold_from_the_overview() {
+    use crate::holds::{grace, holds, look_again, names, watch_active};
+    let app = spawn_app_with(&[("LAPSEGUARD_MASS_CHANGE_LIMIT", "3")]).await;
+    let domains = names(5);
+    watch_active(&app, &domains).await;
+    for name in &domains {
+        app.rdap.set(name, grace(name));
+    }
+    look_again(&app, &domains).await;
+    assert_eq!(app.all_transitions().await.len(), 3);
+    let host = holds(&app).await[0]["host"]
+        .as_str()
+        .expect("host")
+        .to_owned();
+
+    // Protected mode (no token yet): the loopback browser may act.
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.sign_in("").await.status, StatusCode::SEE_OTHER);
+    let overview = browser.get("/admin").await;
+    assert!(overview.body.contains(&host), "{}", overview.body);
+    assert!(overview.body.contains("2 held"));
+    let release = format!("/admin/holds/{host}/release");
+    assert!(overview.body.contains(&format!(r#"action="{release}""#)));
+    assert_eq!(
+        browser.post(&release, "csrf=").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(holds(&app).await.len(), 1, "a forged form released nothing");
+
+    let csrf = overview.csrf();
+    let done = browser.post(&release, &format!("csrf={csrf}")).await;
+    assert_eq!(done.location(), "/admin?done=released");
+    assert!(
+        browser
+            .get(done.location())
+            .await
+            .body
+            .contains("Hold released")
+    );
+    assert_eq!(app.all_transitions().await.len(), 5);
+    assert!(holds(&app).await.is_empty());
+    // A second release finds no hold: the API's 404, as a page.
+    let again = browser.post(&release, &format!("csrf={csrf}")).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}

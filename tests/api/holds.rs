@@ -20,16 +20,16 @@ async fn guarded_app(receiver: &WebhookReceiver) -> TestApp {
     .await
 }
 
-fn names(n: usize) -> Vec<String> {
+pub(crate) fn names(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("held{i}.com")).collect()
 }
 
-fn grace(name: &str) -> Answer {
+pub(crate) fn grace(name: &str) -> Answer {
     with_statuses(name, &["auto renew period"])
 }
 
 /// Watches the domains while the registry calls them active, and checks them once.
-async fn watch_active(app: &TestApp, domains: &[String]) {
+pub(crate) async fn watch_active(app: &TestApp, domains: &[String]) {
     for name in domains {
         app.rdap.set(name, active(name));
     }
@@ -43,7 +43,7 @@ async fn watch_active(app: &TestApp, domains: &[String]) {
 }
 
 /// Makes the domains due now (as an admin's refresh does) and runs a scheduler round.
-async fn look_again(app: &TestApp, domains: &[String]) {
+pub(crate) async fn look_again(app: &TestApp, domains: &[String]) {
     app.clock.advance(chrono::Duration::minutes(1));
     for name in domains {
         let (status, _) = app
@@ -54,7 +54,7 @@ async fn look_again(app: &TestApp, domains: &[String]) {
     app.state.scheduler.run_due().await.expect("round");
 }
 
-async fn holds(app: &TestApp) -> Vec<Value> {
+pub(crate) async fn holds(app: &TestApp) -> Vec<Value> {
     let (status, body) = app.get("/v1/holds").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["holds"].as_array().cloned().expect("holds")
