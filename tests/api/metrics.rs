@@ -3,6 +3,7 @@
 //! lookups are labelled with this test's own fake server (its port), so they are exact.
 
 use axum::http::StatusCode;
+use lapseguard::clock::Clock;
 use lapseguard::domain::access::Scope;
 use reqwest::Method;
 use serde_json::json;
@@ -263,4 +264,65 @@ fn the_grafana_dashboard_queries_only_metrics_that_exist() {
         }
     }
     assert!(seen >= 15, "{seen}");
+}
+
+#[tokio::test]
+async fn webhook_metrics_show_the_backlog_its_age_failures_and_deliveries() {
+    use crate::holds::{grace, look_again, names, watch_active};
+    use lapseguard::telemetry::metrics::{WEBHOOK_DELIVERIES, WEBHOOK_FAILURES};
+    let receiver = WebhookReceiver::start().await;
+    receiver.set_down(true);
+    let app = spawn_app_with(&[
+        ("LAPSEGUARD_WEBHOOK_URL", receiver.url.as_str()),
+        (
+            "LAPSEGUARD_WEBHOOK_SECRET",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ),
+    ])
+    .await;
+    let domains = names(1);
+    watch_active(&app, &domains).await;
+    app.rdap.set(&domains[0], grace(&domains[0]));
+    look_again(&app, &domains).await;
+    assert_eq!(app.all_transitions().await.len(), 1);
+    let webhooks = app.state.webhooks.as_ref().expect("configured");
+    // The gauges as a scrape renders them from the store's counts (a scrape caches the
+    // counts for 5 s of real time, which this test's clock does not move).
+    let render = || async {
+        let now = app.clock.now();
+        let lease = lapseguard::refresh::leader::SCHEDULER_LEASE;
+        let stats = app.store.stats(now, lease).await.expect("stats");
+        lapseguard::telemetry::metrics::render(Some((&stats, now)))
+    };
+
+    // The receiver is down: one delivery owed, ten minutes old, one failure counted.
+    let before = lapseguard::telemetry::metrics::render(None);
+    app.clock.advance(chrono::Duration::minutes(10));
+    webhooks.deliver_due().await.expect("a round");
+    let down = render().await;
+    assert_eq!(
+        sample(&down, "lapseguard_webhook_deliveries_pending", &[]),
+        1.0,
+        "{down}"
+    );
+    let age = sample(&down, "lapseguard_webhook_oldest_pending_age_seconds", &[]);
+    assert!((600.0..700.0).contains(&age), "{age}");
+    assert!(sample(&down, WEBHOOK_FAILURES, &[]) - sample(&before, WEBHOOK_FAILURES, &[]) >= 1.0);
+
+    // Back up: after the retry delay the delivery goes out and the backlog is empty.
+    receiver.set_down(false);
+    app.clock.advance(chrono::Duration::minutes(1));
+    webhooks.deliver_due().await.expect("a round");
+    assert_eq!(receiver.received().len(), 1);
+    let up = render().await;
+    assert_eq!(
+        sample(&up, "lapseguard_webhook_deliveries_pending", &[]),
+        0.0,
+        "{up}"
+    );
+    assert_eq!(
+        sample(&up, "lapseguard_webhook_oldest_pending_age_seconds", &[]),
+        0.0
+    );
+    assert!(sample(&up, WEBHOOK_DELIVERIES, &[]) - sample(&down, WEBHOOK_DELIVERIES, &[]) >= 1.0);
 }
