@@ -190,6 +190,9 @@ pub struct SearchQuery {
     q: String,
     #[serde(default)]
     lifecycle: String,
+    /// The last name of the previous page.
+    #[serde(default)]
+    after: String,
 }
 
 pub async fn search(
@@ -199,10 +202,11 @@ pub async fn search(
 ) -> Response {
     let q = search.q.trim().to_ascii_lowercase();
     let lifecycle = Lifecycle::parse(search.lifecycle.trim());
+    let after = search.after.trim().to_ascii_lowercase();
     let query = DomainsQuery {
         lifecycle,
         q: Some(q.clone()).filter(|q| !q.is_empty()),
-        after: None,
+        after: Some(after).filter(|a| !a.is_empty()),
         limit: Some(ROWS),
     };
     let listed = domains::list_domains(State(app), Ok(Query(query))).await;
@@ -242,7 +246,9 @@ pub async fn search(
                                 }
                             }
                         }
-                        @if page.next_after.is_some() { p class="muted" { "The first " (ROWS) " shown: narrow the search." } }
+                        @if let Some(next) = &page.next_after {
+                            p { a rel="next" href={"/admin/domains?q=" (q) "&lifecycle=" (lifecycle.map_or("", |l| l.as_str())) "&after=" (next)} { "Next " (ROWS) " →" } }
+                        }
                     }
                 }
             }
@@ -624,9 +630,20 @@ pub async fn act_on_hold(
     }
 }
 
-pub async fn overrides_page(State(app): State<AppState>, signed: Signed) -> Response {
+#[derive(Deserialize)]
+pub struct OverridesPageQuery {
+    /// The last name of the previous page.
+    #[serde(default)]
+    after: String,
+}
+
+pub async fn overrides_page(
+    State(app): State<AppState>,
+    signed: Signed,
+    Query(page): Query<OverridesPageQuery>,
+) -> Response {
     let query = OverridesQuery {
-        after: None,
+        after: Some(page.after.trim().to_owned()).filter(|a| !a.is_empty()),
         limit: Some(ROWS),
     };
     let page = match overrides::list_overrides(State(app), Ok(Query(query))).await {
@@ -654,7 +671,9 @@ pub async fn overrides_page(State(app): State<AppState>, signed: Signed) -> Resp
                         }
                     }
                 }
-                @if page.next_after.is_some() { p class="muted" { "The first " (ROWS) " by name." } }
+                @if let Some(next) = &page.next_after {
+                    p { a rel="next" href={"/admin/overrides?after=" (next)} { "Next " (ROWS) " →" } }
+                }
             }
         }
     };

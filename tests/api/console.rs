@@ -446,3 +446,26 @@ async fn an_admin_releases_a_hold_from_the_overview() {
     let again = browser.post(&release, &format!("csrf={csrf}")).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_domain_search_pages_by_name() {
+    let app = spawn_app().await;
+    let domains: Vec<String> = (0..105).map(|i| format!("page-{i:03}.com")).collect();
+    let (status, _) = app
+        .post_json("/v1/watch", json!({ "domains": domains }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.sign_in("").await.status, StatusCode::SEE_OTHER);
+    let first = browser.get("/admin/domains?q=page&lifecycle=").await;
+    assert!(first.body.contains("page-099.com"));
+    assert!(!first.body.contains("page-100.com"));
+    let next = r#"href="/admin/domains?q=page&amp;lifecycle=&amp;after=page-099.com""#;
+    assert!(first.body.contains(next), "{}", first.body);
+    let second = browser
+        .get("/admin/domains?q=page&lifecycle=&after=page-099.com")
+        .await;
+    assert!(second.body.contains("page-104.com"));
+    assert!(!second.body.contains("page-099.com"));
+    assert!(!second.body.contains(r#"rel="next""#));
+}
