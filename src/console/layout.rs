@@ -86,6 +86,7 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
     response
 }
 
+/// `GET /admin/console.css`: the stylesheet, cached for an hour.
 pub async fn stylesheet() -> Response {
     (
         [

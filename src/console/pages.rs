@@ -78,6 +78,7 @@ fn transitions_table(transitions: &[TransitionItem]) -> Markup {
     }
 }
 
+/// The overview's query string.
 #[derive(Deserialize)]
 pub struct OverviewQuery {
     /// What the last action did: `released`, `discarded`.
@@ -85,6 +86,7 @@ pub struct OverviewQuery {
     done: String,
 }
 
+/// `GET /admin`: the counts, the 90-day chart, holds, paused hosts, recent transitions.
 pub async fn overview(
     State(app): State<AppState>,
     signed: Signed,
@@ -184,6 +186,7 @@ pub async fn overview(
     layout::page("Overview", Some(signed.who()), body)
 }
 
+/// The search form.
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
@@ -195,6 +198,7 @@ pub struct SearchQuery {
     after: String,
 }
 
+/// `GET /admin/domains?q&lifecycle&after`: watched domains by name prefix and lifecycle.
 pub async fn search(
     State(app): State<AppState>,
     signed: Signed,
@@ -257,6 +261,7 @@ pub async fn search(
     layout::page("Domains", Some(signed.who()), body)
 }
 
+/// A domain page's query string.
 #[derive(Deserialize)]
 pub struct DomainQuery {
     /// `YYYY-MM-DD`: the decision for an address verified that day.
@@ -267,6 +272,7 @@ pub struct DomainQuery {
     done: String,
 }
 
+/// `GET /admin/domains/{domain}?verified_on&done`: what an agent needs for a ticket.
 pub async fn domain_page(
     State(app): State<AppState>,
     signed: Signed,
@@ -500,6 +506,7 @@ fn action_domain(
     RegistrableDomain::parse(name).map_err(|error| Box::new(failed(error.into())))
 }
 
+/// `POST /admin/domains/{domain}/refresh`: "check now", as `POST /v1/domains/{domain}/refresh`.
 pub async fn check_now(
     State(app): State<AppState>,
     signed: Signed,
@@ -517,6 +524,7 @@ pub async fn check_now(
     after_action(domain.as_str(), "refresh", result)
 }
 
+/// The "set override" form.
 #[derive(Deserialize)]
 pub struct OverrideForm {
     #[serde(default)]
@@ -531,6 +539,7 @@ pub struct OverrideForm {
     expires_on: String,
 }
 
+/// `POST /admin/domains/{domain}/override`: as `PUT /v1/overrides/{domain}`.
 pub async fn set_override(
     State(app): State<AppState>,
     signed: Signed,
@@ -578,6 +587,7 @@ pub async fn set_override(
     after_action(domain.as_str(), "override", result)
 }
 
+/// `POST /admin/domains/{domain}/override/remove`: as `DELETE /v1/overrides/{domain}`.
 pub async fn remove_override(
     State(app): State<AppState>,
     signed: Signed,
@@ -630,6 +640,7 @@ pub async fn act_on_hold(
     }
 }
 
+/// The overrides page's query string.
 #[derive(Deserialize)]
 pub struct OverridesPageQuery {
     /// The last name of the previous page.
@@ -637,6 +648,7 @@ pub struct OverridesPageQuery {
     after: String,
 }
 
+/// `GET /admin/overrides?after`: every override, by name.
 pub async fn overrides_page(
     State(app): State<AppState>,
     signed: Signed,
@@ -680,6 +692,7 @@ pub async fn overrides_page(
     layout::page("Overrides", Some(signed.who()), body)
 }
 
+/// `GET /admin/audit`: the newest audit entries.
 pub async fn audit_page(State(app): State<AppState>, signed: Signed) -> Response {
     let entries: Vec<AuditItem> = match app.store.newest_audit(ROWS).await {
         Ok(entries) => entries.into_iter().map(AuditItem::from).collect(),

@@ -179,6 +179,7 @@ fn random_secret() -> Result<String, getrandom::Error> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// `GET /admin/sign-in`.
 pub async fn sign_in_page(State(app): State<AppState>, browser: Browser) -> Response {
     sign_in_form(StatusCode::OK, None, protected(&app, &browser))
 }
@@ -210,12 +211,15 @@ fn sign_in_form(status: StatusCode, error: Option<&str>, protected: bool) -> Res
     (status, layout::page("Sign in", None, body)).into_response()
 }
 
+/// The sign-in form.
 #[derive(Deserialize)]
 pub struct SignInForm {
     #[serde(default)]
     token: String,
 }
 
+/// `POST /admin/sign-in`: a known `read` or `admin` token (or, in protected mode, none)
+/// opens a session and sets its cookie.
 pub async fn sign_in(
     State(app): State<AppState>,
     browser: Browser,
@@ -282,12 +286,14 @@ pub async fn sign_in(
     with_cookie(Redirect::to("/admin").into_response(), &set_cookie)
 }
 
+/// A form that carries nothing but the anti-forgery value.
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
     pub csrf: String,
 }
 
+/// `POST /admin/sign-out`: ends the session and clears the cookie.
 pub async fn sign_out(
     State(app): State<AppState>,
     signed: Signed,
