@@ -25,7 +25,7 @@ use super::layout;
 use crate::access::Actor;
 use crate::app::AppState;
 use crate::domain::access::{Scope, token_hash};
-use crate::domain::audit::LOOPBACK_ACTOR;
+use crate::domain::audit::{AuditAction, AuditEntry, CONSOLE_TARGET, LOOPBACK_ACTOR};
 use crate::http::auth::direct_from_loopback;
 use crate::store::console::ConsoleSession;
 
@@ -265,11 +265,18 @@ pub async fn sign_in(
         csrf,
         expires_at: now + Duration::hours(SESSION_HOURS),
     };
-    if let Err(error) = app
+    let audit = AuditEntry::new(
+        now,
+        &name,
+        AuditAction::ConsoleSignedIn,
+        CONSOLE_TARGET,
+        serde_json::json!({ "expires_at": session.expires_at }),
+    );
+    let opened = app
         .store
-        .open_session(&token_hash(&cookie), &session, now)
-        .await
-    {
+        .open_session(&token_hash(&cookie), &session, now, &audit)
+        .await;
+    if let Err(error) = opened {
         tracing::warn!(%error, "cannot open a console session");
         return layout::error_page(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -302,7 +309,14 @@ pub async fn sign_out(
     if let Err(refused) = signed.check_form(&form.csrf) {
         return *refused;
     }
-    if let Err(error) = app.store.close_session(&signed.id_hash).await {
+    let audit = AuditEntry::new(
+        app.clock.now(),
+        &signed.actor.name,
+        AuditAction::ConsoleSignedOut,
+        CONSOLE_TARGET,
+        serde_json::json!({}),
+    );
+    if let Err(error) = app.store.close_session(&signed.id_hash, &audit).await {
         tracing::warn!(%error, "cannot close a console session");
     }
     let clear = format!("{COOKIE_NAME}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0");

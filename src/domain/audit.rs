@@ -10,6 +10,8 @@ pub const CLI_ACTOR: &str = "cli";
 pub const LOOPBACK_ACTOR: &str = "loopback";
 /// The actor of a hold the mass-change guard opened.
 pub const GUARD_ACTOR: &str = "guard";
+/// The target of the admin console's sign-ins and sign-outs.
+pub const CONSOLE_TARGET: &str = "console";
 
 /// What was done. New actions may be added: clients should show an unknown one as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -35,6 +37,10 @@ pub enum AuditAction {
     HoldReleased,
     /// A hold's transitions dropped for a second look (`POST /v1/holds/{host}/discard`).
     HoldDiscarded,
+    /// A session of the admin console opened with the actor's token (target `console`).
+    ConsoleSignedIn,
+    /// A session of the admin console ended by signing out.
+    ConsoleSignedOut,
 }
 
 impl AuditAction {
@@ -50,6 +56,8 @@ impl AuditAction {
             Self::HoldOpened => "hold_opened",
             Self::HoldReleased => "hold_released",
             Self::HoldDiscarded => "hold_discarded",
+            Self::ConsoleSignedIn => "console_signed_in",
+            Self::ConsoleSignedOut => "console_signed_out",
         }
     }
 
@@ -65,6 +73,8 @@ impl AuditAction {
             Self::HoldOpened,
             Self::HoldReleased,
             Self::HoldDiscarded,
+            Self::ConsoleSignedIn,
+            Self::ConsoleSignedOut,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::admin::ListedOverride;
 use super::{PublishedTransition, StoreError};
-use crate::domain::audit::LoggedAudit;
+use crate::domain::audit::{AuditEntry, LoggedAudit};
 use crate::domain::name::RegistrableDomain;
 
 pub(super) const INSERT_SESSION: &str = "INSERT INTO console_sessions (id_hash, token_hash, \
@@ -49,12 +49,14 @@ pub struct ConsoleSession {
 
 #[async_trait]
 pub trait ConsoleStore: Send + Sync {
-    /// Keeps a new session under the hash of its cookie; drops expired ones.
+    /// Keeps a new session under the hash of its cookie, with its audit entry; drops
+    /// expired ones.
     async fn open_session(
         &self,
         id_hash: &str,
         session: &ConsoleSession,
         now: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError>;
 
     /// The session with this cookie hash, unless it has expired at `now`.
@@ -64,8 +66,9 @@ pub trait ConsoleStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<ConsoleSession>, StoreError>;
 
-    /// Ends a session (sign-out); false when there was none.
-    async fn close_session(&self, id_hash: &str) -> Result<bool, StoreError>;
+    /// Ends a session (sign-out) with its audit entry; false (and nothing audited) when
+    /// there was none.
+    async fn close_session(&self, id_hash: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
 
     /// The newest transitions, of one domain or of all, newest first.
     async fn newest_transitions(
@@ -121,6 +124,7 @@ macro_rules! impl_console_store {
                 id_hash: &str,
                 session: &$crate::store::console::ConsoleSession,
                 now: chrono::DateTime<chrono::Utc>,
+                audit: &$crate::domain::audit::AuditEntry,
             ) -> Result<(), $crate::store::StoreError> {
                 use $crate::store::console;
                 let mut tx = self.pool().begin().await?;
@@ -136,6 +140,7 @@ macro_rules! impl_console_store {
                     .bind(session.expires_at.timestamp())
                     .execute(&mut *tx)
                     .await?;
+                admin_sql::insert_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -158,12 +163,19 @@ macro_rules! impl_console_store {
             async fn close_session(
                 &self,
                 id_hash: &str,
+                audit: &$crate::domain::audit::AuditEntry,
             ) -> Result<bool, $crate::store::StoreError> {
+                let mut tx = self.pool().begin().await?;
                 let done = sqlx::query($crate::store::console::DELETE_SESSION)
                     .bind(id_hash)
-                    .execute(self.pool())
+                    .execute(&mut *tx)
                     .await?;
-                Ok(done.rows_affected() > 0)
+                let closed = done.rows_affected() > 0;
+                if closed {
+                    admin_sql::insert_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(closed)
             }
 
             async fn newest_transitions(

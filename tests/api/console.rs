@@ -328,6 +328,28 @@ async fn an_agent_signs_in_finds_a_lapsed_domain_allows_it_with_a_note_and_signs
     assert!(browser.cookie.is_none());
     browser.cookie = Some(kept);
     assert_eq!(browser.get("/admin").await.status, StatusCode::SEE_OTHER);
+
+    // Both ends of the session are in the audit log, under the token's name.
+    let (_, _, log) = app
+        .request_with(Some(&admin), Method::GET, "/v1/audit?after=0", None)
+        .await;
+    let sessions: Vec<(String, String)> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["target"] == "console")
+        .map(|e| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+            (text(&e["action"]), text(&e["actor"]))
+        })
+        .collect();
+    assert_eq!(
+        sessions,
+        [
+            ("console_signed_in".to_owned(), "agent-ana".to_owned()),
+            ("console_signed_out".to_owned(), "agent-ana".to_owned())
+        ]
+    );
 }
 
 #[tokio::test]

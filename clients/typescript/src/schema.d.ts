@@ -353,7 +353,7 @@ export interface components {
          * @description What was done. New actions may be added: clients should show an unknown one as text.
          * @enum {string}
          */
-        AuditAction: "watch" | "unwatch" | "refresh" | "override_set" | "override_removed" | "token_created" | "token_revoked" | "hold_opened" | "hold_released" | "hold_discarded";
+        AuditAction: "watch" | "unwatch" | "refresh" | "override_set" | "override_removed" | "token_created" | "token_revoked" | "hold_opened" | "hold_released" | "hold_discarded" | "console_signed_in" | "console_signed_out";
         /** @description One change made through the API or the CLI. */
         AuditItem: {
             action: components["schemas"]["AuditAction"] | string;

@@ -2,6 +2,8 @@ from enum import StrEnum
 
 
 class AuditAction(StrEnum):
+    CONSOLE_SIGNED_IN = "console_signed_in"
+    CONSOLE_SIGNED_OUT = "console_signed_out"
     HOLD_DISCARDED = "hold_discarded"
     HOLD_OPENED = "hold_opened"
     HOLD_RELEASED = "hold_released"
