@@ -692,15 +692,28 @@ pub async fn overrides_page(
     layout::page("Overrides", Some(signed.who()), body)
 }
 
-/// `GET /admin/audit`: the newest audit entries.
-pub async fn audit_page(State(app): State<AppState>, signed: Signed) -> Response {
-    let entries: Vec<AuditItem> = match app.store.newest_audit(ROWS).await {
+/// The audit page's query string.
+#[derive(Deserialize)]
+pub struct AuditPageQuery {
+    /// The id of the oldest entry of the previous (newer) page; anything else: the newest.
+    #[serde(default)]
+    before: String,
+}
+
+/// `GET /admin/audit?before`: the audit log, newest first.
+pub async fn audit_page(
+    State(app): State<AppState>,
+    signed: Signed,
+    Query(page): Query<AuditPageQuery>,
+) -> Response {
+    let before = page.before.trim().parse::<i64>().unwrap_or(i64::MAX);
+    let entries: Vec<AuditItem> = match app.store.newest_audit(before, ROWS).await {
         Ok(entries) => entries.into_iter().map(AuditItem::from).collect(),
         Err(error) => return store_failed(error),
     };
     let body = html! {
         h1 { "Audit log" }
-        p class="muted" { "The newest " (ROWS) " entries, newest first (all of them: GET /v1/audit)." }
+        p class="muted" { "Newest first, " (ROWS) " a page (as JSON: GET /v1/audit)." }
         section class="card" {
             table {
                 thead { tr { th { "#" } th { "When" } th { "Who" } th { "What" } th { "Target" } th { "Details" } } }
@@ -716,6 +729,9 @@ pub async fn audit_page(State(app): State<AppState>, signed: Signed) -> Response
                         }
                     }
                 }
+            }
+            @if let Some(oldest) = entries.last().filter(|_| entries.len() == ROWS as usize) {
+                p { a rel="next" href={"/admin/audit?before=" (oldest.id)} { "Older " (ROWS) " →" } }
             }
         }
     };

@@ -35,7 +35,7 @@ pub(super) const TRANSITIONS_PER_DAY: &str = "SELECT observed_at / 86400 AS day,
      FROM transitions WHERE observed_at >= $1 GROUP BY observed_at / 86400 ORDER BY day";
 
 pub(super) const SELECT_NEWEST_AUDIT: &str = "SELECT id, at, actor, action, target, details \
-     FROM audit_log ORDER BY id DESC LIMIT $1";
+     FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2";
 
 /// A console session as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +84,8 @@ pub trait ConsoleStore: Send + Sync {
         since: DateTime<Utc>,
     ) -> Result<Vec<(i64, i64)>, StoreError>;
 
-    /// The newest audit entries, newest first.
-    async fn newest_audit(&self, limit: u32) -> Result<Vec<LoggedAudit>, StoreError>;
+    /// The newest audit entries with an id below `before`, newest first.
+    async fn newest_audit(&self, before: i64, limit: u32) -> Result<Vec<LoggedAudit>, StoreError>;
 
     /// The domain's override, with what the domain shows now.
     async fn override_of(
@@ -216,10 +216,12 @@ macro_rules! impl_console_store {
 
             async fn newest_audit(
                 &self,
+                before: i64,
                 limit: u32,
             ) -> Result<Vec<$crate::domain::audit::LoggedAudit>, $crate::store::StoreError> {
                 let rows: Vec<$crate::store::admin::AuditRow> =
                     sqlx::query_as($crate::store::console::SELECT_NEWEST_AUDIT)
+                        .bind(before)
                         .bind(i64::from(limit))
                         .fetch_all(self.pool())
                         .await?;

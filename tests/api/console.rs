@@ -490,4 +490,38 @@ async fn the_domain_search_pages_by_name() {
     assert!(second.body.contains("page-104.com"));
     assert!(!second.body.contains("page-099.com"));
     assert!(!second.body.contains(r#"rel="next""#));
+
+    // The audit log, newest first, pages back: the watch call, 100 refreshes, the sign-in.
+    for name in &domains[..100] {
+        let (status, _) = app
+            .post_json(&format!("/v1/domains/{name}/refresh"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    let newest = browser.get("/admin/audit").await;
+    assert_eq!(
+        newest.body.matches(">refresh<").count(),
+        100,
+        "{}",
+        newest.body
+    );
+    let marker = r#"href="/admin/audit?before="#;
+    let start = newest.body.find(marker).expect("an older page") + marker.len();
+    let end = newest.body[start..].find('"').expect("the link's end");
+    let older = browser
+        .get(&format!(
+            "/admin/audit?before={}",
+            &newest.body[start..start + end]
+        ))
+        .await;
+    assert!(older.body.contains(">console_signed_in<"));
+    assert!(older.body.contains(">watch<"));
+    assert!(!older.body.contains(">refresh<"));
+    assert!(!older.body.contains(marker));
+    let junk = browser.get("/admin/audit?before=soon").await;
+    assert_eq!(
+        junk.status,
+        StatusCode::OK,
+        "an unreadable cursor shows the newest"
+    );
 }
