@@ -199,15 +199,18 @@ fn has_json_content_type(headers: &HeaderMap) -> bool {
         return false;
     };
     let essence = value.split(';').next().unwrap_or_default().trim();
-    let lower_prefix = |text: &str, prefix: &str| {
-        text.get(..prefix.len())
+    // Compared without regard to case, and without allocating (the check's hot path).
+    let starts = |prefix: &str| {
+        essence
+            .get(..prefix.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
     };
-    let suffix = "+json";
-    essence.eq_ignore_ascii_case("application/json")
-        || (lower_prefix(essence, "application/")
-            && essence.len() >= suffix.len()
-            && essence
-                .get(essence.len() - suffix.len()..)
-                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix)))
+    let ends = |suffix: &str| {
+        essence
+            .len()
+            .checked_sub(suffix.len())
+            .and_then(|at| essence.get(at..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+    };
+    essence.eq_ignore_ascii_case("application/json") || (starts("application/") && ends("+json"))
 }

@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, html};
 
+use crate::error::ApiError;
+
 /// The stylesheet, compiled in.
 pub const STYLESHEET: &str = include_str!("console.css");
 pub const STYLESHEET_PATH: &str = "/admin/console.css";
@@ -84,6 +86,14 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
     let mut response = page("Error", None, body);
     *response.status_mut() = status;
     response
+}
+
+/// An API error (a store error included, as the API maps it) as a console page, with the
+/// API's own status and explanation.
+pub fn api_error_page(error: ApiError) -> Response {
+    let problem = error.problem();
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error_page(status, &problem.detail)
 }
 
 /// `GET /admin/console.css`: the stylesheet, cached for an hour.

@@ -11,8 +11,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::charts::{self, Mark};
-use super::layout::{self, badge, when};
+use super::layout::{self, api_error_page as failed, badge, when};
 use super::session::{CsrfForm, Signed};
+use crate::access::Actor;
 use crate::app::AppState;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
@@ -30,21 +31,6 @@ use crate::refresh::webhook::TransitionItem;
 const CHART_DAYS: i64 = 90;
 /// Rows a list shows.
 const ROWS: u32 = 100;
-
-/// An API error as a console page, with the API's own status and explanation.
-fn failed(error: ApiError) -> Response {
-    let problem = error.problem();
-    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    layout::error_page(status, &problem.detail)
-}
-
-fn store_failed(error: impl std::fmt::Display) -> Response {
-    tracing::warn!(%error, "the console cannot read the store");
-    layout::error_page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The database cannot be read just now. Try again in a moment.",
-    )
-}
 
 fn lifecycle_badge(lifecycle: Lifecycle) -> Markup {
     badge(lifecycle.as_str(), lifecycle.as_str())
@@ -101,11 +87,11 @@ pub async fn overview(
     let since = DateTime::from_timestamp((today - CHART_DAYS + 1) * 86_400, 0).unwrap_or(now);
     let per_day = match app.store.transitions_per_day(since).await {
         Ok(per_day) => per_day,
-        Err(error) => return store_failed(error),
+        Err(error) => return failed(error.into()),
     };
     let recent: Vec<TransitionItem> = match app.store.newest_transitions(None, 20).await {
         Ok(recent) => recent.iter().map(TransitionItem::from).collect(),
-        Err(error) => return store_failed(error),
+        Err(error) => return failed(error.into()),
     };
     let pauses = app.http.pauses();
     let body = html! {
@@ -301,7 +287,7 @@ pub async fn domain_page(
         app.store.override_of(&domain),
     ) {
         Ok(found) => found,
-        Err(error) => return store_failed(error),
+        Err(error) => return failed(error.into()),
     };
     let assessment = app
         .checker
@@ -501,9 +487,36 @@ fn action_domain(
     csrf: &str,
     name: &str,
 ) -> Result<RegistrableDomain, Box<Response>> {
-    signed.check_form(csrf)?;
-    signed.check_may_act()?;
+    signed.check_action(csrf)?;
     RegistrableDomain::parse(name).map_err(|error| Box::new(failed(error.into())))
+}
+
+/// An action that takes nothing but the domain: runs the API's `handler` for it as the
+/// signed-in agent, then back to the domain's page saying `done`.
+async fn domain_action<F, Fut, T>(
+    app: AppState,
+    signed: Signed,
+    name: &str,
+    csrf: &str,
+    done: &str,
+    handler: F,
+) -> Response
+where
+    F: FnOnce(State<AppState>, Extension<Actor>, Path<String>) -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let domain = match action_domain(&signed, csrf, name) {
+        Ok(domain) => domain,
+        Err(refused) => return *refused,
+    };
+    let result = handler(
+        State(app),
+        Extension(signed.actor),
+        Path(domain.to_string()),
+    )
+    .await
+    .map(|_| ());
+    after_action(domain.as_str(), done, result)
 }
 
 /// `POST /admin/domains/{domain}/refresh`: "check now", as `POST /v1/domains/{domain}/refresh`.
@@ -513,15 +526,8 @@ pub async fn check_now(
     Path(name): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let domain = match action_domain(&signed, &form.csrf, &name) {
-        Ok(domain) => domain,
-        Err(refused) => return *refused,
-    };
-    let actor = Extension(signed.actor.clone());
-    let result = domains::refresh_domain(State(app), actor, Path(domain.to_string()))
-        .await
-        .map(|_| ());
-    after_action(domain.as_str(), "refresh", result)
+    let refresh = domains::refresh_domain;
+    domain_action(app, signed, &name, &form.csrf, "refresh", refresh).await
 }
 
 /// The "set override" form.
@@ -594,15 +600,8 @@ pub async fn remove_override(
     Path(name): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let domain = match action_domain(&signed, &form.csrf, &name) {
-        Ok(domain) => domain,
-        Err(refused) => return *refused,
-    };
-    let actor = Extension(signed.actor.clone());
-    let result = overrides::remove_override(State(app), actor, Path(domain.to_string()))
-        .await
-        .map(|_| ());
-    after_action(domain.as_str(), "removed", result)
+    let remove = overrides::remove_override;
+    domain_action(app, signed, &name, &form.csrf, "removed", remove).await
 }
 
 /// Release (`publish`) or discard a host's hold, through the API's handlers.
@@ -612,10 +611,7 @@ pub async fn act_on_hold(
     Path((host, action)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(refused) = signed
-        .check_form(&form.csrf)
-        .and_then(|()| signed.check_may_act())
-    {
+    if let Err(refused) = signed.check_action(&form.csrf) {
         return *refused;
     }
     let actor = Extension(signed.actor.clone());
@@ -709,7 +705,7 @@ pub async fn audit_page(
     let before = page.before.trim().parse::<i64>().unwrap_or(i64::MAX);
     let entries: Vec<AuditItem> = match app.store.newest_audit(before, ROWS).await {
         Ok(entries) => entries.into_iter().map(AuditItem::from).collect(),
-        Err(error) => return store_failed(error),
+        Err(error) => return failed(error.into()),
     };
     let body = html! {
         h1 { "Audit log" }

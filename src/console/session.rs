@@ -68,8 +68,14 @@ impl Signed {
         }
     }
 
+    /// Lets an action through: this session's form, and a token that may act (else 403).
+    pub fn check_action(&self, sent: &str) -> Result<(), Box<Response>> {
+        self.check_form(sent)?;
+        self.check_may_act()
+    }
+
     /// Refuses an action to a session whose token may only view (403).
-    pub fn check_may_act(&self) -> Result<(), Box<Response>> {
+    fn check_may_act(&self) -> Result<(), Box<Response>> {
         if self.may_act {
             Ok(())
         } else {
@@ -95,13 +101,7 @@ impl FromRequestParts<AppState> for Signed {
             .store
             .session(&id_hash, app.clock.now())
             .await
-            .map_err(|error| {
-                tracing::warn!(%error, "cannot read a console session");
-                layout::error_page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The database cannot be read just now. Try again in a moment.",
-                )
-            })?
+            .map_err(|error| layout::api_error_page(error.into()))?
             .ok_or_else(to_sign_in)?;
         let (name, may_act) = if session.token_hash.is_empty() {
             // Protected mode: only while no token exists, only from this machine.
@@ -277,11 +277,7 @@ pub async fn sign_in(
         .open_session(&token_hash(&cookie), &session, now, &audit)
         .await;
     if let Err(error) = opened {
-        tracing::warn!(%error, "cannot open a console session");
-        return layout::error_page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The database cannot be written just now. Try again in a moment.",
-        );
+        return layout::api_error_page(error.into());
     }
     // The token's name, never the token.
     tracing::info!(actor = %name, "console sign-in");

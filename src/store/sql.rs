@@ -188,7 +188,6 @@ pub(super) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND h
 pub(super) const END_ALLOW: &str = "UPDATE overrides SET lapsed_at = $2 WHERE domain = $1 \
      AND decision = 'allow' AND lapsed_at IS NULL AND set_at <= $2";
 
-/// Sets a watched domain's copy of its status's lifecycle.
 /// Copies the status's lifecycle onto watch-list rows of these domains (`$1` to `$n`) that
 /// have a status: a domain watched again after an unwatch.
 pub(super) const SYNC_WATCHED_LIFECYCLE_PREFIX: &str = "UPDATE watched_domains SET lifecycle = \
@@ -649,22 +648,6 @@ macro_rules! impl_store {
                 Ok((tracked, revision, watch))
             }
 
-            /// One domain's [`Loaded`] (one read of each table).
-            async fn load_tracked(
-                conn: &mut Connection,
-                domain: &RegistrableDomain,
-            ) -> Result<Loaded, StoreError> {
-                let status: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
-                    .bind(domain.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let watch: Option<sql::WatchRow> = sqlx::query_as(sql::SELECT_WATCH)
-                    .bind(domain.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                loaded(status, watch)
-            }
-
             /// A batch's [`Loaded`]s by domain, in two reads instead of two per domain: on
             /// PostgreSQL each statement is a round trip, and the batch's writer waits for
             /// every one.
@@ -703,6 +686,17 @@ macro_rules! impl_store {
                 rows.into_iter()
                     .map(|(domain, (status, watch))| Ok((domain, loaded(status, watch)?)))
                     .collect()
+            }
+
+            /// One domain's [`Loaded`], read as a batch of one.
+            async fn load_tracked(
+                conn: &mut Connection,
+                domain: &RegistrableDomain,
+            ) -> Result<Loaded, StoreError> {
+                match load_tracked_batch(conn, &[domain]).await?.remove(domain.as_str()) {
+                    Some(found) => Ok(found),
+                    None => loaded(None, None),
+                }
             }
 
             async fn upsert_status(
@@ -896,8 +890,7 @@ macro_rules! impl_store {
             }
 
             /// [`Store::record`]'s work inside the caller's write transaction (which
-            /// holds the domain's lock).
-            /// `loaded` is the domain's state when the caller read it already in this
+            /// holds the domain's lock). `loaded` is the domain's state when the caller read it already in this
             /// transaction.
             async fn record_in(
                 tx: &mut Connection,
@@ -1058,7 +1051,7 @@ macro_rules! impl_store {
                     let mut recorded = Vec::with_capacity(batch.len());
                     for (observation, settings) in batch {
                         let domain = observation.domain.as_str();
-                        // A domain twice in a batch: the second sees the first's writes.
+                        // A domain twice in a batch: the second reads the first's writes.
                         let state = if seen.insert(domain) {
                             Some(match preloaded.remove(domain) {
                                 Some(state) => state,
