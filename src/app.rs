@@ -133,7 +133,7 @@ impl App {
             breaker: upstream.breaker,
             clock: Arc::clone(&clock),
             memory: Arc::clone(&memory),
-            pacer: Arc::new(HostPacer::new(&upstream.host_rates)),
+            pacer: Arc::new(HostPacer::new(&upstream.host_rates, upstream.request_share)),
             deadline: upstream.lookup_deadline,
             failure_cooldown: config.memory.failure_cooldown,
             settings: RecordSettings {

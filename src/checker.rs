@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use crate::domain::decision::{Policy, Reason, Verdict};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::schedule::{ScheduleSettings, promised_interval};
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
 use crate::overrides::OverrideBook;
@@ -67,8 +68,13 @@ pub struct CheckSettings {
     /// The whole check answers within this (`LAPSEGUARD_LOOKUP_DEADLINE_MS`).
     pub deadline: Duration,
     /// `LAPSEGUARD_MIN_DOMAIN_AGE_DAYS`, `LAPSEGUARD_LAPSE_MEMORY_DAYS`,
-    /// `LAPSEGUARD_UNKNOWN_POLICY`.
+    /// `LAPSEGUARD_UNKNOWN_POLICY`, `LAPSEGUARD_UNSEEN_POLICY`.
     pub policy: Policy,
+    /// `LAPSEGUARD_STALE_ANSWER_SECONDS`: a stale status answers only while younger than
+    /// this; unset, the freshness limit plus the schedule's promised interval for it.
+    pub stale_answer: Option<Duration>,
+    /// The schedule, whose promise bounds the default stale answer limit.
+    pub schedule: ScheduleSettings,
 }
 
 /// What a load found.
@@ -221,7 +227,10 @@ impl Checker {
                 stale: false,
             },
             Loaded::Missing { stored, reason } => {
-                match stored.or_else(|| held.map(|h| h.status.clone())) {
+                let stale = stored
+                    .or_else(|| held.map(|h| h.status.clone()))
+                    .filter(|stale| now - stale.checked_at < self.stale_limit(stale));
+                match stale {
                     Some(stale) => Assessment {
                         verdict: policy.decide(&stale, verified_at, now),
                         status: Some(stale),
@@ -229,13 +238,28 @@ impl Checker {
                         stale: true,
                     },
                     None => Assessment {
-                        verdict: policy.decide_unknown(reason),
+                        verdict: match reason {
+                            Reason::DomainStatusUnavailable => policy.decide_unseen(),
+                            reason => policy.decide_unknown(reason),
+                        },
                         status: None,
                         source: Source::Live,
                         stale: false,
                     },
                 }
             }
+        }
+    }
+
+    /// How old a stored status may be and still answer a check whose lookup failed:
+    /// `LAPSEGUARD_STALE_ANSWER_SECONDS`, or what the background refresh promises for it
+    /// (the freshness limit plus the schedule's interval after such a status). Older, it
+    /// is no evidence: an attacker who exhausts our pace must not be answered from a
+    /// status of any age.
+    fn stale_limit(&self, status: &DomainStatus) -> chrono::Duration {
+        match self.settings.stale_answer {
+            Some(limit) => chrono::Duration::from_std(limit).unwrap_or(chrono::Duration::MAX),
+            None => self.max_age() + promised_interval(status, &self.settings.schedule),
         }
     }
 

@@ -17,7 +17,7 @@ use crate::domain::decision::{DnsOnlyPolicy, Policy};
 use crate::domain::guard::GuardSettings;
 use crate::domain::schedule::ScheduleSettings;
 use crate::memory::MemorySettings;
-use crate::refresh::pacer::{HostRates, parse_rate};
+use crate::refresh::pacer::{DEFAULT_REQUEST_SHARE, HostRates, parse_rate};
 use crate::refresh::retention::RetentionSettings;
 use crate::refresh::scheduler::RefreshSettings;
 use crate::refresh::webhook::{SigningKey, WebhookSettings};
@@ -138,6 +138,14 @@ impl Config {
                 })?
                 .unwrap_or(SupplementSource::Embedded),
             host_rates,
+            request_share: v
+                .with("LAPSEGUARD_REQUEST_PACE_SHARE", |t| {
+                    match t.parse::<f64>() {
+                        Ok(share) if (0.0..=0.9).contains(&share) => Ok(share),
+                        _ => Err(format!("{t:?} is not a share between 0 and 0.9")),
+                    }
+                })?
+                .unwrap_or(DEFAULT_REQUEST_SHARE),
             dns,
             fastly,
             allow_http,
@@ -152,12 +160,11 @@ impl Config {
             min_domain_age: days("LAPSEGUARD_MIN_DOMAIN_AGE_DAYS", 30, 0..=3650)?,
             lapse_memory: days("LAPSEGUARD_LAPSE_MEMORY_DAYS", 365, 0..=3650)?,
             unknown: v.choice("LAPSEGUARD_UNKNOWN_POLICY", &unknown)?,
+            unseen: v.choice(
+                "LAPSEGUARD_UNSEEN_POLICY",
+                &[("deny", Deny), ("allow", Allow)],
+            )?,
             dns_only: v.choice("LAPSEGUARD_DNS_ONLY_POLICY", &dns_only)?,
-        };
-        let check = CheckSettings {
-            max_status_age: secs("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", 21_600, 1..=TEN_YEARS)?,
-            deadline,
-            policy,
         };
         let memory = MemorySettings {
             capacity: num("LAPSEGUARD_CACHE_CAPACITY", 100_000, 1..=u64::MAX)?,
@@ -174,6 +181,18 @@ impl Config {
                 60..=TEN_YEARS,
             )
             .map(|d| TimeDelta::seconds(d.as_secs() as i64))?,
+        };
+        let check = CheckSettings {
+            max_status_age: secs("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", 21_600, 1..=TEN_YEARS)?,
+            deadline,
+            policy,
+            stale_answer: v.with("LAPSEGUARD_STALE_ANSWER_SECONDS", |t| {
+                match t.parse::<u64>() {
+                    Ok(n) if (1..=TEN_YEARS).contains(&n) => Ok(Duration::from_secs(n)),
+                    _ => Err(format!("{t:?} must be between 1 and {TEN_YEARS}")),
+                }
+            })?,
+            schedule,
         };
         let refresh = RefreshSettings {
             run: v.flag("LAPSEGUARD_SCHEDULER", true)?,
@@ -314,6 +333,9 @@ mod tests {
         assert_eq!(config.check.deadline, Duration::from_millis(2000));
         assert_eq!(config.upstream.lookup_deadline, Duration::from_millis(2000));
         assert_eq!(config.check.policy.unknown, Allow);
+        assert_eq!(config.check.policy.unseen, Deny);
+        assert_eq!(config.check.stale_answer, None);
+        assert_eq!(config.upstream.request_share, DEFAULT_REQUEST_SHARE);
         assert_eq!(config.schedule.max_interval, chrono::Duration::days(90));
         assert_eq!(config.memory.failure_cooldown, Duration::from_secs(30));
         assert!(config.refresh.run);
@@ -411,6 +433,9 @@ mod tests {
             ("LAPSEGUARD_LISTEN", "nowhere"),
             ("LAPSEGUARD_LOOKUP_DEADLINE_MS", "0"),
             ("LAPSEGUARD_UNKNOWN_POLICY", "maybe"),
+            ("LAPSEGUARD_UNSEEN_POLICY", "allow-all"),
+            ("LAPSEGUARD_STALE_ANSWER_SECONDS", "0"),
+            ("LAPSEGUARD_REQUEST_PACE_SHARE", "1"),
             ("LAPSEGUARD_LOG", "xml"),
             ("LAPSEGUARD_RDAP_SERVERS", "io"),
             ("LAPSEGUARD_CACHE_CAPACITY", "-1"),

@@ -47,6 +47,26 @@ pub struct Observer {
     writes: Arc<Writes>,
     /// The scheduler's writes, committed in groups.
     queue: RecordQueue,
+    /// When each host's "no slot in the pace" was last logged.
+    paced_log: OncePerMinute,
+}
+
+/// A log line per key at most once a minute.
+#[derive(Default)]
+struct OncePerMinute(std::sync::Mutex<std::collections::HashMap<String, Instant>>);
+
+impl OncePerMinute {
+    /// Whether a line for `key` may be written now (and if so, that it was).
+    fn due(&self, key: &str, now: Instant) -> bool {
+        let mut last = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match last.get(key) {
+            Some(at) if now.duration_since(*at) < Duration::from_secs(60) => false,
+            _ => {
+                last.insert(key.to_owned(), now);
+                true
+            }
+        }
+    }
 }
 
 /// Counts background writes, so that shutdown (and a test) can wait for them.
@@ -86,6 +106,7 @@ impl Observer {
             failure_cooldown: parts.failure_cooldown,
             settings: parts.settings,
             writes: Arc::default(),
+            paced_log: OncePerMinute::default(),
         }
     }
 
@@ -316,9 +337,22 @@ impl Observer {
             metrics::breaker_rejected(&host);
             return (Err(Skipped::CircuitOpen { retry_in }.into()), None);
         }
-        if let Err(retry_in) = self.pacer.take_now(&host, self.clock.now()) {
-            tracing::debug!(domain = %domain, host = %host, "no room at the upstream host for a check's lookup");
-            return (Err(Skipped::HostPaused { retry_in }.into()), None);
+        // A slot that comes within half of the time left is worth waiting for: the
+        // other half is the lookup's.
+        let wait_limit = deadline.saturating_duration_since(Instant::now()) / 2;
+        match self
+            .pacer
+            .take_for_check(&host, self.clock.now(), wait_limit)
+        {
+            Ok(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
+            Ok(_) => {}
+            Err(retry_in) => {
+                metrics::check_paced(&host);
+                if self.paced_log.due(&host, Instant::now()) {
+                    tracing::warn!(host = %host, "checks answer without this host's evidence: its pace has no slot within the deadline (logged once a minute per host; see lapseguard_checks_paced_total)");
+                }
+                return (Err(Skipped::HostPaused { retry_in }.into()), None);
+            }
         }
         let answer = ask_by(source, domain, &host, deadline, &self.breakers).await;
         let observation = self.observation(domain, source, &host, &answer).ok();

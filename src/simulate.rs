@@ -387,14 +387,17 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams, dns: Dns
     let hosts: Vec<String> = (0..params.hosts.len())
         .map(|h| format!("host{h}:443"))
         .collect();
-    let pacer = HostPacer::new(&HostRates {
-        default_per_second: 1.0,
-        hosts: hosts
-            .iter()
-            .zip(&params.hosts)
-            .map(|(name, host)| (name.clone(), host.per_second))
-            .collect(),
-    });
+    let pacer = HostPacer::new(
+        &HostRates {
+            default_per_second: 1.0,
+            hosts: hosts
+                .iter()
+                .zip(&params.hosts)
+                .map(|(name, host)| (name.clone(), host.per_second))
+                .collect(),
+        },
+        0.0,
+    );
     let names: Vec<RegistrableDomain> = (0..domains.len())
         .map(|i| {
             RegistrableDomain::parse(&format!("d{i}.com")).expect("d{i}.com is a valid domain")

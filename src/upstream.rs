@@ -47,6 +47,8 @@ pub struct UpstreamSettings {
     /// `LAPSEGUARD_RDAP_HOST_RATE`: requests per second per upstream host (with the DNS
     /// resolver's and Fastly's rates).
     pub host_rates: HostRates,
+    /// `LAPSEGUARD_REQUEST_PACE_SHARE`: the part of each host's rate kept for checks.
+    pub request_share: f64,
     /// `LAPSEGUARD_DNS` and the other `LAPSEGUARD_DNS_*` settings; `None` when off.
     pub dns: Option<DnsSettings>,
     /// Present when `LAPSEGUARD_FASTLY_API_KEY` is set.

@@ -23,8 +23,8 @@ use super::status::{DomainStatus, EvidenceSource};
 /// - `domain_lapsed_since_verification`: active, but lapsed after `verified_at` (without it,
 ///   within the lapse memory).
 /// - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
-/// - `domain_status_unavailable` (unknown policy): the lookup failed and nothing usable is
-///   stored.
+/// - `domain_status_unavailable` (unseen policy): no source answered in time and nothing
+///   usable is stored (unknown policy for a registry answer whose dates cannot be read).
 /// - `override_allow` / `override_deny`: an agent's override decided (see
 ///   `GET /v1/overrides`).
 ///
@@ -59,7 +59,8 @@ pub enum Reason {
     DomainLapsedSinceVerification,
     /// No RDAP server is known for the TLD: `eligible` follows the unknown policy.
     DomainNotCovered,
-    /// The lookup failed and nothing usable is stored: `eligible` follows the unknown policy.
+    /// No source answered in time and nothing usable is stored: `eligible` follows the
+    /// unseen policy (the unknown policy for a registry answer whose dates cannot be read).
     DomainStatusUnavailable,
     /// An agent's `allow` override decided: eligible.
     OverrideAllow,
@@ -136,7 +137,12 @@ pub enum DnsOnlyPolicy {
 pub struct Policy {
     pub min_domain_age: Duration,
     pub lapse_memory: Duration,
+    /// `LAPSEGUARD_UNKNOWN_POLICY`: a TLD no source covers, a domain under a shared
+    /// suffix, a status whose dates cannot be read.
     pub unknown: UnknownPolicy,
+    /// `LAPSEGUARD_UNSEEN_POLICY`: no status is held (or only one older than the stale
+    /// answer limit) and no source answered in time, whatever the cause.
+    pub unseen: UnknownPolicy,
     pub dns_only: DnsOnlyPolicy,
 }
 
@@ -173,11 +179,22 @@ impl Policy {
         }
     }
 
-    /// Decides when no status is known, for one of the two "no status" reasons.
+    /// Decides when no status can be had for a reason of coverage (`domain_not_covered`,
+    /// `domain_under_shared_suffix`, or a registry answer whose dates cannot be read).
     pub fn decide_unknown(&self, reason: Reason) -> Verdict {
         Verdict {
             eligible: self.unknown == UnknownPolicy::Allow,
             reason,
+        }
+    }
+
+    /// Decides when no evidence came in time and none usable is held
+    /// (`domain_status_unavailable`): the pace, a timeout, an error answer, an open
+    /// breaker. An attacker can cause these at will, so they have their own policy.
+    pub fn decide_unseen(&self) -> Verdict {
+        Verdict {
+            eligible: self.unseen == UnknownPolicy::Allow,
+            reason: Reason::DomainStatusUnavailable,
         }
     }
 
@@ -262,6 +279,7 @@ mod tests {
             min_domain_age: Duration::days(30),
             lapse_memory: Duration::days(365),
             unknown: UnknownPolicy::Allow,
+            unseen: UnknownPolicy::Deny,
             dns_only: DnsOnlyPolicy::Trust,
         }
     }
@@ -387,5 +405,21 @@ mod tests {
                 .decide_unknown(Reason::DomainStatusUnavailable)
                 .eligible
         );
+    }
+
+    #[test]
+    fn the_unseen_policy_decides_alone_when_nothing_came_in_time() {
+        assert!(
+            !policy().decide_unseen().eligible,
+            "deny under allow-unknown"
+        );
+        let allow = Policy {
+            unseen: UnknownPolicy::Allow,
+            unknown: UnknownPolicy::Deny,
+            ..policy()
+        };
+        let verdict = allow.decide_unseen();
+        assert_eq!(verdict.reason, Reason::DomainStatusUnavailable);
+        assert!(verdict.eligible);
     }
 }

@@ -99,7 +99,24 @@ pub fn next_check_at(
     let Some(status) = input.status else {
         return now + shorten(FIRST_BACKOFF);
     };
-    let interval = match status.lifecycle {
+    now + status_interval(status, now, settings, shorten)
+}
+
+/// The longest the schedule waits after a lookup that found `status` (at its
+/// `checked_at`, with no jitter): how old a watched domain's status can get while the
+/// background refresh keeps its promise. A check answers from a stale status no older
+/// than this plus the freshness limit (`LAPSEGUARD_STALE_ANSWER_SECONDS`' default).
+pub fn promised_interval(status: &DomainStatus, settings: &ScheduleSettings) -> Duration {
+    status_interval(status, status.checked_at, settings, |interval| interval)
+}
+
+fn status_interval(
+    status: &DomainStatus,
+    now: DateTime<Utc>,
+    settings: &ScheduleSettings,
+    shorten: impl Fn(Duration) -> Duration,
+) -> Duration {
+    match status.lifecycle {
         Lifecycle::Active => match status.expires_at.map(|e| e + AFTER_EXPIRY - now) {
             Some(until_expiry) if until_expiry > Duration::zero() => {
                 until_expiry.min(shorten(settings.max_interval))
@@ -114,8 +131,7 @@ pub fn next_check_at(
         | Lifecycle::Inactive
         | Lifecycle::Expired
         | Lifecycle::Unknown => shorten(LAPSED_INTERVAL),
-    };
-    now + interval
+    }
 }
 
 /// A fraction in [0, 1) fixed by the domain and the time: reproducible, yet spread.

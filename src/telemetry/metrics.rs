@@ -41,6 +41,9 @@ pub const WEBHOOK_FAILURES: &str = "lapseguard_webhook_delivery_failures_total";
 pub const BREAKER_OPEN: &str = "lapseguard_breaker_open";
 /// Checks' lookups not made because the host's breaker was open, by `host`.
 pub const BREAKER_REJECTIONS: &str = "lapseguard_breaker_rejections_total";
+/// Checks' lookups not made because the host's pace had no slot within the deadline,
+/// by `host`: those checks answered without that source's evidence.
+pub const CHECKS_PACED: &str = "lapseguard_checks_paced_total";
 /// Webhook deliveries made.
 pub const WEBHOOK_DELIVERIES: &str = "lapseguard_webhook_deliveries_total";
 /// Transitions the mass-change guard held instead of publishing, by the lifecycle they
@@ -168,6 +171,10 @@ pub fn breaker_state(host: &str, open: bool) {
 
 pub fn breaker_rejected(host: &str) {
     counter!(BREAKER_REJECTIONS, "host" => host.to_owned()).increment(1);
+}
+
+pub fn check_paced(host: &str) {
+    counter!(CHECKS_PACED, "host" => host.to_owned()).increment(1);
 }
 
 pub fn webhook_delivered() {

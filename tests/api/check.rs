@@ -197,8 +197,9 @@ async fn check_follows_the_unknown_policy_for_a_tld_without_rdap_when_dns_is_off
 }
 
 #[tokio::test]
-async fn check_follows_the_unknown_policy_when_the_lookup_fails() {
-    let app = spawn_app_with(&[("LAPSEGUARD_UNKNOWN_POLICY", "deny")]).await;
+async fn a_domain_never_seen_is_denied_when_the_lookup_fails_whatever_the_unknown_policy() {
+    // The defaults: `LAPSEGUARD_UNKNOWN_POLICY=allow`, `LAPSEGUARD_UNSEEN_POLICY=deny`.
+    let app = spawn_app().await;
     app.rdap.set("example.com", Answer::Status(503));
     let body = app.check_email("alice@example.com").await;
     assert_eq!(body["reason"], "domain_status_unavailable");
@@ -206,7 +207,11 @@ async fn check_follows_the_unknown_policy_when_the_lookup_fails() {
     assert_eq!(body["lifecycle"], "unknown");
     assert_eq!(body["checked_at"], serde_json::Value::Null);
 
-    let lenient = spawn_app().await;
+    let lenient = spawn_app_with(&[
+        ("LAPSEGUARD_UNSEEN_POLICY", "allow"),
+        ("LAPSEGUARD_UNKNOWN_POLICY", "deny"),
+    ])
+    .await;
     lenient.rdap.set("example.com", Answer::Status(500));
     let body = lenient.check_email("alice@example.com").await;
     assert_eq!(body["reason"], "domain_status_unavailable");
@@ -215,10 +220,12 @@ async fn check_follows_the_unknown_policy_when_the_lookup_fails() {
 
 #[tokio::test]
 async fn check_answers_from_a_stale_status_when_the_lookup_fails() {
-    let app = spawn_app().await;
+    // On hold, the schedule looks daily: a status from yesterday (24 to 48 hours old) is
+    // within the promise of a day plus the freshness limit of a day.
+    let app = spawn_app_with(&[("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", "86400")]).await;
     app.seed(
         "example.com",
-        2,
+        1,
         registered(&["client hold"], days_ago(3000)),
     )
     .await;
@@ -228,6 +235,47 @@ async fn check_answers_from_a_stale_status_when_the_lookup_fails() {
     assert_eq!(body["source"], "cache");
     assert_eq!(body["reason"], "domain_on_hold");
     assert_eq!(app.rdap.hits("example.com"), 1);
+}
+
+#[tokio::test]
+async fn a_stale_status_past_the_stale_answer_limit_is_no_evidence() {
+    // Stored active (registered 2010), since re-registered by someone else; the registry
+    // does not answer in time.
+    let app = spawn_app_with(&[("LAPSEGUARD_UNKNOWN_POLICY", "deny")]).await;
+    app.seed("victim.com", 100, registered(&["active"], days_ago(6000)))
+        .await;
+    app.rdap.set("victim.com", Answer::Status(503));
+    // Default limit: six hours plus the 90 days the schedule promises for it.
+    let body = app
+        .check(json!({"email": "ceo@victim.com", "verified_at": "2019-01-01T00:00:00Z"}))
+        .await
+        .1;
+    assert_eq!(body["reason"], "domain_status_unavailable", "{body}");
+    assert_eq!(body["eligible"], false);
+    assert_eq!(body["stale"], false);
+
+    // Within the limit it answers stale; an explicit limit shortens it.
+    let app = spawn_app().await;
+    app.seed("victim.com", 10, registered(&["active"], days_ago(6000)))
+        .await;
+    app.rdap.set("victim.com", Answer::Status(503));
+    let body = app.check_email("ceo@victim.com").await;
+    assert_eq!(
+        (body["stale"].clone(), body["eligible"].clone()),
+        (json!(true), json!(true))
+    );
+    let strict = spawn_app_with(&[
+        ("LAPSEGUARD_STALE_ANSWER_SECONDS", "86400"),
+        ("LAPSEGUARD_UNSEEN_POLICY", "deny"),
+    ])
+    .await;
+    strict
+        .seed("victim.com", 10, registered(&["active"], days_ago(6000)))
+        .await;
+    strict.rdap.set("victim.com", Answer::Status(503));
+    let body = strict.check_email("ceo@victim.com").await;
+    assert_eq!(body["reason"], "domain_status_unavailable", "{body}");
+    assert_eq!(body["eligible"], false);
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ mod overrides;
 mod refresh;
 mod replicas;
 mod retention;
+mod takeover;
 mod truth;
 mod upstream;
 mod watch;

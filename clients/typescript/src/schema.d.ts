@@ -748,8 +748,8 @@ export interface components {
          *     - `domain_lapsed_since_verification`: active, but lapsed after `verified_at` (without it,
          *       within the lapse memory).
          *     - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
-         *     - `domain_status_unavailable` (unknown policy): the lookup failed and nothing usable is
-         *       stored.
+         *     - `domain_status_unavailable` (unseen policy): no source answered in time and nothing
+         *       usable is stored (unknown policy for a registry answer whose dates cannot be read).
          *     - `override_allow` / `override_deny`: an agent's override decided (see
          *       `GET /v1/overrides`).
          *
