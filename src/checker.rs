@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use crate::domain::decision::{Policy, Reason, Verdict};
 use crate::domain::lifecycle::Lifecycle;
-use crate::domain::name::RegistrableDomain;
+use crate::domain::name::{EmailDomain, RegistrableDomain};
 use crate::domain::schedule::{ScheduleSettings, promised_interval};
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
@@ -91,6 +91,36 @@ enum Loaded {
 
 type SharedLoad = Shared<BoxFuture<'static, Loaded>>;
 
+/// One form of an address's domain, and what it reduces to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The normalised part after `@`, in A-labels.
+    pub email_domain: EmailDomain,
+    /// Its registrable domain under the ICANN section of the Public Suffix List.
+    pub domain: RegistrableDomain,
+    /// Its name under the list's private section, when that differs
+    /// (`victim.uk.com` beside `uk.com`).
+    pub shared: Option<RegistrableDomain>,
+}
+
+impl Target {
+    pub fn of(email_domain: EmailDomain) -> Result<Self, crate::domain::name::NameError> {
+        Ok(Self {
+            domain: RegistrableDomain::of(&email_domain)?,
+            shared: RegistrableDomain::shared_of(&email_domain)?,
+            email_domain,
+        })
+    }
+}
+
+/// The decision on an address: the form and the domain that decided it.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    pub email_domain: EmailDomain,
+    pub domain: RegistrableDomain,
+    pub assessment: Assessment,
+}
+
 pub struct Checker {
     observer: Arc<Observer>,
     settings: CheckSettings,
@@ -158,6 +188,58 @@ impl Checker {
         };
         let assessment = self.assess(loaded, held, verified_at, now);
         self.overridden(domain, assessment, now)
+    }
+
+    /// Decides on every form of an address at once (the IDNA2003 form beside the UTS 46
+    /// one, when they differ): the stricter answer wins, so that a name is never allowed
+    /// because of the form the mail does not go to. `targets` is not empty.
+    pub async fn check_targets(
+        &self,
+        targets: &[Target],
+        verified_at: Option<DateTime<Utc>>,
+    ) -> Judged {
+        let judged = futures_util::future::join_all(
+            targets
+                .iter()
+                .map(|target| self.check_target(target, verified_at)),
+        )
+        .await;
+        let decides = judged
+            .iter()
+            .position(|j| !j.assessment.verdict.eligible)
+            .unwrap_or(0);
+        judged
+            .into_iter()
+            .nth(decides)
+            .expect("an address has at least one form")
+    }
+
+    /// A name under a shared suffix is looked up by that name where a source covers it;
+    /// elsewhere the platform's registration is looked up for its lapses only, and what
+    /// would have been an allow answers `domain_under_shared_suffix` (unknown policy).
+    async fn check_target(&self, target: &Target, verified_at: Option<DateTime<Utc>>) -> Judged {
+        let judged = |domain: &RegistrableDomain, assessment| Judged {
+            email_domain: target.email_domain.clone(),
+            domain: domain.clone(),
+            assessment,
+        };
+        let Some(name) = &target.shared else {
+            return judged(
+                &target.domain,
+                self.check(&target.domain, verified_at).await,
+            );
+        };
+        if self.observer.sources().for_domain(name).is_ok() {
+            return judged(name, self.check(name, verified_at).await);
+        }
+        let mut assessment = self.check(&target.domain, verified_at).await;
+        if assessment.verdict.eligible && assessment.verdict.reason != Reason::OverrideAllow {
+            assessment.verdict = self
+                .settings
+                .policy
+                .decide_unknown(Reason::DomainUnderSharedSuffix);
+        }
+        judged(&target.domain, assessment)
     }
 
     /// The decision a check would get from `status` as stored, without a lookup and

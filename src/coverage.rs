@@ -63,6 +63,18 @@ pub struct Coverage {
     pub rdap_by_origin: BTreeMap<&'static str, u64>,
     /// The TLDs with the most entries that no registry source (RDAP, Fastly) covers.
     pub tlds_without_registry_data: Vec<TldCount>,
+    /// Entries under a private suffix of the Public Suffix List (`victim.uk.com`,
+    /// `alice.ddns.net`): those a source covers are looked up by their own name (counted
+    /// above by that source); the rest answer `domain_under_shared_suffix`.
+    pub shared_suffix: SharedSuffixCount,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SharedSuffixCount {
+    pub looked_up_by_name: u64,
+    /// Counted above by the source of the platform's domain, which is asked for its
+    /// lapses only.
+    pub unknown_policy: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,14 +102,26 @@ pub async fn coverage<R: AsyncBufRead + Unpin>(
         .map(|o| (o.as_str(), 0))
         .collect(),
         tlds_without_registry_data: Vec::new(),
+        shared_suffix: SharedSuffixCount::default(),
     };
     let mut lacking: HashMap<String, u64> = HashMap::new();
     let mut entries = EntryReader::new(input);
-    while let Some(parsed) = entries.next().await? {
+    while let Some(parsed) = entries.next_with_shared().await? {
         report.entries += 1;
-        let Ok(domain) = parsed else {
+        let Ok((icann, shared)) = parsed else {
             report.rejected += 1;
             continue;
+        };
+        let domain = match shared {
+            Some(shared) if bootstrap.server_for(&shared).is_some() => {
+                report.shared_suffix.looked_up_by_name += 1;
+                shared
+            }
+            Some(_) => {
+                report.shared_suffix.unknown_policy += 1;
+                icann
+            }
+            None => icann,
         };
         let answerer = answerer(&domain, bootstrap, enabled);
         *report.by_source.entry(answerer.as_str()).or_default() += 1;
@@ -144,6 +168,11 @@ pub fn table(report: &Coverage) -> String {
     for (origin, n) in &report.rdap_by_origin {
         out += &format!("  {origin:<12} {n:>8} {:>6.1}%\n", share(*n));
     }
+    let shared = report.shared_suffix;
+    out += &format!(
+        "\nunder a shared suffix (uk.com, ddns.net, ...): {} looked up by their own name, {} answered domain_under_shared_suffix\n",
+        shared.looked_up_by_name, shared.unknown_policy
+    );
     out += "\nTLDs with the most entries lacking registry data (answered by DNS or nothing)\n";
     for TldCount { tld, entries } in &report.tlds_without_registry_data {
         out += &format!("  .{tld:<10} {entries:>8}\n");
@@ -168,6 +197,33 @@ mod tests {
         let mine = Url::parse("https://mine.example/").expect("url");
         iana.with_supplement(Some(&supplement))
             .with_overrides(&[("de".into(), mine)])
+    }
+
+    #[tokio::test]
+    async fn counts_entries_under_shared_suffixes() {
+        let centralnic = Bootstrap::from_json(
+            r#"{"services": [[["uk.com"], ["https://c.example/uk.com/"]]]}"#,
+            false,
+        )
+        .expect("valid");
+        let table_ = bootstrap().with_supplement(Some(&centralnic));
+        let input = "a@victim.uk.com\nb@alice.ddns.net\nc@example.com\nvictim2.uk.com\n";
+        let enabled = Enabled {
+            fastly: false,
+            dns: true,
+        };
+        let report = coverage(input.as_bytes(), &table_, enabled)
+            .await
+            .expect("read");
+        assert_eq!(
+            report.shared_suffix,
+            SharedSuffixCount {
+                looked_up_by_name: 2,
+                unknown_policy: 1
+            }
+        );
+        assert_eq!(report.rdap_by_origin["supplement"], 2);
+        assert!(table(&report).contains("2 looked up by their own name, 1 answered"));
     }
 
     #[tokio::test]

@@ -124,10 +124,29 @@ where
 /// position, the field's path and the type the schema expects, never from serde's message:
 /// that message quotes the offending input, which may be an email address.
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // A well-formed body is read in one pass; the two passes below only name what is wrong
-    // (and take the last of duplicate keys, as they always did).
-    if let Ok(parsed) = serde_json::from_slice(bytes) {
-        return Ok(parsed);
+    // A well-formed body is read in one pass; the two passes below only name what is wrong.
+    let error = match serde_json::from_slice(bytes) {
+        Ok(parsed) => return Ok(parsed),
+        Err(error) => error,
+    };
+    // A repeated key is refused: with the last one taken, `"verified_at": "2020…",
+    // "verified_at": null` would drop the date a caller's code meant to send. The field's
+    // name is the schema's (serde's derive names only fields it knows).
+    if let Some(field) = error
+        .to_string()
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field.to_owned())
+        .filter(|field| {
+            field
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    {
+        return Err(ApiError::BadRequest {
+            code: "duplicate_key",
+            detail: format!("field `{field}` appears more than once"),
+        });
     }
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|error| ApiError::BadRequest {

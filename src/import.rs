@@ -28,6 +28,9 @@ pub struct ImportSummary {
     pub rejected_by_code: BTreeMap<&'static str, u64>,
 }
 
+/// An entry's registrable domain and its name under a shared suffix, or why it has none.
+pub type SharedEntry = Result<(RegistrableDomain, Option<RegistrableDomain>), NameError>;
+
 /// Reads entries, one per line: blank lines and `#` comments are skipped, an over-long
 /// line is rejected without being held. Shared by `import` and `coverage`.
 pub struct EntryReader<R> {
@@ -48,6 +51,12 @@ impl<R: AsyncBufRead + Unpin> EntryReader<R> {
     pub async fn next(
         &mut self,
     ) -> Result<Option<Result<RegistrableDomain, NameError>>, std::io::Error> {
+        let next = self.next_with_shared().await?;
+        Ok(next.map(|parsed| parsed.map(|(domain, _)| domain)))
+    }
+
+    /// As [`EntryReader::next`], with the entry's name under a shared suffix, if any.
+    pub async fn next_with_shared(&mut self) -> Result<Option<SharedEntry>, std::io::Error> {
         loop {
             self.line.clear();
             let read = (&mut self.input)
@@ -81,7 +90,7 @@ impl<R: AsyncBufRead + Unpin> EntryReader<R> {
             return Ok(Some(if too_long {
                 Err(NameError::AddressTooLong)
             } else {
-                RegistrableDomain::of_entry(entry)
+                RegistrableDomain::of_entry_with_shared(entry)
             }));
         }
     }

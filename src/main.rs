@@ -9,7 +9,7 @@ use lapseguard::app::App;
 use lapseguard::clock::{Clock, SystemClock};
 use lapseguard::config::Config;
 use lapseguard::coverage::{Enabled, coverage};
-use lapseguard::http::check::{CheckQuery, CheckRequest, CheckResponse};
+use lapseguard::http::check::{CheckQuery, CheckRequest};
 use lapseguard::startup::{Application, shutdown_signal};
 use lapseguard::upstream::bootstrap::{Bootstrap, BootstrapSource, EMBEDDED_BOOTSTRAP};
 use lapseguard::upstream::http::UpstreamHttp;
@@ -236,10 +236,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let query = CheckQuery::parse(CheckRequest { email, verified_at }, SystemClock.now())
                 .map_err(|error| anyhow::anyhow!(error.problem().detail))?;
             let app = App::build(&config()?).await?;
-            let assessment = app.checker.check(&query.domain, query.verified_at).await;
+            let response = query.decide(&app.checker).await;
             // The observation is written in the background: let it land before exiting.
             app.checker.settled().await;
-            let response = CheckResponse::new(&query, assessment);
             println!("{}", serde_json::to_string_pretty(&response)?);
             Ok(if response.eligible {
                 ExitCode::SUCCESS

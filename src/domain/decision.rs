@@ -23,6 +23,9 @@ use super::status::{DomainStatus, EvidenceSource};
 /// - `domain_lapsed_since_verification`: active, but lapsed after `verified_at` (without it,
 ///   within the lapse memory).
 /// - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
+/// - `domain_under_shared_suffix` (unknown policy): the address is under a private suffix
+///   of the Public Suffix List (`victim.uk.com`, `alice.ddns.net`) whose names no source
+///   covers; the platform's own registration (`uk.com`) says nothing about the name.
 /// - `domain_status_unavailable` (unseen policy): no source answered in time and nothing
 ///   usable is stored (unknown policy for a registry answer whose dates cannot be read).
 /// - `override_allow` / `override_deny`: an agent's override decided (see
@@ -59,6 +62,10 @@ pub enum Reason {
     DomainLapsedSinceVerification,
     /// No RDAP server is known for the TLD: `eligible` follows the unknown policy.
     DomainNotCovered,
+    /// The address is under a private suffix of the Public Suffix List (`victim.uk.com`,
+    /// `alice.ddns.net`) whose names no source covers: `eligible` follows the unknown
+    /// policy (a lapse of the platform's own domain still denies).
+    DomainUnderSharedSuffix,
     /// No source answered in time and nothing usable is stored: `eligible` follows the
     /// unseen policy (the unknown policy for a registry answer whose dates cannot be read).
     DomainStatusUnavailable,
@@ -84,6 +91,7 @@ impl Reason {
             Self::DomainRecentlyRegistered => "domain_recently_registered",
             Self::DomainLapsedSinceVerification => "domain_lapsed_since_verification",
             Self::DomainNotCovered => "domain_not_covered",
+            Self::DomainUnderSharedSuffix => "domain_under_shared_suffix",
             Self::DomainStatusUnavailable => "domain_status_unavailable",
             Self::OverrideAllow => "override_allow",
             Self::OverrideDeny => "override_deny",

@@ -38,6 +38,8 @@ pub enum NameError {
     InvalidDomain,
     #[error("the domain has a single label")]
     SingleLabel,
+    #[error("the address is not one bare address (a list, a display name or a comment)")]
+    NotOneAddress,
     #[error("the domain's public suffix is not in the Public Suffix List")]
     UnknownSuffix,
     #[error("the domain is a public suffix, not a registrable domain")]
@@ -53,6 +55,7 @@ impl NameError {
             Self::EmptyDomain => "email_empty_domain",
             Self::IpLiteral => "email_ip_literal",
             Self::AddressTooLong => "email_too_long",
+            Self::NotOneAddress => "email_not_one_address",
             Self::DomainTooLong => "domain_too_long",
             Self::LabelTooLong => "domain_label_too_long",
             Self::EmptyLabel => "domain_empty_label",
@@ -73,23 +76,36 @@ impl EmailDomain {
     /// Takes the domain out of an email address. The local part is checked for presence
     /// and then dropped: it is never kept.
     pub fn from_address(address: &str) -> Result<Self, NameError> {
-        let address = address.trim();
-        if address.len() > MAX_ADDRESS_OCTETS {
-            return Err(NameError::AddressTooLong);
-        }
-        let (local, domain) = address.rsplit_once('@').ok_or(NameError::MissingAt)?;
-        if local.is_empty() {
-            return Err(NameError::EmptyLocalPart);
-        }
-        if domain.starts_with('[') {
-            return Err(NameError::IpLiteral);
-        }
-        Self::parse(domain)
+        Self::parse(address_domain(address)?)
     }
 
-    /// Normalises a bare domain name.
+    /// The domain where IDNA2003 mailers (Python's `idna` codec, which Django's
+    /// `sanitize_address` uses) deliver, when it differs from [`EmailDomain::from_address`]:
+    /// their transitional mapping turns `ß` into `ss` and `ς` into `σ` (`faß.de` is mailed
+    /// to `fass.de`). `None` when the name has neither.
+    pub fn transitional_of_address(address: &str) -> Result<Option<Self>, NameError> {
+        let domain = address_domain(address)?;
+        if !domain.contains(['ß', 'ς']) {
+            return Ok(None);
+        }
+        let mapped = domain.replace('ß', "ss").replace('ς', "σ");
+        Self::parse(&mapped).map(Some)
+    }
+
+    /// Normalises a bare domain name. The ideographic full stops that UTS 46 and IDNA2003
+    /// map to `.` count as dots (a trailing one is stripped like an ASCII one), and ZWJ and
+    /// ZWNJ are dropped, as IDNA2003 mailers drop them: the name is judged where the mail
+    /// goes, never refused where a caller's fail-open setting would send it anyway.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        let trimmed = raw.trim();
+        let mapped: String = raw
+            .chars()
+            .filter(|c| !matches!(c, '\u{200c}' | '\u{200d}'))
+            .map(|c| match c {
+                '\u{3002}' | '\u{ff0e}' | '\u{ff61}' => '.',
+                c => c,
+            })
+            .collect();
+        let trimmed = mapped.trim();
         let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
         if trimmed.is_empty() {
             return Err(NameError::EmptyDomain);
@@ -130,6 +146,62 @@ impl fmt::Display for EmailDomain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The part after the last `@` of one bare address. The local part must be a dot-atom
+/// (UTF-8 allowed, RFC 6531) or a quoted string: anything a mail parser would read as a
+/// list (`b@lapsed.com,a@example.com`), a display name or an angle address
+/// (`b@lapsed.com <a@example.com`) or a comment is refused, since Python's `parseaddr`
+/// and others pick a different address out of it than the last `@` does.
+fn address_domain(address: &str) -> Result<&str, NameError> {
+    let address = address.trim();
+    if address.len() > MAX_ADDRESS_OCTETS {
+        return Err(NameError::AddressTooLong);
+    }
+    let (local, domain) = address.rsplit_once('@').ok_or(NameError::MissingAt)?;
+    if local.is_empty() {
+        return Err(NameError::EmptyLocalPart);
+    }
+    if !is_local_part(local)
+        || domain.contains(|c: char| c.is_whitespace() || "<>(),;:\"".contains(c))
+    {
+        return Err(NameError::NotOneAddress);
+    }
+    if domain.starts_with('[') {
+        return Err(NameError::IpLiteral);
+    }
+    Ok(domain)
+}
+
+/// A dot-atom (atext, with non-ASCII letters) or one quoted string.
+fn is_local_part(local: &str) -> bool {
+    if let Some(quoted) = local
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        // Inside quotes anything printable goes, but a quote or backslash only escaped.
+        let mut escaped = false;
+        return quoted.chars().all(|c| {
+            if escaped {
+                escaped = false;
+                return !c.is_control();
+            }
+            match c {
+                '\\' => {
+                    escaped = true;
+                    true
+                }
+                '"' => false,
+                c => !c.is_control(),
+            }
+        }) && !escaped;
+    }
+    let atext = |c: char| {
+        c.is_ascii_alphanumeric()
+            || "!#$%&'*+-/=?^_`{|}~".contains(c)
+            || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+    };
+    local.chars().all(|c| c == '.' || atext(c))
 }
 
 fn check_labels(name: &str) -> Result<(), NameError> {
@@ -177,6 +249,28 @@ impl RegistrableDomain {
         Ok(Self(registrable))
     }
 
+    /// The name under the Public Suffix List's private section, when it differs from
+    /// [`RegistrableDomain::of`]: `victim.uk.com` (CentralNic sells names under `uk.com`),
+    /// `alice.ddns.net`, `foo.github.io`. Such a name is handed out, lapses and is claimed
+    /// again apart from the platform's own registration, which says nothing about it.
+    pub fn shared_of(email_domain: &EmailDomain) -> Result<Option<Self>, NameError> {
+        let icann = Self::of(email_domain)?;
+        let name = email_domain.as_str();
+        let Some(private) = psl::domain(name.as_bytes()).filter(|d| d.suffix().is_known()) else {
+            return Ok(None);
+        };
+        let private =
+            std::str::from_utf8(private.as_bytes()).map_err(|_| NameError::InvalidDomain)?;
+        Ok((private != icann.as_str()).then(|| Self(private.to_owned())))
+    }
+
+    /// For a name under a shared suffix, the ICANN registrable domain it lies under
+    /// (`uk.com` for `victim.uk.com`); `None` for an ordinary registrable domain.
+    pub fn shared_parent(&self) -> Option<Self> {
+        let parent = Self::of(&EmailDomain(self.0.clone())).ok()?;
+        (parent != *self).then_some(parent)
+    }
+
     /// The registrable domain of an email address.
     pub fn of_address(address: &str) -> Result<Self, NameError> {
         Self::of(&EmailDomain::from_address(address)?)
@@ -191,9 +285,32 @@ impl RegistrableDomain {
         }
     }
 
+    /// A watch-list entry's registrable domain and, when it lies under a shared suffix,
+    /// its name there (see [`RegistrableDomain::shared_of`]).
+    pub fn of_entry_with_shared(entry: &str) -> Result<(Self, Option<Self>), NameError> {
+        let email_domain = if entry.contains('@') {
+            EmailDomain::from_address(entry)?
+        } else {
+            EmailDomain::parse(entry)?
+        };
+        let shared = Self::shared_of(&email_domain)?;
+        let domain = if entry.contains('@') {
+            Self::of(&email_domain)?
+        } else {
+            Self::parse(entry)?
+        };
+        Ok((domain, shared))
+    }
+
     /// A domain given directly (admin input, stored rows); normalised like an email domain.
+    /// A name that is itself one label below a private suffix (`victim.uk.com`) stays
+    /// whole: checks look such names up (and store them) where a source covers them.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        Self::of(&EmailDomain::parse(raw)?)
+        let email_domain = EmailDomain::parse(raw)?;
+        match Self::shared_of(&email_domain)? {
+            Some(shared) if shared.as_str() == email_domain.as_str() => Ok(shared),
+            _ => Self::of(&email_domain),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -245,12 +362,119 @@ mod tests {
     }
 
     #[test]
-    fn private_suffixes_give_way_to_the_icann_suffix() {
+    fn private_suffixes_give_way_to_the_icann_suffix_for_the_registry_question() {
         assert_eq!(
             registrable("user@foo.github.io").as_deref(),
             Ok("github.io")
         );
         assert_eq!(registrable("user@github.io").as_deref(), Ok("github.io"));
+    }
+
+    #[test]
+    fn names_under_shared_suffixes_are_known_apart_from_the_platform() {
+        let shared = |address: &str| {
+            let email = EmailDomain::from_address(address).expect("valid");
+            RegistrableDomain::shared_of(&email)
+                .expect("valid")
+                .map(|d| d.as_str().to_owned())
+        };
+        assert_eq!(
+            shared("alice@victim.uk.com").as_deref(),
+            Some("victim.uk.com")
+        );
+        assert_eq!(
+            shared("alice@mail.victim.uk.com").as_deref(),
+            Some("victim.uk.com")
+        );
+        assert_eq!(
+            shared("alice@alice.ddns.net").as_deref(),
+            Some("alice.ddns.net")
+        );
+        assert_eq!(shared("alice@uk.com"), None, "the platform's own name");
+        assert_eq!(shared("alice@example.co.uk"), None);
+        let parsed = RegistrableDomain::parse("victim.uk.com").expect("valid");
+        assert_eq!(parsed.as_str(), "victim.uk.com");
+        assert_eq!(
+            parsed.shared_parent().map(|p| p.0),
+            Some("uk.com".to_owned())
+        );
+        assert_eq!(
+            RegistrableDomain::parse("mail.victim.uk.com")
+                .expect("valid")
+                .as_str(),
+            "uk.com"
+        );
+        assert_eq!(
+            RegistrableDomain::parse("example.com")
+                .expect("valid")
+                .shared_parent(),
+            None
+        );
+    }
+
+    #[test]
+    fn one_bare_address_or_nothing() {
+        for address in [
+            "b@lapsed.com,a@example.com",
+            "b@lapsed.com <a@example.com",
+            "Bob <a@example.com>",
+            "<a@example.com>",
+            "a@example.com (comment)",
+            "a b@example.com",
+            "a\"b@example.com",
+            "a;b@example.com",
+        ] {
+            assert_eq!(
+                EmailDomain::from_address(address),
+                Err(NameError::NotOneAddress),
+                "{address}"
+            );
+        }
+        for address in [
+            "\"b@lapsed.com, <x>\"@example.com",
+            "o'brien+tag@example.com",
+            "a..b@example.com",
+            "jörg@example.com",
+        ] {
+            assert_eq!(
+                EmailDomain::from_address(address).map(|d| d.0),
+                Ok("example.com".to_owned()),
+                "{address}"
+            );
+        }
+    }
+
+    #[test]
+    fn idna_deviations_are_judged_where_idna2003_mailers_deliver() {
+        let nontransitional = EmailDomain::from_address("anna@faß.de").expect("valid");
+        assert_eq!(nontransitional.as_str(), "xn--fa-hia.de");
+        let transitional = EmailDomain::transitional_of_address("anna@faß.de").expect("valid");
+        assert_eq!(transitional.map(|d| d.0).as_deref(), Some("fass.de"));
+        let sigma = EmailDomain::transitional_of_address("a@σοφος.com").expect("valid");
+        let sigma_final = EmailDomain::from_address("a@σοφος.com").expect("valid");
+        assert_ne!(sigma.map(|d| d.0), Some(sigma_final.0));
+        assert_eq!(
+            EmailDomain::transitional_of_address("a@example.com"),
+            Ok(None)
+        );
+        // ZWJ and ZWNJ are dropped, as IDNA2003 mailers drop them.
+        assert_eq!(
+            EmailDomain::from_address("a@exa\u{200d}mple.com").map(|d| d.0),
+            Ok("example.com".to_owned())
+        );
+        assert_eq!(
+            EmailDomain::from_address("a@exa\u{200c}mple.com").map(|d| d.0),
+            Ok("example.com".to_owned())
+        );
+        // Ideographic full stops are dots; a trailing one is stripped.
+        assert_eq!(
+            EmailDomain::from_address("a@example.com\u{3002}").map(|d| d.0),
+            Ok("example.com".to_owned())
+        );
+        assert_eq!(
+            EmailDomain::from_address("a@example\u{ff0e}com").map(|d| d.0),
+            Ok("example.com".to_owned())
+        );
     }
 
     #[test]
@@ -292,7 +516,8 @@ mod tests {
             ("user@localhost", NameError::SingleLabel),
             ("user@example.invalidtld", NameError::UnknownSuffix),
             ("user@co.uk", NameError::PublicSuffix),
-            ("user@exa mple.com", NameError::InvalidDomain),
+            ("user@exa mple.com", NameError::NotOneAddress),
+            ("user@exa_mple.com", NameError::InvalidDomain),
             ("user@-example.com", NameError::InvalidDomain),
         ];
         for (address, expected) in cases {

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, timestamps};
 use crate::app::AppState;
-use crate::checker::{Assessment, Source};
+use crate::checker::{Assessment, Checker, Source, Target};
 use crate::domain::decision::Reason;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
@@ -40,8 +40,10 @@ pub struct CheckRequest {
 /// A validated check: the address is already reduced to its domains.
 #[derive(Debug, Clone)]
 pub struct CheckQuery {
-    pub email_domain: EmailDomain,
-    pub domain: RegistrableDomain,
+    /// The forms of the address's domain to judge: the UTS 46 one, then the IDNA2003
+    /// (transitional) one when it differs (`faß.de` is mailed to `fass.de` by Python's
+    /// `idna` codec).
+    pub targets: Vec<Target>,
     pub verified_at: Option<DateTime<Utc>>,
 }
 
@@ -75,13 +77,20 @@ impl CheckQuery {
                 "verified_at lies in the future (more than 5 minutes ahead of the server's clock)",
             ));
         }
-        let email_domain = EmailDomain::from_address(&request.email)?;
-        let domain = RegistrableDomain::of(&email_domain)?;
+        let mut targets = vec![Target::of(EmailDomain::from_address(&request.email)?)?];
+        if let Some(transitional) = EmailDomain::transitional_of_address(&request.email)? {
+            targets.push(Target::of(transitional)?);
+        }
         Ok(Self {
-            email_domain,
-            domain,
+            targets,
             verified_at,
         })
+    }
+
+    /// Decides, and answers with the form and the domain that decided.
+    pub async fn decide(&self, checker: &Checker) -> CheckResponse {
+        let judged = checker.check_targets(&self.targets, self.verified_at).await;
+        CheckResponse::new(&judged.email_domain, &judged.domain, judged.assessment)
     }
 }
 
@@ -119,14 +128,18 @@ pub struct CheckResponse {
 }
 
 impl CheckResponse {
-    pub fn new(query: &CheckQuery, assessment: Assessment) -> Self {
+    pub fn new(
+        email_domain: &EmailDomain,
+        domain: &RegistrableDomain,
+        assessment: Assessment,
+    ) -> Self {
         let status = assessment.status.as_ref();
         Self {
             eligible: assessment.verdict.eligible,
             reason: assessment.verdict.reason,
             lifecycle: status.map_or(Lifecycle::Unknown, |s| s.lifecycle),
-            email_domain: query.email_domain.as_str().to_owned(),
-            domain: query.domain.as_str().to_owned(),
+            email_domain: email_domain.as_str().to_owned(),
+            domain: domain.as_str().to_owned(),
             registered_at: status.and_then(|s| s.registered_at),
             expires_at: status.and_then(|s| s.expires_at),
             checked_at: status.map(|s| s.checked_at),
@@ -224,8 +237,7 @@ pub async fn check_recovery_eligible(
 ) -> Result<CheckResponse, ApiError> {
     let started = std::time::Instant::now();
     let query = CheckQuery::parse(request, app.clock.now())?;
-    let assessment = app.checker.check(&query.domain, query.verified_at).await;
-    let response = CheckResponse::new(&query, assessment);
+    let response = query.decide(&app.checker).await;
     metrics::check_answered(
         response.reason.as_str(),
         response.source.as_str(),

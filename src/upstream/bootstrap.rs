@@ -173,15 +173,26 @@ impl Bootstrap {
         self.server_for(domain).map(|(_, url)| url)
     }
 
-    /// The base URL for a domain and the list it came from.
+    /// The base URL for a domain and the list it came from. A name under a shared suffix
+    /// (`victim.uk.com`) matches only an entry for that suffix or a longer one: the TLD's
+    /// registry knows the platform's registration (`uk.com`), not the name, and its 404
+    /// would read as "unregistered".
     pub fn server_for(&self, domain: &RegistrableDomain) -> Option<(RdapOrigin, &Url)> {
+        let shortest = domain
+            .shared_parent()
+            .map_or(0, |parent| parent.as_str().len());
         [
             (RdapOrigin::Override, &self.overrides),
             (RdapOrigin::Iana, &self.services),
             (RdapOrigin::Supplement, &self.supplement),
         ]
         .into_iter()
-        .find_map(|(origin, table)| longest_match(table, domain).map(|url| (origin, url)))
+        .find_map(|(origin, table)| {
+            let mut suffixes = domain.suffixes().filter(|suffix| suffix.len() >= shortest);
+            suffixes
+                .find_map(|suffix| table.get(suffix))
+                .map(|url| (origin, url))
+        })
     }
 
     /// How many suffixes the bootstrap file covers (overrides not counted).
@@ -224,13 +235,6 @@ pub fn parse_overrides(list: &str, allow_http: bool) -> Result<Vec<(String, Url)
             Ok((tld, super::upstream_url(url.trim(), allow_http)?))
         })
         .collect()
-}
-
-fn longest_match<'a>(
-    table: &'a HashMap<String, Url>,
-    domain: &RegistrableDomain,
-) -> Option<&'a Url> {
-    domain.suffixes().find_map(|suffix| table.get(suffix))
 }
 
 fn normalise_suffix(suffix: &str) -> String {
@@ -352,6 +356,32 @@ mod tests {
         assert_eq!(origin, RdapOrigin::Override);
         let off = Bootstrap::load_supplement(&SupplementSource::Off, false).expect("off");
         assert!(off.is_none());
+    }
+
+    #[test]
+    fn a_name_under_a_shared_suffix_is_never_sent_to_the_tlds_registry() {
+        let table = Bootstrap::from_json(
+            r#"{"services": [[["com", "io"], ["https://rdap.verisign.com/com/v1/"]]]}"#,
+            false,
+        )
+        .expect("valid");
+        let supplement = Bootstrap::load_supplement(&SupplementSource::Embedded, false)
+            .expect("the shipped supplement parses");
+        let table = table.with_supplement(supplement.as_ref());
+        let (origin, url) = table.server_for(&domain("victim.uk.com")).expect("covered");
+        assert_eq!(
+            (origin, url.as_str()),
+            (
+                RdapOrigin::Supplement,
+                "https://rdap.centralnic.com/uk.com/"
+            )
+        );
+        // The platform's own registration is the TLD registry's.
+        let (origin, _) = table.server_for(&domain("uk.com")).expect("covered");
+        assert_eq!(origin, RdapOrigin::Iana);
+        // No source for names under github.io or ddns.net: not `io`'s or `net`'s registry.
+        assert_eq!(table.server_for(&domain("foo.github.io")), None);
+        assert_eq!(table.server_for(&domain("alice.ddns.net")), None);
     }
 
     #[test]

@@ -178,7 +178,12 @@ impl Lookup for FastlyLookup {
         Ok(Answer::Flagged(Flags { flags, lifecycle }))
     }
 
-    fn host_of(&self, _domain: &RegistrableDomain) -> Result<String, Skipped> {
+    /// Every domain but a name under a shared suffix: Fastly answers for zones, and for
+    /// `victim.uk.com` it would describe `uk.com`'s.
+    fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped> {
+        if domain.shared_parent().is_some() {
+            return Err(Skipped::NotCovered);
+        }
         Ok(host_key(&self.settings.url))
     }
 }

@@ -118,12 +118,18 @@ async fn json_media_types_are_matched_without_regard_to_case() {
 }
 
 #[tokio::test]
-async fn a_repeated_key_counts_once_with_its_last_value() {
+async fn a_repeated_key_is_refused() {
     let app = spawn_app().await;
-    let body = r#"{"email": "a@example.com", "email": "b@example.org"}"#;
-    let (status, answer) = app.post_raw(body.into(), "application/json").await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(answer["domain"], "example.org");
+    let bodies = [
+        r#"{"email": "a@example.com", "email": "b@example.org"}"#,
+        r#"{"email": "a@example.com", "verified_at": "2020-01-01T00:00:00Z", "verified_at": null}"#,
+    ];
+    for body in bodies {
+        let (status, answer) = app.post_raw(body.into(), "application/json").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        assert_problem(&answer, status, "duplicate_key");
+        assert!(!answer.to_string().contains("example"), "{answer}");
+    }
 }
 
 #[tokio::test]

@@ -24,12 +24,13 @@ async fn idn_domains_are_looked_up_by_their_a_label() {
 }
 
 #[tokio::test]
-async fn private_suffixes_are_looked_up_at_the_icann_registrable_domain() {
+async fn an_uncovered_private_suffix_is_looked_up_at_the_icann_domain_for_its_lapses_only() {
     let app = spawn_app().await;
     app.other_rdap.set("github.io", active("github.io"));
     let body = app.check_email("user@foo.github.io").await;
     assert_eq!(body["email_domain"], "foo.github.io");
     assert_eq!(body["domain"], "github.io");
-    assert_eq!(body["reason"], "domain_active");
+    assert_eq!(body["reason"], "domain_under_shared_suffix");
     assert_eq!(app.other_rdap.hits("github.io"), 1);
+    assert_eq!(app.other_rdap.hits("foo.github.io"), 0);
 }

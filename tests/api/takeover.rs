@@ -108,3 +108,132 @@ async fn an_exhausted_pace_does_not_answer_from_a_status_of_any_age() {
     assert_eq!(body["eligible"], false, "{body}");
     assert_ne!(body["stale"], true, "{body}");
 }
+
+/// A supplement file that sends names under `uk.com` to `server` (CentralNic's layout).
+fn shared_suffix_supplement(server: &FakeRdap) -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let services = json!({"services": [[["uk.com"], [server.url]]]});
+    std::fs::write(file.path(), services.to_string()).expect("write supplement");
+    file
+}
+
+/// Case 2: `victim.uk.com`, re-registered 3 days ago, used to be judged by `uk.com`'s
+/// own registration (`domain_active`). Now its own registry is asked.
+#[tokio::test]
+async fn a_name_under_a_covered_shared_suffix_is_looked_up_by_its_own_name() {
+    let centralnic = FakeRdap::start().await;
+    let supplement = shared_suffix_supplement(&centralnic);
+    let path = supplement.path().display().to_string();
+    let app = spawn_app_with(&[("LAPSEGUARD_RDAP_SUPPLEMENT", &path)]).await;
+    app.rdap.set("uk.com", active("uk.com"));
+    let reregistered = rdap_domain("victim.uk.com", &["active"], days_ago(3), days_ahead(362));
+    centralnic.set("victim.uk.com", Answer::Domain(reregistered));
+
+    let (_, body) = app
+        .check(json!({"email": "alice@mail.victim.uk.com", "verified_at": "2024-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(body["eligible"], false, "{body}");
+    assert_eq!(body["reason"], "domain_reregistered");
+    assert_eq!(body["domain"], "victim.uk.com");
+    assert_eq!(body["email_domain"], "mail.victim.uk.com");
+    assert_eq!(
+        app.rdap.hits("uk.com"),
+        0,
+        "the platform's registration is not asked"
+    );
+    // Stored under its own name, and the API finds it there.
+    let (status, view) = app.get("/v1/domains/victim.uk.com").await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{view}");
+    assert_eq!(view["domain"], "victim.uk.com");
+}
+
+/// Case 2: `alice.ddns.net` (a dynamic-DNS name nobody's RDAP serves) never answers
+/// `domain_active` from `ddns.net`'s registration; a lapse of the platform still denies.
+#[tokio::test]
+async fn a_name_under_an_uncovered_shared_suffix_answers_by_the_unknown_policy() {
+    let app = spawn_app().await;
+    app.rdap.set("ddns.net", active("ddns.net"));
+    let body = app.check_email("alice@alice.ddns.net").await;
+    assert_eq!(body["reason"], "domain_under_shared_suffix", "{body}");
+    assert_eq!(body["eligible"], true, "the unknown policy's default");
+    assert_eq!(body["domain"], "ddns.net");
+    assert_eq!(app.rdap.hits("alice.ddns.net"), 0);
+
+    let strict = spawn_app_with(&[("LAPSEGUARD_UNKNOWN_POLICY", "deny")]).await;
+    strict.rdap.set("ddns.net", active("ddns.net"));
+    let body = strict.check_email("alice@alice.ddns.net").await;
+    assert_eq!(body["reason"], "domain_under_shared_suffix");
+    assert_eq!(body["eligible"], false);
+
+    // The test app's `io` server is `other_rdap`.
+    app.other_rdap.set(
+        "github.io",
+        with_statuses("github.io", &["redemption period"]),
+    );
+    let body = app.check_email("alice@alice.github.io").await;
+    assert_eq!(body["reason"], "domain_in_redemption_period", "{body}");
+    assert_eq!(body["eligible"], false);
+}
+
+/// Case 3: `faß.de` is mailed to `fass.de` by IDNA2003 mailers (Python's `idna` codec);
+/// with `fass.de` re-registered the check must deny, naming `fass.de`.
+#[tokio::test]
+async fn both_idna_forms_are_judged_and_the_stricter_wins() {
+    let app = spawn_app().await;
+    app.rdap.set("xn--fa-hia.de", active("xn--fa-hia.de"));
+    let reregistered = rdap_domain("fass.de", &["active"], days_ago(5), days_ahead(360));
+    app.rdap.set("fass.de", Answer::Domain(reregistered));
+    let (status, body) = app
+        .check(json!({"email": "anna@faß.de", "verified_at": "2019-06-01T00:00:00Z"}))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{body}");
+    assert_eq!(body["eligible"], false, "{body}");
+    assert_eq!(body["reason"], "domain_reregistered");
+    assert_eq!(body["domain"], "fass.de");
+    assert_eq!(body["email_domain"], "fass.de");
+
+    // Both forms fine: allowed, and the response names the UTS 46 form.
+    app.rdap.set("fass.de", active("fass.de"));
+    let other = spawn_app().await;
+    other.rdap.set("xn--fa-hia.de", active("xn--fa-hia.de"));
+    other.rdap.set("fass.de", active("fass.de"));
+    let (_, body) = other
+        .check(json!({"email": "anna@faß.de", "verified_at": "2019-06-01T00:00:00Z"}))
+        .await;
+    assert_eq!(body["eligible"], true, "{body}");
+    assert_eq!(body["domain"], "xn--fa-hia.de");
+
+    // ZWJ/ZWNJ: judged by the form without them (where IDNA2003 mailers deliver), never
+    // an error a fail-open caller would turn into a sent mail.
+    app.rdap.set(
+        "example.com",
+        with_statuses("example.com", &["pending delete"]),
+    );
+    let body = app.check_email("anna@exa\u{200d}mple.com").await;
+    assert_eq!(body["domain"], "example.com");
+    assert_eq!(body["eligible"], false);
+}
+
+/// Case 6: a list or a display name is not an address; an ideographic full stop at the
+/// end is a trailing dot.
+#[tokio::test]
+async fn only_one_bare_address_is_checked() {
+    let app = spawn_app().await;
+    for email in [
+        "b@lapsed.com,a@example.com",
+        "b@lapsed.com <a@example.com",
+        "Bob <a@example.com>",
+    ] {
+        let (status, body) = app.check(json!({ "email": email })).await;
+        assert_eq!(
+            status,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "{email}: {body}"
+        );
+        assert_eq!(body["code"], "email_not_one_address");
+        assert!(!body.to_string().contains("lapsed"), "{body}");
+    }
+    app.rdap.set("example.com", active("example.com"));
+    let body = app.check_email("a@example.com\u{3002}").await;
+    assert_eq!(body["domain"], "example.com");
+}

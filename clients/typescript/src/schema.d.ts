@@ -748,6 +748,9 @@ export interface components {
          *     - `domain_lapsed_since_verification`: active, but lapsed after `verified_at` (without it,
          *       within the lapse memory).
          *     - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
+         *     - `domain_under_shared_suffix` (unknown policy): the address is under a private suffix
+         *       of the Public Suffix List (`victim.uk.com`, `alice.ddns.net`) whose names no source
+         *       covers; the platform's own registration (`uk.com`) says nothing about the name.
          *     - `domain_status_unavailable` (unseen policy): no source answered in time and nothing
          *       usable is stored (unknown policy for a registry answer whose dates cannot be read).
          *     - `override_allow` / `override_deny`: an agent's override decided (see
@@ -757,7 +760,7 @@ export interface components {
          *     does not know is shown or logged as text, never an error.
          * @enum {string}
          */
-        Reason: "domain_active" | "domain_in_grace_period" | "domain_in_redemption_period" | "domain_pending_delete" | "domain_on_hold" | "domain_inactive" | "domain_expired" | "domain_unregistered" | "domain_reregistered" | "domain_recently_registered" | "domain_lapsed_since_verification" | "domain_not_covered" | "domain_status_unavailable" | "override_allow" | "override_deny";
+        Reason: "domain_active" | "domain_in_grace_period" | "domain_in_redemption_period" | "domain_pending_delete" | "domain_on_hold" | "domain_inactive" | "domain_expired" | "domain_unregistered" | "domain_reregistered" | "domain_recently_registered" | "domain_lapsed_since_verification" | "domain_not_covered" | "domain_under_shared_suffix" | "domain_status_unavailable" | "override_allow" | "override_deny";
         /** @description An entry that could not be watched. */
         RejectedEntry: {
             /** @description Why, as in the 422 problem codes (`email_missing_at`, `domain_unknown_suffix`, ...). */

@@ -14,6 +14,7 @@ class Reason(StrEnum):
     DOMAIN_RECENTLY_REGISTERED = "domain_recently_registered"
     DOMAIN_REREGISTERED = "domain_reregistered"
     DOMAIN_STATUS_UNAVAILABLE = "domain_status_unavailable"
+    DOMAIN_UNDER_SHARED_SUFFIX = "domain_under_shared_suffix"
     DOMAIN_UNREGISTERED = "domain_unregistered"
     OVERRIDE_ALLOW = "override_allow"
     OVERRIDE_DENY = "override_deny"
