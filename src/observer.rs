@@ -489,7 +489,7 @@ async fn ask_by(
         Err(error) => error.code(),
     };
     let health = answer.as_ref().map(|_| ()).map_err(Clone::clone);
-    breakers.record(host, &health, Instant::now());
+    breakers.record(host, domain, &health, Instant::now());
     metrics::lookup_done(
         source.source().as_str(),
         host.to_owned(),

@@ -237,3 +237,26 @@ async fn only_one_bare_address_is_checked() {
     let body = app.check_email("a@example.com\u{3002}").await;
     assert_eq!(body["domain"], "example.com");
 }
+
+/// Case 4: eight checks of the attacker's own `.com` domains whose DNS answers SERVFAIL
+/// used to open the one DNS breaker; then `lapsed-shop.pl` (DNS-only, NXDOMAIN) answered
+/// `eligible: true` without the resolver being asked.
+#[tokio::test]
+async fn one_names_servfails_do_not_open_the_resolvers_breaker() {
+    let app = spawn_app_with(&[("LAPSEGUARD_RDAP_HOST_RATE", "1000000")]).await;
+    for i in 0..8 {
+        let name = format!("broken{i}.com");
+        app.rdap.set(&name, active(&name));
+        app.dns.set(&name, Zone::ServFail);
+        app.check_email(&format!("a@{name}")).await;
+    }
+    app.dns.set("lapsed-shop.pl", Zone::NxDomain);
+    let body = app.check_email("a@lapsed-shop.pl").await;
+    assert_eq!(body["eligible"], false, "{body}");
+    assert_eq!(body["reason"], "domain_inactive");
+    assert_eq!(
+        app.dns.ns_queries("lapsed-shop.pl"),
+        1,
+        "the resolver was asked"
+    );
+}
