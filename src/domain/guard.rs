@@ -19,6 +19,27 @@ pub const WINDOW: Duration = Duration::hours(1);
 /// hold, in percent, when it is larger than the configured limit.
 pub const SHARE_PERCENT: u64 = 1;
 
+/// A lapse's weight in the guard's count, in tenths of a lapse.
+pub const FULL_WEIGHT: u64 = 10;
+/// The weight of a lapse of a domain that entered the watch list through a check (not
+/// `POST /v1/watch` or `import`) less than [`LIGHT_FOR`] before: an attacker checks his
+/// own domains into the list, lets them lapse together and opens the hold that hides a
+/// real lapse. Counted as a tenth, that costs him ten times the domains, while a
+/// registry's bad deploy over the sites' own watch lists still holds at once.
+pub const LIGHT_WEIGHT: u64 = 1;
+/// How long a domain checked into the watch list counts light.
+pub const LIGHT_FOR: Duration = Duration::days(30);
+
+/// A lapse's weight: light for a domain that a check put on the watch list (`explicit`
+/// false) less than [`LIGHT_FOR`] before `now`.
+pub fn lapse_weight(explicit: bool, added_at: DateTime<Utc>, now: DateTime<Utc>) -> u64 {
+    if !explicit && now - added_at < LIGHT_FOR {
+        LIGHT_WEIGHT
+    } else {
+        FULL_WEIGHT
+    }
+}
+
 /// `LAPSEGUARD_MASS_CHANGE_LIMIT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GuardSettings {
@@ -55,9 +76,11 @@ pub fn is_lapse(transition: &Transition) -> bool {
 /// What the guard knows about a host when one of its domains lapses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostCount {
-    /// The host's lapses published within the window (since the last release or
-    /// discard, if later), not counting this one.
-    pub recent_lapses: u64,
+    /// The weight (in tenths, see [`lapse_weight`]) of the host's lapses published within
+    /// the window (since the last release or discard, if later), not counting this one.
+    pub recent_weight: u64,
+    /// This lapse's weight.
+    pub weight: u64,
     /// The host's watched domains, when they had to be counted (`None` while the recent
     /// lapses are within the configured limit alone: no need to count).
     pub watched: Option<u64>,
@@ -79,19 +102,19 @@ pub fn judge(settings: &GuardSettings, count: HostCount) -> Verdict {
     if !settings.enabled() {
         return Verdict::Publish;
     }
-    let after = count.recent_lapses + 1;
+    let after = count.recent_weight + count.weight;
     let threshold = settings.threshold(count.watched.unwrap_or(0));
-    if after > threshold {
+    if after > threshold.saturating_mul(FULL_WEIGHT) {
         Verdict::OpenHold
     } else {
         Verdict::Publish
     }
 }
 
-/// Whether the host's watched domains must be counted to judge a lapse: only when the
-/// configured limit alone would hold it.
-pub fn needs_count(settings: &GuardSettings, recent_lapses: u64) -> bool {
-    settings.enabled() && recent_lapses + 1 > settings.limit
+/// Whether the host's watched domains must be counted to judge a lapse of `weight`: only
+/// when the configured limit alone would hold it.
+pub fn needs_count(settings: &GuardSettings, recent_weight: u64, weight: u64) -> bool {
+    settings.enabled() && recent_weight + weight > settings.limit.saturating_mul(FULL_WEIGHT)
 }
 
 /// Where the guard's count of a host's lapses starts: an hour back, or the last release
@@ -200,19 +223,20 @@ mod tests {
     #[test]
     fn the_lapse_past_the_threshold_opens_the_hold() {
         let settings = GuardSettings { limit: 3 };
-        let judged = |recent_lapses, watched| {
+        let judged = |recent_lapses: u64, watched| {
             judge(
                 &settings,
                 HostCount {
-                    recent_lapses,
+                    recent_weight: recent_lapses * FULL_WEIGHT,
+                    weight: FULL_WEIGHT,
                     watched,
                 },
             )
         };
         assert_eq!(judged(0, None), Verdict::Publish);
         assert_eq!(judged(2, None), Verdict::Publish);
-        assert!(!needs_count(&settings, 2));
-        assert!(needs_count(&settings, 3));
+        assert!(!needs_count(&settings, 20, FULL_WEIGHT));
+        assert!(needs_count(&settings, 30, FULL_WEIGHT));
         assert_eq!(judged(3, Some(10)), Verdict::OpenHold);
         // A host of 1,000 domains may lose 10 in an hour.
         assert_eq!(judged(9, Some(1_000)), Verdict::Publish);
@@ -220,11 +244,43 @@ mod tests {
     }
 
     #[test]
+    fn lapses_of_domains_checked_into_the_list_weigh_a_tenth() {
+        let settings = GuardSettings { limit: 50 };
+        let added = at(0);
+        assert_eq!(
+            lapse_weight(false, added, added + Duration::days(29)),
+            LIGHT_WEIGHT
+        );
+        assert_eq!(
+            lapse_weight(false, added, added + Duration::days(30)),
+            FULL_WEIGHT
+        );
+        assert_eq!(lapse_weight(true, added, added), FULL_WEIGHT);
+        // 51 of the attacker's own domains: no hold; 500 of them do not open it either.
+        let attacker = |lapses: u64| HostCount {
+            recent_weight: lapses * LIGHT_WEIGHT,
+            weight: LIGHT_WEIGHT,
+            watched: Some(600),
+        };
+        assert_eq!(judge(&settings, attacker(50)), Verdict::Publish);
+        assert_eq!(judge(&settings, attacker(499)), Verdict::Publish);
+        assert_eq!(judge(&settings, attacker(500)), Verdict::OpenHold);
+        // Then a real lapse of an imported domain still publishes.
+        let real = HostCount {
+            recent_weight: 51 * LIGHT_WEIGHT,
+            weight: FULL_WEIGHT,
+            watched: Some(600),
+        };
+        assert_eq!(judge(&settings, real), Verdict::Publish);
+    }
+
+    #[test]
     fn a_limit_of_zero_turns_the_guard_off() {
         let off = GuardSettings { limit: 0 };
-        assert!(!needs_count(&off, 1_000_000));
+        assert!(!needs_count(&off, 1_000_000, FULL_WEIGHT));
         let count = HostCount {
-            recent_lapses: 1_000_000,
+            recent_weight: 1_000_000,
+            weight: FULL_WEIGHT,
             watched: Some(1),
         };
         assert_eq!(judge(&off, count), Verdict::Publish);

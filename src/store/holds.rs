@@ -19,8 +19,18 @@ pub(super) const SELECT_DOMAIN_HOLD: &str =
 pub(super) const SELECT_GUARDED: &str = "SELECT watched, counted_at, held_since, settled_at \
      FROM guarded_hosts WHERE host = $1";
 
-pub(super) const COUNT_RECENT_LAPSES: &str =
-    "SELECT COUNT(*) FROM transitions WHERE host = $1 AND lapse AND observed_at > $2";
+/// The weight of the host's lapses since `$2`, in tenths (`guard::lapse_weight`, written
+/// in SQL: a domain checked into the watch list less than 30 days (`$3` seconds) before
+/// its lapse weighs 1, any other 10).
+pub(super) const SUM_RECENT_LAPSE_WEIGHT: &str = "SELECT COALESCE(SUM(CASE \
+     WHEN w.explicit_at IS NULL AND w.added_at > t.observed_at - $3 THEN 1 ELSE 10 END), 0) \
+     FROM transitions t LEFT JOIN watched_domains w ON w.domain = t.domain \
+     WHERE t.host = $1 AND t.lapse AND t.observed_at > $2";
+
+/// How the domain entered the watch list: whether `POST /v1/watch` or `import` named it,
+/// and when it was added.
+pub(super) const SELECT_WATCH_ORIGIN: &str =
+    "SELECT explicit_at, added_at FROM watched_domains WHERE domain = $1";
 
 pub(super) const COUNT_HOST_WATCHED: &str = "SELECT COUNT(*) FROM watched_domains WHERE host = $1";
 
@@ -241,13 +251,26 @@ macro_rules! impl_hold_store {
                     return Ok(Guarded::Hold(host.to_owned()));
                 }
                 let start = guard::window_start(now, from_seconds(settled_at));
-                let (recent,): (i64,) = sqlx::query_as(holds::COUNT_RECENT_LAPSES)
+                let (recent,): (i64,) = sqlx::query_as(holds::SUM_RECENT_LAPSE_WEIGHT)
                     .bind(host)
                     .bind(start.timestamp())
+                    .bind(guard::LIGHT_FOR.num_seconds())
                     .fetch_one(&mut *conn)
                     .await?;
-                let recent_lapses = u64::try_from(recent).unwrap_or(0);
-                let watched = if guard::needs_count(settings, recent_lapses) {
+                let recent_weight = u64::try_from(recent).unwrap_or(0);
+                let origin: Option<(Option<i64>, i64)> = sqlx::query_as(holds::SELECT_WATCH_ORIGIN)
+                    .bind(transition.domain.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let weight = match origin {
+                    Some((explicit_at, added_at)) => guard::lapse_weight(
+                        explicit_at.is_some(),
+                        required_time(added_at)?,
+                        now,
+                    ),
+                    None => guard::FULL_WEIGHT,
+                };
+                let watched = if guard::needs_count(settings, recent_weight, weight) {
                     let fresh = counted_at.is_some_and(|t| t > (now - guard::WINDOW).timestamp());
                     Some(if fresh {
                         u64::try_from(watched).unwrap_or(0)
@@ -258,13 +281,15 @@ macro_rules! impl_hold_store {
                     None
                 };
                 let count = HostCount {
-                    recent_lapses,
+                    recent_weight,
+                    weight,
                     watched,
                 };
                 match guard::judge(settings, count) {
                     Verdict::Publish => Ok(Guarded::Publish),
                     Verdict::OpenHold => {
                         let threshold = settings.threshold(watched.unwrap_or(0));
+                        let recent_lapses = recent_weight as f64 / guard::FULL_WEIGHT as f64;
                         tracing::warn!(host, recent_lapses, threshold, "mass change: lapses of this host are held until an admin releases or discards them");
                         sqlx::query(holds::OPEN_HOLD)
                             .bind(host)

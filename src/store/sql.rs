@@ -119,8 +119,14 @@ pub(super) const RESCHEDULE: &str = "INSERT INTO watched_domains (domain, added_
      next_check_at, failures) VALUES ($1, $2, $2, 0) ON CONFLICT (domain) DO UPDATE SET \
      next_check_at = excluded.next_check_at";
 
+/// `POST /v1/watch` and `import`: the domains are watched on purpose (`explicit_at`), which
+/// the mass-change guard weighs fully (`guard::lapse_weight`).
 pub(super) const WATCH_PREFIX: &str =
-    "INSERT INTO watched_domains (domain, added_at, next_check_at, failures) ";
+    "INSERT INTO watched_domains (domain, added_at, next_check_at, failures, explicit_at) ";
+
+/// Marks domains already watched (through a check) as watched on purpose: `$1` the time,
+/// the caller pushes the domains and the closing parenthesis.
+pub(super) const MARK_EXPLICIT_PREFIX: &str = "UPDATE watched_domains SET explicit_at = ";
 
 pub(super) const WATCH_SUFFIX: &str = " ON CONFLICT (domain) DO NOTHING";
 
@@ -1097,10 +1103,20 @@ macro_rules! impl_store {
                             row.push_bind(*domain)
                                 .push_bind(now.timestamp())
                                 .push_bind(now.timestamp())
-                                .push_bind(0_i32);
+                                .push_bind(0_i32)
+                                .push_bind(now.timestamp());
                         });
                         query.push(sql::WATCH_SUFFIX);
                         added += query.build().execute(&mut *tx).await?.rows_affected();
+                        let mut mark = sqlx::QueryBuilder::<$db>::new(sql::MARK_EXPLICIT_PREFIX);
+                        mark.push_bind(now.timestamp())
+                            .push(" WHERE explicit_at IS NULL AND domain IN (");
+                        let mut names = mark.separated(", ");
+                        for domain in chunk {
+                            names.push_bind(*domain);
+                        }
+                        names.push_unseparated(")");
+                        mark.build().execute(&mut *tx).await?;
                         sync_watched_lifecycle(&mut tx, chunk).await?;
                     }
                     if let Some(audit) = audit {

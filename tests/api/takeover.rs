@@ -260,3 +260,68 @@ async fn one_names_servfails_do_not_open_the_resolvers_breaker() {
         "the resolver was asked"
     );
 }
+
+/// Case 5: the attacker checks his own domains into the watch list while active, then
+/// lets them lapse together to open the host's hold, which would hide a real lapse that
+/// follows. Lapses of domains that checks put on the list count a tenth.
+#[tokio::test]
+async fn the_attackers_own_lapses_do_not_open_the_hold_that_hides_a_real_one() {
+    let app = spawn_app_with(&[("LAPSEGUARD_MASS_CHANGE_LIMIT", "3")]).await;
+    let own: Vec<String> = (0..8).map(|i| format!("own{i}.com")).collect();
+    for name in &own {
+        app.rdap.set(name, active(name));
+        assert_eq!(
+            app.check_email(&format!("a@{name}")).await["reason"],
+            "domain_active"
+        );
+    }
+    // The real domain, watched on purpose by the site.
+    crate::holds::watch_active(&app, &["victim.com".to_owned()]).await;
+
+    // The attacker's domains lapse (and are checked again after the freshness limit).
+    app.clock.advance(chrono::Duration::hours(7));
+    for name in &own {
+        app.rdap.set(name, crate::holds::grace(name));
+        let body = app.check_email(&format!("a@{name}")).await;
+        assert_eq!(body["reason"], "domain_in_grace_period", "{body}");
+    }
+    assert!(
+        crate::holds::holds(&app).await.is_empty(),
+        "eight light lapses hold nothing"
+    );
+
+    // The real lapse is published.
+    app.rdap
+        .set("victim.com", crate::holds::grace("victim.com"));
+    crate::holds::look_again(&app, &["victim.com".to_owned()]).await;
+    let published: Vec<String> = app
+        .all_transitions()
+        .await
+        .iter()
+        .filter_map(|t| t["domain"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        published.contains(&"victim.com".to_owned()),
+        "{published:?}"
+    );
+    assert!(crate::holds::holds(&app).await.is_empty());
+}
+
+/// Case 5, the other side: a registry's bad deploy over the site's own watch list still
+/// holds at the limit, even after checks put some of its domains on the list first.
+#[tokio::test]
+async fn a_domain_the_site_watches_counts_fully_even_if_a_check_added_it_first() {
+    let app = spawn_app_with(&[("LAPSEGUARD_MASS_CHANGE_LIMIT", "3")]).await;
+    let names = crate::holds::names(5);
+    for name in &names {
+        app.rdap.set(name, active(name));
+        app.check_email(&format!("a@{name}")).await;
+    }
+    crate::holds::watch_active(&app, &names).await;
+    for name in &names {
+        app.rdap.set(name, crate::holds::grace(name));
+    }
+    crate::holds::look_again(&app, &names).await;
+    let holds = crate::holds::holds(&app).await;
+    assert_eq!(holds.len(), 1, "{holds:?}");
+}
