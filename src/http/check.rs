@@ -284,6 +284,7 @@ mod tests {
             Reason::DomainRecentlyRegistered,
             Reason::DomainLapsedSinceVerification,
             Reason::DomainNotCovered,
+            Reason::DomainUnderSharedSuffix,
             Reason::DomainStatusUnavailable,
             Reason::OverrideAllow,
             Reason::OverrideDeny,
