@@ -1,7 +1,8 @@
 //! The recovery check's request path, bounded as a whole by the lookup deadline:
 //! memory, then the store, then a live lookup (the registry source and DNS side by side;
-//! see `Observer::observe_for_check`), then the stored status marked stale, then the
-//! unknown policy.
+//! see `Observer::observe_for_check`), then the stored status marked stale (while younger
+//! than the stale answer limit), then the unseen policy (`domain_status_unavailable`) or
+//! the unknown policy (`domain_not_covered`, `domain_under_shared_suffix`).
 //!
 //! Memory (`memory.rs`) answers a fresh status without touching the store. Anything else
 //! is loaded by a task of its own, shared by concurrent checks of the domain, so that a
@@ -105,10 +106,11 @@ pub struct Target {
 
 impl Target {
     pub fn of(email_domain: EmailDomain) -> Result<Self, crate::domain::name::NameError> {
+        let (domain, shared) = RegistrableDomain::of_with_shared(&email_domain)?;
         Ok(Self {
-            domain: RegistrableDomain::of(&email_domain)?,
-            shared: RegistrableDomain::shared_of(&email_domain)?,
             email_domain,
+            domain,
+            shared,
         })
     }
 }
@@ -198,6 +200,9 @@ impl Checker {
         targets: &[Target],
         verified_at: Option<DateTime<Utc>>,
     ) -> Judged {
+        if let [target] = targets {
+            return self.check_target(target, verified_at).await;
+        }
         let judged = futures_util::future::join_all(
             targets
                 .iter()

@@ -254,14 +254,19 @@ impl RegistrableDomain {
     /// `alice.ddns.net`, `foo.github.io`. Such a name is handed out, lapses and is claimed
     /// again apart from the platform's own registration, which says nothing about it.
     pub fn shared_of(email_domain: &EmailDomain) -> Result<Option<Self>, NameError> {
+        Self::of_with_shared(email_domain).map(|(_, shared)| shared)
+    }
+
+    /// [`RegistrableDomain::of`] and [`RegistrableDomain::shared_of`] in one walk.
+    pub fn of_with_shared(email_domain: &EmailDomain) -> Result<(Self, Option<Self>), NameError> {
         let icann = Self::of(email_domain)?;
         let name = email_domain.as_str();
-        let Some(private) = psl::domain(name.as_bytes()).filter(|d| d.suffix().is_known()) else {
-            return Ok(None);
-        };
-        let private =
-            std::str::from_utf8(private.as_bytes()).map_err(|_| NameError::InvalidDomain)?;
-        Ok((private != icann.as_str()).then(|| Self(private.to_owned())))
+        let private = psl::domain(name.as_bytes())
+            .filter(|d| d.suffix().is_known() && d.suffix().typ() == Some(psl::Type::Private))
+            .and_then(|d| std::str::from_utf8(d.as_bytes()).ok())
+            .filter(|private| *private != icann.as_str())
+            .map(|private| Self(private.to_owned()));
+        Ok((icann, private))
     }
 
     /// For a name under a shared suffix, the ICANN registrable domain it lies under
