@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::lifecycle::Lifecycle;
-use super::status::{DomainStatus, EvidenceSource};
+use super::status::{DomainStatus, EvidenceSource, registered_anew};
 
 /// Why lapseguard decided as it did. Stable strings: clients may match on them.
 ///
@@ -219,7 +219,9 @@ impl Policy {
         }
         if let Some(registered) = status.registered_at {
             let after_verification = verified_at.is_some_and(|v| registered > v);
-            let after_first_seen = status.first_registered_at.is_some_and(|f| registered > f);
+            let after_first_seen = status
+                .first_registered_at
+                .is_some_and(|first| registered_anew(first, registered, status.last_lapse_at));
             if after_verification || after_first_seen {
                 reasons.push(Reason::DomainReregistered);
             }
@@ -413,6 +415,23 @@ mod tests {
                 .decide_unknown(Reason::DomainStatusUnavailable)
                 .eligible
         );
+    }
+
+    #[test]
+    fn one_registration_written_by_two_servers_is_not_a_reregistration() {
+        let mut status = status(Lifecycle::Active);
+        let first = status.first_registered_at.expect("set");
+        status.registered_at = Some(first + Duration::hours(3));
+        let verdict = policy().decide(&status, Some(day(300)), day(500));
+        assert_eq!(verdict.reason, Reason::DomainActive);
+        status.registered_at = Some(first + Duration::hours(24));
+        let verdict = policy().decide(&status, Some(day(300)), day(500));
+        assert_eq!(verdict.reason, Reason::DomainReregistered);
+        // Within the day, but after a lapse lapseguard saw: a new holder.
+        status.registered_at = Some(first + Duration::hours(3));
+        status.last_lapse_at = Some(first + Duration::hours(1));
+        let verdict = policy().decide(&status, None, day(500));
+        assert_eq!(verdict.reason, Reason::DomainReregistered);
     }
 
     #[test]

@@ -212,6 +212,24 @@ pub struct DomainStatus {
     pub evidence: EvidenceSource,
 }
 
+/// Two registration dates of one domain less than this apart are one registration that
+/// two servers wrote differently (Verisign's `1997-09-15T04:00:00Z` and MarkMonitor's
+/// `1997-09-15T07:00:00.000+0000` for google.com): the server for a TLD changes (an
+/// override, IANA's file taking over from the supplement, a back-end migration).
+pub const SAME_REGISTRATION: Duration = Duration::hours(24);
+
+/// Whether a registration dated `later` is a new one after the registration dated
+/// `earlier`: at least [`SAME_REGISTRATION`] later, or any later date after a lapse
+/// lapseguard observed (`lapse_seen`, the status's `last_lapse_at`).
+pub fn registered_anew(
+    earlier: DateTime<Utc>,
+    later: DateTime<Utc>,
+    lapse_seen: Option<DateTime<Utc>>,
+) -> bool {
+    later > earlier
+        && (later - earlier >= SAME_REGISTRATION || lapse_seen.is_some_and(|l| later > l))
+}
+
 impl DomainStatus {
     /// Folds an observation into the previous status. A failed lookup changes nothing
     /// (`None` comes back when there was nothing before either); an observation older

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
-use super::status::{DomainStatus, EvidenceSource};
+use super::status::{DomainStatus, EvidenceSource, SAME_REGISTRATION, registered_anew};
 
 /// One published change of a domain's lifecycle or registration date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,9 +81,14 @@ impl Publication {
     ) -> (Publication, Option<Transition>) {
         let observed = status.lifecycle;
         let now = status.checked_at;
-        let registration_changed = self.registered_at.is_some()
-            && status.registered_at.is_some()
-            && status.registered_at != self.registered_at;
+        // Dates less than a day apart are one registration written by two servers.
+        let registration_changed = match (self.registered_at, status.registered_at) {
+            (Some(before), Some(after)) => {
+                registered_anew(before, after, status.last_lapse_at)
+                    || before - after >= SAME_REGISTRATION
+            }
+            _ => false,
+        };
         let published = Publication {
             lifecycle: observed,
             registered_at: status.registered_at.or(self.registered_at),
@@ -235,11 +240,27 @@ mod tests {
 
     #[test]
     fn a_new_registration_date_is_a_transition_even_without_a_stage_change() {
+        let day = 24 * 60;
         let (active, _) = Publication::default().advance(&status(Lifecycle::Active, 0, 0), CONFIRM);
-        let (_, t) = active.advance(&status(Lifecycle::Active, 5, 4), CONFIRM);
+        let (_, t) = active.advance(&status(Lifecycle::Active, 5, day), CONFIRM);
         let t = t.expect("published");
         assert_eq!((t.from, t.to), (Lifecycle::Active, Lifecycle::Active));
-        assert_eq!(t.registered_at, Some(minute(4)));
+        assert_eq!(t.registered_at, Some(minute(day)));
+    }
+
+    #[test]
+    fn two_servers_writing_one_registration_differently_publish_nothing() {
+        // Verisign's 04:00Z and MarkMonitor's 07:00+0000 for one registration.
+        let (active, _) = Publication::default().advance(&status(Lifecycle::Active, 0, 0), CONFIRM);
+        let (_, t) = active.advance(&status(Lifecycle::Active, 5, 180), CONFIRM);
+        assert_eq!(t, None);
+        let (_, t) = active.advance(&status(Lifecycle::Active, 5, -180), CONFIRM);
+        assert_eq!(t, None);
+        // After an observed lapse, any later date is a new registration.
+        let mut after_lapse = status(Lifecycle::Active, 300, 200);
+        after_lapse.last_lapse_at = Some(minute(100));
+        let (_, t) = active.advance(&after_lapse, CONFIRM);
+        assert!(t.is_some());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use reqwest::StatusCode;
 use reqwest::header::ACCEPT;
 use serde::Deserialize;
@@ -162,7 +162,8 @@ pub fn parse_domain(body: &[u8]) -> Result<Registration, Failure> {
 /// The date forms real RDAP servers send: RFC 3339 (`Z`, `+00:00`, fractional seconds),
 /// an offset without a colon (`+0000`, as MarkMonitor writes it), and no zone at all
 /// (taken as UTC). Truncated to whole seconds, the precision the store keeps, so that a
-/// date read again compares equal.
+/// date read again compares equal; a leap second (`23:59:60`, RFC 7483's own example)
+/// becomes `23:59:59`, as the store reads it back.
 pub fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     DateTime::parse_from_rfc3339(text)
@@ -174,12 +175,29 @@ pub fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .map(|naive| naive.and_utc())
         })
-        .map(|date| date.trunc_subsecs(0))
+        .and_then(|date| date.with_nanosecond(0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_read_again_compares_equal_to_the_date_stored() {
+        for text in [
+            "1990-12-31T23:59:60Z",
+            "1997-09-15T07:00:00.999+0000",
+            "2020-02-29T12:00:00.5Z",
+        ] {
+            let read = parse_event_date(text).expect(text);
+            let stored = DateTime::from_timestamp(read.timestamp(), 0).expect("valid");
+            assert_eq!(read, stored, "{text}");
+        }
+        assert_eq!(
+            parse_event_date("1990-12-31T23:59:60Z").map(|d| d.to_rfc3339()),
+            Some("1990-12-31T23:59:59+00:00".to_owned())
+        );
+    }
 
     #[test]
     fn a_realistic_domain_object_parses() {

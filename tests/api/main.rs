@@ -6,6 +6,7 @@ mod cli;
 mod console;
 mod dashboard;
 mod dns;
+mod environment;
 mod fastly;
 mod faults;
 mod health;

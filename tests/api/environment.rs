@@ -1,0 +1,65 @@
+//! Issue 20: no false lapse from the environment (servers of one registry writing one
+//! date differently, ...). Each test is a reproduction from the issue.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// `google.com` as a registry answers it, with the registration date written as given.
+fn with_registration_text(name: &str, registered: &str) -> Answer {
+    let mut domain = rdap_domain(
+        name,
+        &["client transfer prohibited"],
+        days_ago(9000),
+        days_ahead(300),
+    );
+    for event in domain["events"].as_array_mut().expect("events") {
+        if event["eventAction"] == "registration" {
+            event["eventDate"] = Value::String(registered.to_owned());
+        }
+    }
+    Answer::Domain(domain)
+}
+
+/// Verisign writes `1997-09-15T04:00:00Z`, MarkMonitor `1997-09-15T07:00:00.000+0000`:
+/// serving the first, then the second (a TLD's server changed) turned addresses verified
+/// in 2010 into `domain_reregistered`.
+#[tokio::test]
+async fn one_registration_whichever_server_wrote_its_date() {
+    let app = spawn_app_with(&[("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", "60")]).await;
+    let check = json!({"email": "alice@google.com", "verified_at": "2010-01-01T00:00:00Z"});
+    app.rdap.set(
+        "google.com",
+        with_registration_text("google.com", "1997-09-15T04:00:00Z"),
+    );
+    assert_eq!(app.check(check.clone()).await.1["reason"], "domain_active");
+
+    app.rdap.set(
+        "google.com",
+        with_registration_text("google.com", "1997-09-15T07:00:00.000+0000"),
+    );
+    app.clock.advance(chrono::Duration::minutes(2));
+    let (_, body) = app.check(check.clone()).await;
+    assert_eq!(body["reason"], "domain_active", "{body}");
+    assert_eq!(body["source"], "live");
+    assert!(app.all_transitions().await.is_empty(), "nothing to publish");
+}
+
+/// A registration date with a leap second (RFC 7483's own example) used to be stored as
+/// `…:59`, read back unequal, and answer `domain_reregistered` with a transition per
+/// refresh.
+#[tokio::test]
+async fn a_leap_second_date_reads_back_equal() {
+    let app = spawn_app_with(&[("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", "60")]).await;
+    app.rdap.set(
+        "leap.com",
+        with_registration_text("leap.com", "1990-12-31T23:59:60Z"),
+    );
+    let check = json!({"email": "a@leap.com", "verified_at": "1991-01-01T00:00:00Z"});
+    for _ in 0..3 {
+        let (_, body) = app.check(check.clone()).await;
+        assert_eq!(body["reason"], "domain_active", "{body}");
+        app.clock.advance(chrono::Duration::minutes(2));
+    }
+    assert!(app.all_transitions().await.is_empty());
+}
