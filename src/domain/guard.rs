@@ -10,6 +10,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::lifecycle::Lifecycle;
+use super::name::RegistrableDomain;
+use super::status::EvidenceSource;
 use super::transition::{Pending, Publication, Transition, skips_stages};
 
 /// How far back the guard counts a host's lapses.
@@ -38,6 +40,25 @@ pub fn lapse_weight(explicit: bool, added_at: DateTime<Utc>, now: DateTime<Utc>)
     } else {
         FULL_WEIGHT
     }
+}
+
+/// The key the guard counts a lapse under (and a watched domain's `host` copy): the
+/// upstream host whose answer made it, except for DNS, counted per TLD (`dns:it`): one
+/// resolver answers for every TLD, and a mass undelegation is one zone's (a registry's
+/// bad zone push, a resolver that fails for one TLD).
+pub fn guard_key(
+    source: EvidenceSource,
+    host: Option<&str>,
+    domain: &RegistrableDomain,
+) -> Option<String> {
+    let host = host?;
+    Some(match source {
+        EvidenceSource::Dns => {
+            let tld = domain.as_str().rsplit('.').next().unwrap_or_default();
+            format!("{host}:{tld}")
+        }
+        _ => host.to_owned(),
+    })
 }
 
 /// `LAPSEGUARD_MASS_CHANGE_LIMIT`.
@@ -161,8 +182,6 @@ impl HeldRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::name::RegistrableDomain;
-    use crate::domain::status::EvidenceSource;
     use chrono::TimeZone;
 
     fn at(minute: i64) -> DateTime<Utc> {
@@ -272,6 +291,20 @@ mod tests {
             watched: Some(600),
         };
         assert_eq!(judge(&settings, real), Verdict::Publish);
+    }
+
+    #[test]
+    fn dns_lapses_count_per_tld() {
+        let it = RegistrableDomain::parse("example.it").expect("valid");
+        assert_eq!(
+            guard_key(EvidenceSource::Dns, Some("dns"), &it).as_deref(),
+            Some("dns:it")
+        );
+        assert_eq!(
+            guard_key(EvidenceSource::Rdap, Some("rdap.example:443"), &it).as_deref(),
+            Some("rdap.example:443")
+        );
+        assert_eq!(guard_key(EvidenceSource::Dns, None, &it), None);
     }
 
     #[test]

@@ -578,6 +578,7 @@ macro_rules! impl_store {
         mod shared_sql {
             use chrono::{DateTime, Utc};
             use $crate::domain::audit::AuditEntry;
+            use $crate::domain::guard;
             use $crate::domain::name::RegistrableDomain;
             use $crate::domain::overrides::ends_allow;
             use $crate::domain::schedule::next_dns_check_at;
@@ -944,11 +945,16 @@ macro_rules! impl_store {
                     }
                 }
                 insert_observation(&mut *tx, observation).await?;
+                let guard_key = guard::guard_key(
+                    observation.source,
+                    observation.host.as_deref(),
+                    domain,
+                );
                 let mut held = None;
                 let transition = match transition {
                     Some(transition) => {
                         <$store as Backend>::lock_transitions(&mut *tx).await?;
-                        let host = observation.host.as_deref();
+                        let host = guard_key.as_deref();
                         match hold_sql::guard(&mut *tx, &transition, host, &settings.guard)
                             .await?
                         {
@@ -967,7 +973,7 @@ macro_rules! impl_store {
                     None => None,
                 };
                 let copies = WatchCopies {
-                    host: observation.host.as_deref().filter(|host| {
+                    host: guard_key.as_deref().filter(|host| {
                         settings.role == Role::Evidence
                             && watch.as_ref().and_then(|w| w.host.as_deref()) != Some(*host)
                     }),

@@ -63,3 +63,47 @@ async fn a_leap_second_date_reads_back_equal() {
     }
     assert!(app.all_transitions().await.is_empty());
 }
+
+/// Undelegates the DNS-only names after a first check saw them delegated, and checks
+/// them again past the freshness limit.
+async fn undelegate(app: &TestApp, names: &[String]) {
+    let (status, _) = app
+        .post_json("/v1/watch", json!({ "domains": names }))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    for name in names {
+        app.dns.set(name, Zone::delegated_to(&["ns1.example.net"]));
+        app.check_email(&format!("a@{name}")).await;
+    }
+    app.clock.advance(chrono::Duration::hours(7));
+    for name in names {
+        app.dns.set(name, Zone::NxDomain);
+        app.check_email(&format!("a@{name}")).await;
+    }
+}
+
+/// Section 3: DNS undelegations count against the mass-change guard per TLD: a mass
+/// undelegation of `.it` holds `.it`'s lapses, while a `.pl` lapse still publishes.
+#[tokio::test]
+async fn the_mass_change_guard_counts_dns_lapses_per_tld() {
+    let app = spawn_app_with(&[
+        ("LAPSEGUARD_MASS_CHANGE_LIMIT", "3"),
+        ("LAPSEGUARD_CONFIRM_AFTER_SECONDS", "0"),
+    ])
+    .await;
+    let italian: Vec<String> = (0..5).map(|i| format!("negozio{i}.it")).collect();
+    undelegate(&app, &italian).await;
+    let (_, body) = app.get("/v1/holds").await;
+    let holds = body["holds"].as_array().cloned().unwrap_or_default();
+    assert_eq!(holds.len(), 1, "{body}");
+    assert_eq!(holds[0]["host"], "dns:it");
+
+    undelegate(&app, &["piekarnia-nowak.pl".to_owned()]).await;
+    let published: Vec<Value> = app.all_transitions().await;
+    assert!(
+        published
+            .iter()
+            .any(|t| t["domain"] == "piekarnia-nowak.pl" && t["to"] == "inactive"),
+        "{published:?}"
+    );
+}
