@@ -24,6 +24,7 @@ use crate::upstream::dns::DnsLookup;
 use crate::upstream::fastly::FastlyLookup;
 use crate::upstream::http::UpstreamHttp;
 use crate::upstream::rdap::RdapLookup;
+use crate::upstream::trust::ResolverTrust;
 use crate::upstream::{Lookup, Sources, UpstreamSettings};
 
 /// How long to wait before fetching a bootstrap URL again after a failure.
@@ -68,6 +69,8 @@ pub struct App {
     pub overrides: Arc<OverrideBook>,
     /// `GET /v1/stats`, computed at most every few seconds.
     pub stats: crate::stats::StatsCache,
+    /// Whether the resolver's NXDOMAIN is believed; `None` when DNS is off.
+    pub dns_trust: Option<Arc<ResolverTrust>>,
 }
 
 pub type AppState = Arc<App>;
@@ -110,10 +113,17 @@ impl App {
                 bootstrap.set(complete(table, supplement.as_ref(), upstream));
             }
         }
-        let dns: Option<Arc<dyn Lookup>> = match &upstream.dns {
+        let dns_lookup = match &upstream.dns {
             Some(settings) => Some(Arc::new(DnsLookup::new(settings).map_err(StartError::Dns)?)),
             None => None,
         };
+        let dns_trust = dns_lookup.as_ref().map(|dns| Arc::clone(dns.trust()));
+        if let Some(dns) = &dns_lookup {
+            // The first probe at start: a lying resolver is named in the log at once.
+            let dns = Arc::clone(dns);
+            tokio::spawn(async move { dns.probe_trust("com").await });
+        }
+        let dns: Option<Arc<dyn Lookup>> = dns_lookup.map(|dns| dns as Arc<dyn Lookup>);
         // The registry sources, in order of preference: RDAP where a server is known,
         // else Fastly for operators with a key.
         let mut registries: Vec<Arc<dyn Lookup>> = vec![Arc::new(RdapLookup::new(
@@ -183,6 +193,7 @@ impl App {
             tokens,
             overrides,
             stats: crate::stats::StatsCache::default(),
+            dns_trust,
             pruner,
             http,
         }))

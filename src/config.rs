@@ -27,6 +27,7 @@ use crate::upstream::breaker::BreakerSettings;
 use crate::upstream::dns::{DNS_HOST, DnsSettings};
 use crate::upstream::fastly::{self, FastlySettings};
 use crate::upstream::http::host_key;
+use crate::upstream::trust::TrustSettings;
 use crate::upstream::{UpstreamSettings, upstream_url};
 use url::Url;
 
@@ -96,6 +97,12 @@ impl Config {
                 timeout: num("LAPSEGUARD_DNS_TIMEOUT_MS", 1000, 1..=60_000)
                     .map(Duration::from_millis)?,
                 rate: v.with("LAPSEGUARD_DNS_RATE", parse_rate)?.unwrap_or(50.0),
+                trust: TrustSettings {
+                    window: secs("LAPSEGUARD_DNS_TRUST_SECONDS", 300, 1..=86_400)?,
+                    canaries: v
+                        .with("LAPSEGUARD_DNS_CANARIES", parse_canaries)?
+                        .unwrap_or_default(),
+                },
             }),
             false => None,
         };
@@ -231,6 +238,20 @@ impl Config {
             guard,
         })
     }
+}
+
+/// `LAPSEGUARD_DNS_CANARIES`: names that must resolve, comma-separated, each a valid
+/// domain name.
+fn parse_canaries(text: &str) -> Result<Vec<String>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            crate::domain::name::EmailDomain::parse(name)
+                .map(|domain| domain.as_str().to_owned())
+                .map_err(|e| format!("{name:?}: {e}"))
+        })
+        .collect()
 }
 
 /// The environment, read one variable at a time: each reader takes the variable's name

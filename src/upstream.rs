@@ -10,6 +10,7 @@ pub mod dns;
 pub mod fastly;
 pub mod http;
 pub mod rdap;
+pub mod trust;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,6 +114,10 @@ pub enum Failure {
     ErrorBody,
     #[error("the upstream could not be reached")]
     Transport,
+    /// The resolver answered NXDOMAIN but has not shown lately that it tells the truth
+    /// (see `upstream/trust.rs`): no lapse, no denial from it.
+    #[error("the DNS resolver's NXDOMAIN is not trusted")]
+    UntrustedResolver,
 }
 
 /// Why a lookup gave no answer about the domain.
@@ -149,6 +154,7 @@ impl LookupError {
             Self::Failed(Failure::Inconclusive) => "inconclusive",
             Self::Failed(Failure::ErrorBody) => "error_body",
             Self::Failed(Failure::Transport) => "transport",
+            Self::Failed(Failure::UntrustedResolver) => "untrusted_resolver",
         }
     }
 

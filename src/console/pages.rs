@@ -101,6 +101,11 @@ pub async fn overview(
             "discarded" => p class="done" role="status" { "Hold discarded: its domains are looked at again now." },
             _ => {},
         }
+        @if stats.dns_resolver_trusted == Some(false) {
+            p class="error" role="alert" {
+                "The DNS resolver failed its trust probe: its NXDOMAIN answers are not taken as lapses, and checks rest on the registries alone. Point LAPSEGUARD_DNS_SERVERS at a resolver that tells the truth."
+            }
+        }
         section class="grid" aria-label="Counts" {
             div class="figure" { "Watched" b { (stats.watched) } }
             div class="figure" { "Due now" b { (stats.due) } }

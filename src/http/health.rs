@@ -29,6 +29,11 @@ pub enum HealthStatus {
 pub struct HealthResponse {
     /// `ok` from `/healthz`, `ready` from `/readyz`.
     pub status: HealthStatus,
+    /// `/readyz`: parts that work less well than they should while checks still answer:
+    /// `dns_resolver_untrusted` (the resolver failed its trust probe: its NXDOMAIN
+    /// answers are not taken as lapses; checks rest on the registries). Empty when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub degraded: Vec<&'static str>,
 }
 
 /// The process answers.
@@ -41,6 +46,7 @@ pub struct HealthResponse {
 pub async fn healthz() -> Json<HealthResponse> {
     Json(HealthResponse {
         status: HealthStatus::Ok,
+        degraded: Vec::new(),
     })
 }
 
@@ -70,7 +76,16 @@ pub async fn readyz(State(app): State<AppState>) -> Result<Json<HealthResponse>,
             detail: "the RDAP bootstrap has not loaded yet".to_owned(),
         });
     }
+    let untrusted = app
+        .dns_trust
+        .as_ref()
+        .is_some_and(|trust| trust.trusted() == Some(false));
     Ok(Json(HealthResponse {
         status: HealthStatus::Ready,
+        degraded: if untrusted {
+            vec!["dns_resolver_untrusted"]
+        } else {
+            Vec::new()
+        },
     }))
 }

@@ -40,6 +40,9 @@ pub struct StatsResponse {
     /// holds (see `GET /v1/holds`); empty when none.
     #[schema(value_type = BTreeMap<String, u64>)]
     pub holds: BTreeMap<String, u64>,
+    /// Whether the DNS resolver passed its latest trust probe (its NXDOMAIN answers count
+    /// as lapses only then); null before the first probe or with DNS off.
+    pub dns_resolver_trusted: Option<bool>,
 }
 
 /// Counts for a dashboard: watched domains by lifecycle, the schedule's backlog,
@@ -73,5 +76,6 @@ pub async fn get_stats(State(app): State<AppState>) -> Result<Json<StatsResponse
         oldest_webhook_age_seconds: stats.oldest_webhook_age(snapshot.computed_at),
         scheduler_holder: stats.leader.clone(),
         holds: stats.holds.iter().cloned().collect(),
+        dns_resolver_trusted: app.dns_trust.as_ref().and_then(|trust| trust.trusted()),
     }))
 }

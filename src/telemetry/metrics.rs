@@ -44,6 +44,9 @@ pub const BREAKER_REJECTIONS: &str = "lapseguard_breaker_rejections_total";
 /// Checks' lookups not made because the host's pace had no slot within the deadline,
 /// by `host`: those checks answered without that source's evidence.
 pub const CHECKS_PACED: &str = "lapseguard_checks_paced_total";
+/// 1 while the DNS resolver's latest trust probe passed (its NXDOMAIN counts as
+/// undelegated), 0 while it failed.
+pub const DNS_RESOLVER_TRUSTED: &str = "lapseguard_dns_resolver_trusted";
 /// Webhook deliveries made.
 pub const WEBHOOK_DELIVERIES: &str = "lapseguard_webhook_deliveries_total";
 /// Transitions the mass-change guard held instead of publishing, by the lifecycle they
@@ -175,6 +178,10 @@ pub fn breaker_rejected(host: &str) {
 
 pub fn check_paced(host: &str) {
     counter!(CHECKS_PACED, "host" => host.to_owned()).increment(1);
+}
+
+pub fn dns_resolver_trusted(trusted: bool) {
+    gauge!(DNS_RESOLVER_TRUSTED).set(if trusted { 1.0 } else { 0.0 });
 }
 
 pub fn webhook_delivered() {

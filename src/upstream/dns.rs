@@ -3,6 +3,7 @@
 //! `domain/delegation.rs`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{Name, RData, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
 
+use super::trust::{Probed, ResolverTrust, TrustSettings};
 use super::{Answer, Failure, Lookup, LookupError, Skipped};
 use crate::domain::delegation::Delegation;
 use crate::domain::name::RegistrableDomain;
@@ -32,6 +34,9 @@ pub struct DnsSettings {
     pub timeout: Duration,
     /// `LAPSEGUARD_DNS_RATE`: queries per second to the resolver.
     pub rate: f64,
+    /// `LAPSEGUARD_DNS_TRUST_SECONDS`, `LAPSEGUARD_DNS_CANARIES`: when an NXDOMAIN is
+    /// believed (`upstream/trust.rs`).
+    pub trust: TrustSettings,
 }
 
 impl DnsSettings {
@@ -50,9 +55,11 @@ impl DnsSettings {
 
 pub struct DnsLookup {
     resolver: TokioResolver,
+    trust: Arc<ResolverTrust>,
 }
 
 impl DnsLookup {
+    /// The lookup, and the trust it keeps in the resolver (for `/readyz` and the stats).
     pub fn new(settings: &DnsSettings) -> Result<Self, String> {
         let provider = TokioRuntimeProvider::default();
         let mut builder = if settings.servers.is_empty() {
@@ -82,7 +89,41 @@ impl DnsLookup {
         // Delegation changes must show on the next daily look, not after a TTL.
         options.cache_size = 0;
         let resolver = builder.build().map_err(|e| e.to_string())?;
-        Ok(Self { resolver })
+        Ok(Self {
+            resolver,
+            trust: Arc::new(ResolverTrust::new(settings.trust.clone())),
+        })
+    }
+
+    pub fn trust(&self) -> &Arc<ResolverTrust> {
+        &self.trust
+    }
+
+    /// Probes the resolver's trust for `tld` now, if the window's probe is missing.
+    pub async fn probe_trust(&self, tld: &str) -> bool {
+        self.trust
+            .believes_nxdomain_under(tld, |name| self.probe(name))
+            .await
+    }
+
+    /// A trust probe: whether `name` exists, and with how many NS records.
+    async fn probe(&self, name: String) -> Probed {
+        let Ok(name) = Name::from_ascii(format!("{name}.")) else {
+            return Probed::Missing;
+        };
+        match self.resolver.lookup(name, RecordType::NS).await {
+            Ok(found) => Probed::Exists {
+                nameservers: found
+                    .answers()
+                    .iter()
+                    .filter(|r| matches!(r.data, RData::NS(_)))
+                    .count(),
+            },
+            Err(error) if error.is_no_records_found() && !error.is_nx_domain() => {
+                Probed::Exists { nameservers: 0 }
+            }
+            Err(_) => Probed::Missing,
+        }
     }
 
     /// Whether the domain publishes MX records; `None` when the lookup failed.
@@ -131,7 +172,13 @@ impl Lookup for DnsLookup {
                     mail,
                 }
             }
-            Err(error) if error.is_nx_domain() => Delegation::undelegated(),
+            Err(error) if error.is_nx_domain() => {
+                let tld = domain.as_str().rsplit('.').next().unwrap_or_default();
+                if !self.probe_trust(tld).await {
+                    return Err(Failure::UntrustedResolver.into());
+                }
+                Delegation::undelegated()
+            }
             // NODATA: the name exists (see `domain/delegation.rs`).
             Err(error) if error.is_no_records_found() => Delegation {
                 delegated: true,

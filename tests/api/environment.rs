@@ -107,3 +107,74 @@ async fn the_mass_change_guard_counts_dns_lapses_per_tld() {
         "{published:?}"
     );
 }
+
+/// Section 1: `cargo run --release` behind a resolver that answers NXDOMAIN for every
+/// name. `gmail.com` (registry failing) used to answer `domain_inactive` from DNS, then
+/// allow a second later; `example.it` (DNS-only) was published as a lapse.
+#[tokio::test]
+async fn a_lying_resolver_neither_denies_nor_publishes_a_lapse() {
+    let started = spawn_app().await;
+    // The resolver lies from the start (a restart: the probe at start meets the lie).
+    started.dns.lie_nxdomain(true);
+    let app = started.restart().await;
+    app.rdap.set("gmail.com", Answer::Status(503));
+    for _ in 0..2 {
+        let body = app.check_email("alice@gmail.com").await;
+        assert_ne!(body["reason"], "domain_inactive", "{body}");
+        assert_eq!(body["reason"], "domain_status_unavailable");
+        assert_eq!(body["evidence"], Value::Null);
+        assert_eq!(body["last_lapse_at"], Value::Null);
+    }
+    let first = app.check_email("alice@example.it").await;
+    assert_ne!(first["reason"], "domain_inactive", "{first}");
+    let again = app.check_email("alice@example.it").await;
+    assert_eq!(
+        first["eligible"], again["eligible"],
+        "no flip: {first} {again}"
+    );
+    assert_eq!(first["reason"], again["reason"]);
+    assert!(app.all_transitions().await.is_empty(), "nothing published");
+    // The observation says why.
+    let dns = app.history("example.it", "dns").await;
+    assert_eq!(dns[0]["error"], "untrusted_resolver", "{dns:?}");
+    // /readyz stays 200 and names the degraded part; the stats say it too.
+    let (status, ready) = app.get("/readyz").await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_eq!(ready["degraded"], json!(["dns_resolver_untrusted"]));
+    let (_, stats) = app.get("/v1/stats").await;
+    assert_eq!(stats["dns_resolver_trusted"], false);
+}
+
+/// Section 1, the truthful resolver: it answers the TLD, so its NXDOMAIN for a DNS-only
+/// name is a lapse; the TLD is probed once for many checks.
+#[tokio::test]
+async fn a_truthful_resolver_is_believed_and_probed_once_per_window() {
+    let app = spawn_app().await;
+    for i in 0..5 {
+        let name = format!("chiuso{i}.it");
+        app.dns.set(&name, Zone::NxDomain);
+        let body = app.check_email(&format!("a@{name}")).await;
+        assert_eq!(body["reason"], "domain_inactive", "{body}");
+        assert_eq!(body["eligible"], false);
+    }
+    assert_eq!(app.dns.ns_queries("it"), 1, "one probe of the TLD");
+    let (_, ready) = app.get("/readyz").await;
+    assert_eq!(ready.get("degraded"), None);
+    let (_, stats) = app.get("/v1/stats").await;
+    assert_eq!(stats["dns_resolver_trusted"], true);
+}
+
+/// Section 1: a canary that does not resolve makes the resolver untrusted even when it
+/// answers the TLD.
+#[tokio::test]
+async fn a_canary_that_does_not_resolve_withdraws_trust() {
+    let started =
+        spawn_app_with(&[("LAPSEGUARD_DNS_CANARIES", "canary-one.com, canary-two.net")]).await;
+    started.dns.set("canary-two.net", Zone::NxDomain);
+    let app = started.restart().await;
+    app.dns.set("chiuso.it", Zone::NxDomain);
+    let body = app.check_email("a@chiuso.it").await;
+    assert_ne!(body["reason"], "domain_inactive", "{body}");
+    let dns = app.history("chiuso.it", "dns").await;
+    assert_eq!(dns[0]["error"], "untrusted_resolver", "{dns:?}");
+}

@@ -552,6 +552,12 @@ export interface components {
         EvidenceSource: "rdap" | "dns" | "fastly";
         /** @description A liveness or readiness answer. */
         HealthResponse: {
+            /**
+             * @description `/readyz`: parts that work less well than they should while checks still answer:
+             *     `dns_resolver_untrusted` (the resolver failed its trust probe: its NXDOMAIN
+             *     answers are not taken as lapses; checks rest on the registries). Empty when none.
+             */
+            degraded: string[];
             /** @description `ok` from `/healthz`, `ready` from `/readyz`. */
             status: components["schemas"]["HealthStatus"];
         };
@@ -799,6 +805,11 @@ export interface components {
              * @description When these counts were taken (they are shared for up to five seconds).
              */
             computed_at: string;
+            /**
+             * @description Whether the DNS resolver passed its latest trust probe (its NXDOMAIN answers count
+             *     as lapses only then); null before the first probe or with DNS off.
+             */
+            dns_resolver_trusted: boolean | null;
             /**
              * Format: int64
              * @description Watched domains whose next check is due.

@@ -38,6 +38,8 @@ impl Zone {
 #[derive(Default)]
 struct Table {
     zones: HashMap<String, Zone>,
+    /// A lying resolver (captive network, sandbox): NXDOMAIN for every name.
+    lying: bool,
     queries: HashMap<String, usize>,
 }
 
@@ -103,6 +105,11 @@ impl FakeDns {
         table.zones.insert(name.to_owned(), zone);
     }
 
+    /// Answers NXDOMAIN for every name while `on`, whatever the table says.
+    pub fn lie_nxdomain(&self, on: bool) {
+        self.table.lock().expect("table").lying = on;
+    }
+
     /// NS queries received for `name`.
     pub fn ns_queries(&self, name: &str) -> usize {
         let table = self.table.lock().expect("table");
@@ -126,11 +133,15 @@ fn answer(table: &Mutex<Table>, packet: &[u8], transport: Transport) -> Option<V
         if question.query_type() == RecordType::NS {
             *table.queries.entry(key.clone()).or_default() += 1;
         }
-        table
-            .zones
-            .get(&key)
-            .cloned()
-            .unwrap_or_else(|| Zone::delegated_to(&["ns1.fake-dns.test"]))
+        if table.lying {
+            Zone::NxDomain
+        } else {
+            table
+                .zones
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| Zone::delegated_to(&["ns1.fake-dns.test"]))
+        }
     };
     let mut reply = Message::response(query.metadata.id, query.metadata.op_code);
     reply.metadata.recursion_desired = query.metadata.recursion_desired;

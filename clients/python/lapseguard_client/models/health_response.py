@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,19 +16,26 @@ class HealthResponse:
     """A liveness or readiness answer.
 
     Attributes:
+        degraded (list[str]): `/readyz`: parts that work less well than they should while checks still answer:
+            `dns_resolver_untrusted` (the resolver failed its trust probe: its NXDOMAIN
+            answers are not taken as lapses; checks rest on the registries). Empty when none.
         status (HealthStatus): What a health route says when it answers 200.
     """
 
+    degraded: list[str]
     status: HealthStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        degraded = self.degraded
+
         status = self.status.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "degraded": degraded,
                 "status": status,
             }
         )
@@ -38,9 +45,12 @@ class HealthResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        degraded = cast(list[str], d.pop("degraded"))
+
         status = HealthStatus(d.pop("status"))
 
         health_response = cls(
+            degraded=degraded,
             status=status,
         )
 

@@ -21,6 +21,9 @@ class StatsResponse:
 
     Attributes:
         computed_at (datetime.datetime): When these counts were taken (they are shared for up to five seconds).
+        dns_resolver_trusted (bool | None): Whether the DNS resolver passed its latest trust probe (its NXDOMAIN answers
+            count
+            as lapses only then); null before the first probe or with DNS off.
         due (int): Watched domains whose next check is due.
         failing (int): Watched domains whose latest lookups failed (one or more in a row).
         holds (StatsResponseHolds): Open holds of the mass-change guard: each held host and how many transitions it
@@ -37,6 +40,7 @@ class StatsResponse:
     """
 
     computed_at: datetime.datetime
+    dns_resolver_trusted: bool | None
     due: int
     failing: int
     holds: StatsResponseHolds
@@ -51,6 +55,9 @@ class StatsResponse:
 
     def to_dict(self) -> dict[str, Any]:
         computed_at = self.computed_at.isoformat()
+
+        dns_resolver_trusted: bool | None
+        dns_resolver_trusted = self.dns_resolver_trusted
 
         due = self.due
 
@@ -80,6 +87,7 @@ class StatsResponse:
         field_dict.update(
             {
                 "computed_at": computed_at,
+                "dns_resolver_trusted": dns_resolver_trusted,
                 "due": due,
                 "failing": failing,
                 "holds": holds,
@@ -102,6 +110,13 @@ class StatsResponse:
 
         d = dict(src_dict)
         computed_at = datetime.datetime.fromisoformat(d.pop("computed_at"))
+
+        def _parse_dns_resolver_trusted(data: object) -> bool | None:
+            if data is None:
+                return data
+            return cast(bool | None, data)
+
+        dns_resolver_trusted = _parse_dns_resolver_trusted(d.pop("dns_resolver_trusted"))
 
         due = d.pop("due")
 
@@ -140,6 +155,7 @@ class StatsResponse:
 
         stats_response = cls(
             computed_at=computed_at,
+            dns_resolver_trusted=dns_resolver_trusted,
             due=due,
             failing=failing,
             holds=holds,
