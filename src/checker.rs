@@ -292,6 +292,14 @@ impl Checker {
         self.observer.settled().await;
     }
 
+    /// Completes once checks' observations of `domain` so far are written (within the
+    /// lookup deadline at most): read the stored state after this to act on it.
+    pub async fn settled_for(&self, domain: &RegistrableDomain) {
+        self.observer
+            .settled_for(domain, self.settings.deadline)
+            .await;
+    }
+
     fn max_age(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.settings.max_status_age)
             .expect("the configuration bounds it to ten years")

@@ -69,11 +69,40 @@ impl OncePerMinute {
     }
 }
 
-/// Counts background writes, so that shutdown (and a test) can wait for them.
+/// Counts background writes, so that shutdown (and a test) can wait for them, and
+/// whatever reads a domain's stored state to act on it can wait for that domain's.
 #[derive(Default)]
 struct Writes {
     pending: AtomicUsize,
+    by_domain: std::sync::Mutex<std::collections::HashMap<RegistrableDomain, usize>>,
     done: Notify,
+}
+
+impl Writes {
+    fn started(&self, domain: &RegistrableDomain) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        let mut by_domain = self.by_domain.lock().unwrap_or_else(|e| e.into_inner());
+        *by_domain.entry(domain.clone()).or_default() += 1;
+    }
+
+    fn finished(&self, domain: &RegistrableDomain) {
+        {
+            let mut by_domain = self.by_domain.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(n) = by_domain.get_mut(domain) {
+                *n -= 1;
+                if *n == 0 {
+                    by_domain.remove(domain);
+                }
+            }
+        }
+        self.pending.fetch_sub(1, Ordering::AcqRel);
+        self.done.notify_waiters();
+    }
+
+    fn pending_for(&self, domain: &RegistrableDomain) -> bool {
+        let by_domain = self.by_domain.lock().unwrap_or_else(|e| e.into_inner());
+        by_domain.contains_key(domain)
+    }
 }
 
 /// What an observer is built from.
@@ -119,6 +148,22 @@ impl Observer {
             }
             done.await;
         }
+    }
+
+    /// Completes once the checks' observations of `domain` started so far are written, or
+    /// after `within`: whatever reads a domain's stored state to act on it (an override,
+    /// the domain's page) sees what a check saw before the request.
+    pub async fn settled_for(&self, domain: &RegistrableDomain, within: Duration) {
+        let wait = async {
+            loop {
+                let done = self.writes.done.notified();
+                if !self.writes.pending_for(domain) {
+                    return;
+                }
+                done.await;
+            }
+        };
+        let _ = tokio::time::timeout(within, wait).await;
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -448,7 +493,7 @@ impl Observer {
             ..self.settings
         };
         let writes = Arc::clone(&self.writes);
-        writes.pending.fetch_add(1, Ordering::AcqRel);
+        writes.started(&observation.domain);
         tokio::spawn(async move {
             match store.record(&observation, &settings).await {
                 Ok(recorded) => remember(&memory, &recorded),
@@ -456,8 +501,7 @@ impl Observer {
                     tracing::error!(domain = %observation.domain, error = %error, "recording a check's observation failed");
                 }
             }
-            writes.pending.fetch_sub(1, Ordering::AcqRel);
-            writes.done.notify_waiters();
+            writes.finished(&observation.domain);
         });
     }
 }

@@ -274,6 +274,7 @@ pub async fn get_domain(
     Path(domain): Path<String>,
 ) -> Result<Json<DomainView>, ApiError> {
     let domain = RegistrableDomain::parse(&domain)?;
+    app.checker.settled_for(&domain).await;
     let status = app.store.status(&domain).await?;
     let watch = app.store.watch_entry(&domain).await?;
     let observations = app.store.observations(&domain, RECENT_OBSERVATIONS).await?;

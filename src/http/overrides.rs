@@ -150,6 +150,8 @@ pub async fn set_override(
             "expires_at must lie in the future",
         ));
     }
+    // What a check saw before this request is what the override is set against.
+    app.checker.settled_for(&domain).await;
     let status = app.store.status(&domain).await?;
     let seen = Seen::of(status.as_ref().map(|s| &s.status));
     let rule = Override {

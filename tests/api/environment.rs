@@ -178,3 +178,34 @@ async fn a_canary_that_does_not_resolve_withdraws_trust() {
     let dns = app.history("chiuso.it", "dns").await;
     assert_eq!(dns[0]["error"], "untrusted_resolver", "{dns:?}");
 }
+
+/// Section 7: an override set right after a check used to pin `unknown` (the check's
+/// observation was still being written), lapse at once and never apply.
+#[tokio::test]
+async fn an_override_set_right_after_a_check_sees_what_the_check_saw() {
+    let app = spawn_app().await;
+    app.rdap.set(
+        "lapsing.com",
+        with_statuses("lapsing.com", &["redemption period", "pending delete"]),
+    );
+    // No wait for the check's write: the override follows at once.
+    let (status, body) = app
+        .post_raw(
+            json!({"email": "a@lapsing.com"}).to_string(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_eq!(body["reason"], "domain_in_redemption_period");
+    let (status, set) = app
+        .put_json(
+            "/v1/overrides/lapsing.com",
+            json!({"decision": "allow", "note": "ticket 4711: restore under way"}),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{set}");
+    assert_eq!(set["state"], "active", "{set}");
+    assert_eq!(set["seen_lifecycle"], "redemption");
+    let body = app.check_email("a@lapsing.com").await;
+    assert_eq!(body["reason"], "override_allow", "{body}");
+}
