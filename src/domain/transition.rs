@@ -72,8 +72,8 @@ impl Publication {
     /// - The first observation publishes a transition from `unknown` only when the domain
     ///   is not `active`: watching a million healthy domains sends nothing.
     /// - A change of lifecycle, or of registration date, is published at once, unless it
-    ///   skips stages: then it waits until a lookup at least `confirm_after` after the
-    ///   first one still shows it.
+    ///   skips stages or is a lapse only DNS has seen: then it waits until a lookup at
+    ///   least `confirm_after` after the first one still shows it.
     pub fn advance(
         &self,
         status: &DomainStatus,
@@ -103,14 +103,19 @@ impl Publication {
             observed_at: now,
             source: status.evidence,
         };
-        if self.lifecycle == Lifecycle::Unknown {
+        // A lapse only DNS has seen (a DNS-only TLD) waits for a second look, as a skip
+        // does: one resolver's bad minute must not un-verify a TLD's worth of addresses.
+        let dns_lapse = status.evidence == EvidenceSource::Dns
+            && !matches!(observed, Lifecycle::Active | Lifecycle::Unknown)
+            && observed != self.lifecycle;
+        if self.lifecycle == Lifecycle::Unknown && !dns_lapse {
             let announce = observed != Lifecycle::Active;
             return (published, announce.then_some(transition));
         }
         if observed == self.lifecycle && !registration_changed {
             return (published, None);
         }
-        if !skips_stages(self.lifecycle, observed) {
+        if !skips_stages(self.lifecycle, observed) && !dns_lapse {
             return (published, Some(transition));
         }
         match self.pending {
@@ -246,6 +251,29 @@ mod tests {
         let t = t.expect("published");
         assert_eq!((t.from, t.to), (Lifecycle::Active, Lifecycle::Active));
         assert_eq!(t.registered_at, Some(minute(day)));
+    }
+
+    #[test]
+    fn a_lapse_only_dns_has_seen_waits_for_a_second_look() {
+        let dns = |lifecycle, at| DomainStatus {
+            evidence: EvidenceSource::Dns,
+            registered_at: None,
+            ..status(lifecycle, at, 0)
+        };
+        // First seen undelegated: nothing yet, even from `unknown`.
+        let (first, t) = Publication::default().advance(&dns(Lifecycle::Inactive, 0), CONFIRM);
+        assert_eq!(t, None);
+        assert_eq!(first.lifecycle, Lifecycle::Unknown);
+        let (_, t) = first.advance(&dns(Lifecycle::Inactive, 1), CONFIRM);
+        assert_eq!(t, None, "too soon");
+        let (_, t) = first.advance(&dns(Lifecycle::Inactive, 11), CONFIRM);
+        assert_eq!(t.map(|t| t.to), Some(Lifecycle::Inactive));
+        // From active too; back in the zone before the second look, nothing is published.
+        let (active, _) = Publication::default().advance(&dns(Lifecycle::Active, 0), CONFIRM);
+        let (waiting, t) = active.advance(&dns(Lifecycle::Inactive, 1), CONFIRM);
+        assert_eq!(t, None);
+        let (_, t) = waiting.advance(&dns(Lifecycle::Active, 2), CONFIRM);
+        assert_eq!(t, None, "the unconfirmed lapse is forgotten");
     }
 
     #[test]

@@ -862,6 +862,12 @@ macro_rules! impl_store {
                     }
                 };
                 let dns_next = next_dns_check_at(now, seen.is_some(), &settings.schedule);
+                // For a domain DNS is the evidence for, DNS is also what looks again: as
+                // soon as the schedule wants (a lapse awaiting its confirming look).
+                let dns_next = match settings.role {
+                    Role::Evidence => dns_next.min(evidence_next.max(now)),
+                    Role::Signal => dns_next,
+                };
                 sqlx::query(sql::UPSERT_DELEGATION)
                     .bind(domain.as_str())
                     .bind(now.timestamp())

@@ -33,9 +33,13 @@ async fn a_tld_without_a_registry_source_is_answered_from_dns() {
     assert_eq!(body["lifecycle"], "inactive");
     assert_eq!(body["evidence"], "dns");
 
-    // The history keeps the DNS row; the transition names its source.
+    // The history keeps the DNS row; the lapse waits for a second look (DNS alone saw
+    // it), which the sweep makes once the confirmation delay is over.
     let rows = app.history("gone.it", "dns").await;
     assert_eq!(rows[0]["outcome"], "undelegated");
+    assert!(app.all_transitions().await.is_empty(), "unconfirmed");
+    app.clock.advance(chrono::Duration::minutes(11));
+    assert_eq!(sweep(&app).await, 1, "the confirming look is due");
     let transitions = app.all_transitions().await;
     let gone: Vec<_> = transitions
         .iter()
@@ -60,6 +64,9 @@ async fn a_name_that_left_the_zone_and_came_back_has_lapsed_since_verification()
 
     app.clock.advance(chrono::Duration::days(1));
     app.dns.set("example.it", Zone::NxDomain);
+    assert_eq!(sweep(&app).await, 1);
+    // DNS alone saw the lapse: a second look confirms it.
+    app.clock.advance(chrono::Duration::minutes(11));
     assert_eq!(sweep(&app).await, 1);
     app.clock.advance(chrono::Duration::days(1));
     app.dns

@@ -80,6 +80,10 @@ async fn undelegate(app: &TestApp, names: &[String]) {
         app.dns.set(name, Zone::NxDomain);
         app.check_email(&format!("a@{name}")).await;
     }
+    // DNS alone saw the lapses: the sweep's second look confirms them.
+    app.clock.advance(chrono::Duration::seconds(2));
+    let sweep = app.state.delegation.as_ref().expect("DNS is on");
+    sweep.run_due().await.expect("sweep round");
 }
 
 /// Section 3: DNS undelegations count against the mass-change guard per TLD: a mass
@@ -208,4 +212,31 @@ async fn an_override_set_right_after_a_check_sees_what_the_check_saw() {
     assert_eq!(set["seen_lifecycle"], "redemption");
     let body = app.check_email("a@lapsing.com").await;
     assert_eq!(body["reason"], "override_allow", "{body}");
+}
+
+/// Section 2: a lapse only DNS has seen is published only when a look at least
+/// `LAPSEGUARD_CONFIRM_AFTER_SECONDS` later still shows it; a check in between denies.
+#[tokio::test]
+async fn a_lapse_only_dns_saw_is_published_after_a_second_look() {
+    let app = spawn_app().await;
+    app.dns.set("flicker.it", Zone::NxDomain);
+    let body = app.check_email("a@flicker.it").await;
+    assert_eq!(body["reason"], "domain_inactive", "{body}");
+    assert!(app.all_transitions().await.is_empty(), "unconfirmed");
+    // Back in the zone before the confirming look: nothing was ever published.
+    app.dns
+        .set("flicker.it", Zone::delegated_to(&["ns1.registrar.it"]));
+    app.clock.advance(chrono::Duration::minutes(11));
+    let sweep = app.state.delegation.as_ref().expect("DNS is on");
+    assert_eq!(sweep.run_due().await.expect("sweep"), 1);
+    assert!(app.all_transitions().await.is_empty());
+
+    // Out of the zone at both looks: published once.
+    app.dns.set("gone.it", Zone::NxDomain);
+    app.check_email("a@gone.it").await;
+    app.clock.advance(chrono::Duration::minutes(11));
+    assert_eq!(sweep.run_due().await.expect("sweep"), 1);
+    let published = app.all_transitions().await;
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(published[0]["domain"], "gone.it");
 }
