@@ -153,6 +153,7 @@ impl App {
                 role: Role::Evidence,
                 guard: config.guard,
             },
+            spool_capacity: config.memory.spool_capacity,
         }));
         let tokens = Arc::new(TokenRing::default());
         tokens.reload(store.as_ref()).await?;

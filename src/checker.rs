@@ -292,6 +292,11 @@ impl Checker {
         self.observer.settled().await;
     }
 
+    /// Writes what the spool holds, for at most `within`; returns how many are left.
+    pub async fn flush_spool(&self, within: Duration) -> usize {
+        self.observer.flush_spool(within).await
+    }
+
     /// Completes once checks' observations of `domain` so far are written (within the
     /// lookup deadline at most): read the stored state after this to act on it.
     pub async fn settled_for(&self, domain: &RegistrableDomain) {

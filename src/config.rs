@@ -176,6 +176,7 @@ impl Config {
         let memory = MemorySettings {
             capacity: num("LAPSEGUARD_CACHE_CAPACITY", 100_000, 1..=u64::MAX)?,
             failure_cooldown: secs("LAPSEGUARD_FAILURE_COOLDOWN_SECONDS", 30, 0..=86_400)?,
+            spool_capacity: num("LAPSEGUARD_SPOOL_CAPACITY", 10_000, 1..=10_000_000)? as usize,
         };
         let confirm_after = num("LAPSEGUARD_CONFIRM_AFTER_SECONDS", 600, 0..=TEN_YEARS)?;
         let schedule = ScheduleSettings {

@@ -32,6 +32,7 @@ pub mod observer;
 pub mod overrides;
 pub mod refresh;
 pub mod simulate;
+pub mod spool;
 pub mod startup;
 pub mod stats;
 pub mod store;

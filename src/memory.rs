@@ -61,6 +61,9 @@ pub struct MemorySettings {
     /// `LAPSEGUARD_FAILURE_COOLDOWN_SECONDS`: after a failed lookup, checks of the domain
     /// answer without asking again for this long.
     pub failure_cooldown: Duration,
+    /// `LAPSEGUARD_SPOOL_CAPACITY`: observations kept while the store is away (see
+    /// `spool.rs`).
+    pub spool_capacity: usize,
 }
 
 pub struct StatusMemory {

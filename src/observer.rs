@@ -15,6 +15,7 @@ use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
+use crate::spool::{Spool, is_outage};
 use crate::store::queue::RecordQueue;
 use crate::store::{Origin, RecordSettings, Recorded, Role, Store, StoredStatus};
 use crate::telemetry::metrics;
@@ -47,6 +48,8 @@ pub struct Observer {
     writes: Arc<Writes>,
     /// The scheduler's writes, committed in groups.
     queue: RecordQueue,
+    /// Observations the store could not take yet, written when it answers again.
+    spool: Arc<Spool>,
     /// When each host's "no slot in the pace" was last logged.
     paced_log: OncePerMinute,
 }
@@ -118,12 +121,24 @@ pub struct ObserverParts {
     /// How long checks of a domain answer without a lookup after one failed.
     pub failure_cooldown: Duration,
     pub settings: RecordSettings,
+    /// `LAPSEGUARD_SPOOL_CAPACITY`.
+    pub spool_capacity: usize,
 }
 
+/// How often the spool tries the store again.
+const SPOOL_RETRY: Duration = Duration::from_secs(1);
+
 impl Observer {
-    /// Starts the group-commit writer: needs a Tokio runtime.
+    /// Starts the group-commit writer and the spool's flusher: needs a Tokio runtime.
     pub fn new(parts: ObserverParts) -> Self {
+        let spool = Arc::new(Spool::new(parts.spool_capacity));
+        tokio::spawn(keep_flushing(
+            Arc::downgrade(&spool),
+            Arc::clone(&parts.store),
+            Arc::clone(&parts.memory),
+        ));
         Self {
+            spool,
             queue: RecordQueue::start(Arc::clone(&parts.store)),
             store: parts.store,
             sources: parts.sources,
@@ -148,6 +163,23 @@ impl Observer {
             }
             done.await;
         }
+    }
+
+    /// Writes what the spool holds, for at most `within` (shutdown: nothing seen is lost
+    /// while the store answers). Returns how many are still spooled.
+    pub async fn flush_spool(&self, within: Duration) -> usize {
+        let memory = &self.memory;
+        let flush = self
+            .spool
+            .flush(self.store.as_ref(), |recorded| remember(memory, recorded));
+        tokio::time::timeout(within, flush)
+            .await
+            .unwrap_or_else(|_| self.spool.len())
+    }
+
+    /// Observations waiting for the store.
+    pub fn spooled(&self) -> usize {
+        self.spool.len()
     }
 
     /// Completes once the checks' observations of `domain` started so far are written, or
@@ -262,6 +294,9 @@ impl Observer {
             Err(error) => {
                 let domain = &observation.domain;
                 tracing::error!(domain = %domain, error = %error, "recording an observation failed");
+                if is_outage(&error) {
+                    self.spool.push(observation.clone(), settings);
+                }
                 let held = self.memory.get(domain);
                 let revision = held.as_ref().map_or(-1, |h| h.revision);
                 let status = match role {
@@ -492,6 +527,12 @@ impl Observer {
             role,
             ..self.settings
         };
+        // Behind what is spooled already: a domain's observations are written in order.
+        if !self.spool.is_empty() {
+            self.spool.push(observation, settings);
+            return;
+        }
+        let spool = Arc::clone(&self.spool);
         let writes = Arc::clone(&self.writes);
         writes.started(&observation.domain);
         tokio::spawn(async move {
@@ -499,6 +540,9 @@ impl Observer {
                 Ok(recorded) => remember(&memory, &recorded),
                 Err(error) => {
                     tracing::error!(domain = %observation.domain, error = %error, "recording a check's observation failed");
+                    if is_outage(&error) {
+                        spool.push(observation.clone(), settings);
+                    }
                 }
             }
             writes.finished(&observation.domain);
@@ -541,6 +585,30 @@ async fn ask_by(
         started.elapsed(),
     );
     answer
+}
+
+/// Tries the store again every [`SPOOL_RETRY`] while anything is spooled; ends with the
+/// observer.
+async fn keep_flushing(
+    spool: std::sync::Weak<Spool>,
+    store: Arc<dyn Store>,
+    memory: Arc<StatusMemory>,
+) {
+    loop {
+        tokio::time::sleep(SPOOL_RETRY).await;
+        let Some(spool) = spool.upgrade() else {
+            return;
+        };
+        if spool.is_empty() {
+            continue;
+        }
+        let left = spool
+            .flush(store.as_ref(), |recorded| remember(&memory, recorded))
+            .await;
+        if left == 0 {
+            tracing::info!("the store answers again: every spooled observation is written");
+        }
+    }
 }
 
 /// Memory takes what the store now holds.

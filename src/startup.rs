@@ -166,8 +166,20 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         cancel.cancel();
-        // What checks observed is written before the process ends.
+        // What checks observed is written before the process ends, and what waits in the
+        // spool gets a bounded time to reach the store.
         self.state.checker.settled().await;
+        let left = self
+            .state
+            .checker
+            .flush_spool(SPOOL_FLUSH_AT_SHUTDOWN)
+            .await;
+        if left > 0 {
+            tracing::error!(
+                left,
+                "the store did not take every spooled observation before shutdown: they are lost"
+            );
+        }
         if let Some(metrics) = metrics
             && let Err(error) = metrics.await
         {
@@ -226,6 +238,9 @@ async fn run_background(state: AppState, cancel: CancellationToken) {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
+/// How long shutdown waits for the spool to reach the store.
+const SPOOL_FLUSH_AT_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(error) = tokio::signal::ctrl_c().await {

@@ -47,6 +47,10 @@ pub const CHECKS_PACED: &str = "lapseguard_checks_paced_total";
 /// 1 while the DNS resolver's latest trust probe passed (its NXDOMAIN counts as
 /// undelegated), 0 while it failed.
 pub const DNS_RESOLVER_TRUSTED: &str = "lapseguard_dns_resolver_trusted";
+/// Observations waiting in the spool for the store to answer again.
+pub const SPOOLED: &str = "lapseguard_spooled_observations";
+/// Spooled observations dropped (the spool was full, or the store refused one for good).
+pub const SPOOL_DROPPED: &str = "lapseguard_spool_dropped_total";
 /// Webhook deliveries made.
 pub const WEBHOOK_DELIVERIES: &str = "lapseguard_webhook_deliveries_total";
 /// Transitions the mass-change guard held instead of publishing, by the lifecycle they
@@ -182,6 +186,14 @@ pub fn check_paced(host: &str) {
 
 pub fn dns_resolver_trusted(trusted: bool) {
     gauge!(DNS_RESOLVER_TRUSTED).set(if trusted { 1.0 } else { 0.0 });
+}
+
+pub fn spool_size(n: usize) {
+    gauge!(SPOOLED).set(n as f64);
+}
+
+pub fn spool_dropped() {
+    counter!(SPOOL_DROPPED).increment(1);
 }
 
 pub fn webhook_delivered() {

@@ -240,3 +240,48 @@ async fn a_lapse_only_dns_saw_is_published_after_a_second_look() {
     assert_eq!(published.len(), 1, "{published:?}");
     assert_eq!(published[0]["domain"], "gone.it");
 }
+
+/// Section 4: a lapse seen while the store is down reaches the store, the transitions
+/// feed and memory once it is back: the observation waited in the spool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lapse_seen_while_the_store_is_down_is_written_when_it_is_back() {
+    let app = spawn_app_with(&[("LAPSEGUARD_LOOKUP_DEADLINE_MS", "500")]).await;
+    app.rdap.set(
+        "lapsed-while-down.com",
+        with_statuses(
+            "lapsed-while-down.com",
+            &["redemption period", "pending delete"],
+        ),
+    );
+    let stopped = StoppedStore::stop(&app.database.url).await;
+    let (status, body) = app
+        .post_raw(
+            json!({"email": "a@lapsed-while-down.com"}).to_string(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{body}");
+    assert_eq!(body["reason"], "domain_in_redemption_period", "{body}");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    stopped.start().await;
+
+    let started = std::time::Instant::now();
+    let mut published = Vec::new();
+    while started.elapsed() < std::time::Duration::from_secs(30) && published.is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let (status, page) = app.get("/v1/transitions?after=0&limit=100").await;
+        if status == axum::http::StatusCode::OK {
+            published = page["transitions"].as_array().cloned().unwrap_or_default();
+        }
+    }
+    assert_eq!(published.len(), 1, "the lapse reached the feed");
+    assert_eq!(published[0]["domain"], "lapsed-while-down.com");
+    assert_eq!(published[0]["to"], "redemption");
+    assert_eq!(
+        app.state
+            .checker
+            .flush_spool(std::time::Duration::from_secs(1))
+            .await,
+        0
+    );
+}
