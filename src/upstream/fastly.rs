@@ -159,6 +159,9 @@ impl Lookup for FastlyLookup {
             return Err(Failure::Status(status.as_u16()).into());
         }
         let body = read_capped(response, MAX_RESPONSE_BYTES).await?;
+        if !super::http::nested_within(&body, super::http::MAX_JSON_DEPTH) {
+            return Err(Failure::Malformed.into());
+        }
         let body: StatusBody = serde_json::from_slice(&body).map_err(|_| Failure::Malformed)?;
         if body.errors.is_some_and(|e| !e.is_null()) {
             return Err(Failure::ErrorBody.into());

@@ -4,6 +4,8 @@
 //! a 429 instead of a sleep.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -39,15 +41,29 @@ impl UpstreamHttp {
                 "http" => allow_http,
                 _ => false,
             };
+            let private_literal = !allow_http
+                && attempt.url().host().is_some_and(|host| match host {
+                    url::Host::Ipv4(ip) => !is_public(IpAddr::V4(ip)),
+                    url::Host::Ipv6(ip) => !is_public(IpAddr::V6(ip)),
+                    url::Host::Domain(_) => false,
+                });
             if attempt.previous().len() > MAX_REDIRECTS {
                 attempt.error("too many redirects")
             } else if !scheme_allowed {
                 attempt.error("redirect to a disallowed scheme")
+            } else if private_literal {
+                attempt.error("redirect to a private address")
             } else {
                 attempt.follow()
             }
         });
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if !allow_http {
+            // A host name (an upstream's, or a redirect's) that resolves only to loopback,
+            // private, link-local or metadata addresses is refused before connecting.
+            builder = builder.dns_resolver(Arc::new(PublicAddressesOnly));
+        }
+        let http = builder
             .redirect(redirects)
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -182,6 +198,87 @@ fn retry_after(headers: &HeaderMap) -> Duration {
     pause.clamp(Duration::from_secs(1), MAX_PAUSE)
 }
 
+/// Whether an upstream may live at `ip`: not loopback, private (RFC 1918, unique local),
+/// link-local (which holds cloud metadata services, `169.254.169.254`), shared (CGNAT),
+/// unspecified, broadcast or documentation space; an IPv4-mapped IPv6 address is judged
+/// as its IPv4 address.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// The system resolver, keeping only public addresses (see [`is_public`]).
+struct PublicAddressesOnly;
+
+impl reqwest::dns::Resolve for PublicAddressesOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = format!("{}:0", name.as_str());
+        Box::pin(async move {
+            let found = tokio::net::lookup_host(host).await?;
+            let public: Vec<std::net::SocketAddr> =
+                found.filter(|address| is_public(address.ip())).collect();
+            if public.is_empty() {
+                return Err("the host resolves only to private addresses".into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The deepest JSON nesting an upstream's answer may have: deeper is a failure whatever
+/// else it holds (RDAP and Fastly answers nest a handful of levels).
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// Whether `body`'s arrays and objects nest at most `max` deep (strings skipped); a scan
+/// of the bytes, before any parser recurses into them.
+pub fn nested_within(body: &[u8], max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
+    for &byte in body {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
+}
+
 pub async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
     if response
         .content_length()
@@ -202,6 +299,46 @@ pub async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_loopback_link_local_and_metadata_addresses_are_not_public() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fc00::1",
+            "fd12::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(ip.parse().expect("ip")), "{ip}");
+        }
+        for ip in ["192.0.47.59", "2001:500:8f::53", "8.8.8.8"] {
+            assert!(is_public(ip.parse().expect("ip")), "{ip}");
+        }
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings() {
+        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        assert!(!nested_within(deep.as_bytes(), MAX_JSON_DEPTH));
+        let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert!(nested_within(ok.as_bytes(), MAX_JSON_DEPTH));
+        let quoted = format!(r#"{{"a": "{}\"{}"}}"#, "[".repeat(100), "{".repeat(100));
+        assert!(nested_within(quoted.as_bytes(), MAX_JSON_DEPTH));
+    }
+
+    #[tokio::test]
+    async fn a_host_name_that_resolves_to_loopback_is_refused() {
+        use reqwest::dns::Resolve;
+        let name: reqwest::dns::Name = "localhost".parse().expect("name");
+        assert!(PublicAddressesOnly.resolve(name).await.is_err());
+    }
 
     #[test]
     fn retry_after_takes_seconds_or_dates_and_is_bounded() {

@@ -124,6 +124,9 @@ struct Event {
 
 /// Parses an RDAP domain object (RFC 9083 section 5.3): statuses and the dated events.
 pub fn parse_domain(body: &[u8]) -> Result<Registration, Failure> {
+    if !super::http::nested_within(body, super::http::MAX_JSON_DEPTH) {
+        return Err(Failure::Malformed);
+    }
     let object: DomainObject = serde_json::from_slice(body).map_err(|_| Failure::Malformed)?;
     if !object.object_class_name.eq_ignore_ascii_case("domain") {
         return Err(Failure::Malformed);

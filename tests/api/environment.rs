@@ -285,3 +285,57 @@ async fn a_lapse_seen_while_the_store_is_down_is_written_when_it_is_back() {
         0
     );
 }
+
+/// Section 5: hostile and broken registry answers are failures, answered within the
+/// deadline, never read as a lapse (nothing published, no lapse reason).
+#[tokio::test]
+async fn hostile_registry_answers_are_failures_never_lapses() {
+    let app = spawn_app_with(&[("LAPSEGUARD_LOOKUP_DEADLINE_MS", "800")]).await;
+    let deep = format!(
+        r#"{{"objectClassName": "domain", "status": ["inactive"], "x": {}1{}}}"#,
+        "[".repeat(70),
+        "]".repeat(70)
+    );
+    let mut many = rdap_domain("many.com", &["active"], days_ago(4000), days_ahead(100));
+    let events: Vec<Value> = (0..10_000)
+        .map(|i| json!({"eventAction": format!("custom {i}"), "eventDate": "2020-01-01T00:00:00Z"}))
+        .collect();
+    many["events"]
+        .as_array_mut()
+        .expect("events")
+        .extend(events);
+    let cases = [
+        ("deep.com", Answer::Body(deep)),
+        (
+            "loop.com",
+            Answer::Redirect(format!("{}domain/loop.com", app.rdap.url)),
+        ),
+        (
+            "slow.com",
+            Answer::Slow(
+                std::time::Duration::from_secs(5),
+                Box::new(active("slow.com")),
+            ),
+        ),
+        (
+            "garbage.com",
+            Answer::Body("\u{feff}{\"objectClassName\": ".to_owned()),
+        ),
+        ("many.com", Answer::Domain(many)),
+    ];
+    for (name, answer) in cases {
+        app.rdap.set(name, answer);
+        let started = std::time::Instant::now();
+        let body = app.check_email(&format!("a@{name}")).await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(800 + 700),
+            "{name}: within the deadline"
+        );
+        let reason = body["reason"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            ["domain_status_unavailable", "domain_active"].contains(&reason.as_str()),
+            "{name}: {body}"
+        );
+    }
+    assert!(app.all_transitions().await.is_empty(), "no lapse published");
+}
