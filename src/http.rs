@@ -123,7 +123,7 @@ where
 /// Parses a JSON body into `T`. The problem `detail` is written here from the error's
 /// position, the field's path and the type the schema expects, never from serde's message:
 /// that message quotes the offending input, which may be an email address.
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // A well-formed body is read in one pass; the two passes below only name what is wrong.
     let error = match serde_json::from_slice(bytes) {
         Ok(parsed) => return Ok(parsed),
