@@ -66,6 +66,21 @@ async fn one_replica_runs_the_scheduler_and_another_takes_over_when_it_dies() {
         async || app.rdap.hits("first.com") == 1,
     )
     .await;
+    // The lookup's write (a group commit) lands before the leader dies: "checked once"
+    // is about the schedule, not about a kill between the answer and its commit.
+    wait_for(
+        "the scheduler recording first.com",
+        Duration::from_secs(10),
+        async || {
+            let view = reqwest::get(format!("{}/v1/domains/first.com", follower.address))
+                .await
+                .expect("request");
+            let bytes = view.bytes().await.unwrap_or_default();
+            let view: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            !view["checked_at"].is_null()
+        },
+    )
+    .await;
 
     let follower_pid = follower.child.id();
     drop(leader); // SIGKILL: no chance to give the lease up.
