@@ -28,7 +28,7 @@ DATABASE = "lapseguard_spool"
 DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE
 RATE = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 DOWN = int(sys.argv[2]) if len(sys.argv) > 2 else 30
-CLIENTS = 16
+CLIENTS = 64
 
 
 def cluster():
