@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::schedule::{ScheduleInput, ScheduleSettings, next_check_at};
-use super::status::{DomainStatus, Observation};
+use super::status::{DomainStatus, EvidenceSource, Observation};
 use super::transition::{Publication, Transition};
 
 /// Everything lapseguard keeps about one domain besides its history.
@@ -26,7 +26,7 @@ pub struct Folded {
 
 impl Tracked {
     pub fn fold(&self, observation: &Observation, settings: &ScheduleSettings) -> Folded {
-        let status = DomainStatus::observe(self.status.as_ref(), observation);
+        let mut status = DomainStatus::observe(self.status.as_ref(), observation);
         let succeeded = observation.lifecycle().is_some();
         let (publication, transition, failures) = match (&status, succeeded) {
             (Some(current), true) => {
@@ -36,6 +36,14 @@ impl Tracked {
             }
             _ => (self.publication, None, self.failures.saturating_add(1)),
         };
+        // A lapse only DNS has seen becomes lapse memory when its confirming look
+        // publishes it, not at the first sighting (one resolver's bad minute).
+        if let Some(current) = status.as_mut()
+            && current.evidence == EvidenceSource::Dns
+            && publication.pending.is_some()
+        {
+            current.last_lapse_at = self.status.as_ref().and_then(|s| s.last_lapse_at);
+        }
         let input = ScheduleInput {
             status: status.as_ref(),
             failures,

@@ -230,6 +230,12 @@ async fn a_lapse_only_dns_saw_is_published_after_a_second_look() {
     let sweep = app.state.delegation.as_ref().expect("DNS is on");
     assert_eq!(sweep.run_due().await.expect("sweep"), 1);
     assert!(app.all_transitions().await.is_empty());
+    // Nor is the unconfirmed sighting lapse memory: an address verified before it stands.
+    let (_, body) = app
+        .check(json!({"email": "a@flicker.it", "verified_at": "2020-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(body["reason"], "domain_active", "{body}");
+    assert_eq!(body["last_lapse_at"], Value::Null);
 
     // Out of the zone at both looks: published once.
     app.dns.set("gone.it", Zone::NxDomain);
