@@ -345,3 +345,18 @@ async fn hostile_registry_answers_are_failures_never_lapses() {
     }
     assert!(app.all_transitions().await.is_empty(), "no lapse published");
 }
+
+/// Section 5: a resolver that hijacks NXDOMAIN into an address, and an answer of 500 NS
+/// records with names of about 250 bytes, are delegated or a failure: never undelegated.
+#[tokio::test]
+async fn hijacked_and_oversized_dns_answers_are_never_a_lapse() {
+    let app = spawn_app().await;
+    app.dns.set("hijacked.it", Zone::Hijacked);
+    app.dns.set("huge.it", Zone::ManyNameservers(500));
+    for name in ["hijacked.it", "huge.it"] {
+        let body = app.check_email(&format!("a@{name}")).await;
+        assert_ne!(body["reason"], "domain_inactive", "{name}: {body}");
+        assert_eq!(body["last_lapse_at"], Value::Null, "{name}: {body}");
+    }
+    assert!(app.all_transitions().await.is_empty());
+}

@@ -22,6 +22,10 @@ pub enum Zone {
     /// NOERROR without records.
     NoData,
     ServFail,
+    /// NXDOMAIN hijacking: every query answered with an address (an A record), even NS.
+    Hijacked,
+    /// This many NS records, each a name of about 250 bytes.
+    ManyNameservers(usize),
     /// No answer at all.
     Silent,
     /// A truncated reply (TC) over UDP, delegated to these hosts over TCP: proves the
@@ -161,6 +165,19 @@ fn answer(table: &Mutex<Table>, packet: &[u8], transport: Transport) -> Option<V
         Zone::NxDomain => reply.metadata.response_code = ResponseCode::NXDomain,
         Zone::ServFail => reply.metadata.response_code = ResponseCode::ServFail,
         Zone::NoData => {}
+        Zone::Hijacked => {
+            let address = std::net::Ipv4Addr::new(192, 0, 2, 1);
+            let a = RData::A(hickory_resolver::proto::rr::rdata::A(address));
+            reply.add_answer(Record::from_rdata(owner, 300, a));
+        }
+        Zone::ManyNameservers(count) => {
+            for i in 0..count {
+                let label = "n".repeat(60);
+                let host = format!("{i}{label}.{label}.{label}.{}.", "x".repeat(50));
+                let host = Name::from_ascii(&host).ok()?;
+                reply.add_answer(Record::from_rdata(owner.clone(), 300, RData::NS(NS(host))));
+            }
+        }
         Zone::Delegated(hosts) => match question.query_type() {
             RecordType::NS => {
                 for host in hosts {
