@@ -360,3 +360,90 @@ async fn hijacked_and_oversized_dns_answers_are_never_a_lapse() {
     }
     assert!(app.all_transitions().await.is_empty());
 }
+
+/// The lifecycle a domain's view shows and the one the lists filter and count by agree.
+async fn assert_copy_agrees(app: &TestApp, domain: &str, step: &str) {
+    let (_, view) = app.get(&format!("/v1/domains/{domain}")).await;
+    let lifecycle = view["lifecycle"].as_str().unwrap_or("unknown").to_owned();
+    let (_, page) = app
+        .get(&format!("/v1/domains?lifecycle={lifecycle}&limit=1000"))
+        .await;
+    let listed = page["domains"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .any(|d| d["domain"] == domain);
+    assert!(
+        listed,
+        "{step}: {domain} is {lifecycle} but not listed so: {page}"
+    );
+}
+
+/// Section 7: the copy the lists and counts use never disagrees with the status it
+/// copies, through a first check, a confirmed change, an unconfirmed one, an override,
+/// an unwatch, a check whose lookup fails, and a watch again.
+#[tokio::test]
+async fn the_lists_copy_of_a_lifecycle_follows_the_status_through_every_change() {
+    let app = spawn_app_with(&[("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", "60")]).await;
+    let name = "walker.com";
+    let later = || async { app.clock.advance(chrono::Duration::minutes(2)) };
+    app.rdap.set(
+        name,
+        with_statuses(name, &["redemption period", "pending delete"]),
+    );
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "first check").await;
+
+    later().await;
+    app.rdap.set(name, with_statuses(name, &["pending delete"]));
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "confirmed change").await;
+
+    later().await;
+    app.rdap.set(name, Answer::NotFound);
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "unconfirmed change").await;
+
+    let (status, _) = app
+        .put_json(
+            &format!("/v1/overrides/{name}"),
+            json!({"decision": "allow", "note": "ticket 12: checked by phone"}),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_copy_agrees(&app, name, "override").await;
+
+    // Seen re-registered by someone new while the allow override stands.
+    later().await;
+    let anew = rdap_domain(name, &["active"], days_ago(1), days_ahead(364));
+    app.rdap.set(name, Answer::Domain(anew));
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "re-registered under an override").await;
+    later().await;
+    app.rdap.set(
+        name,
+        with_statuses(name, &["redemption period", "pending delete"]),
+    );
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "back in redemption").await;
+    later().await;
+    app.rdap.set(name, Answer::NotFound);
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "unregistered (a skip, awaiting confirmation)").await;
+
+    let (status, _) = app
+        .send(reqwest::Method::DELETE, &format!("/v1/watch/{name}"))
+        .await;
+    assert!(status.is_success());
+    later().await;
+    app.rdap.set(name, Answer::Status(503));
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "a failed check re-watching it").await;
+
+    let (status, _) = app
+        .post_json("/v1/watch", json!({ "domains": [name] }))
+        .await;
+    assert!(status.is_success());
+    assert_copy_agrees(&app, name, "watched again").await;
+}
