@@ -449,7 +449,12 @@ impl Observer {
         answer: &Result<Answer, LookupError>,
     ) -> Result<Observation, LookupError> {
         if let Err(cause) = answer {
-            tracing::warn!(domain = %domain, source = source.source().as_str(), error = cause.code(), "lookup gave no answer");
+            if *cause == LookupError::Failed(Failure::UntrustedResolver) {
+                // Said once, when the resolver lost trust (`upstream/trust.rs`).
+                tracing::debug!(domain = %domain, source = source.source().as_str(), error = cause.code(), "lookup gave no answer");
+            } else {
+                tracing::warn!(domain = %domain, source = source.source().as_str(), error = cause.code(), "lookup gave no answer");
+            }
             if !cause.reached_upstream() {
                 return Err(cause.clone());
             }
