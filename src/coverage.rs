@@ -131,7 +131,7 @@ pub async fn coverage<R: AsyncBufRead + Unpin>(
             }
             Answerer::Fastly => {}
             Answerer::Dns | Answerer::None => {
-                let tld = domain.as_str().rsplit('.').next().unwrap_or_default();
+                let tld = domain.tld();
                 *lacking.entry(tld.to_owned()).or_default() += 1;
             }
         }

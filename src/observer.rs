@@ -102,6 +102,17 @@ impl Writes {
         self.done.notify_waiters();
     }
 
+    /// Completes once `settled` holds, looked at again after each finished write.
+    async fn until(&self, settled: impl Fn(&Self) -> bool) {
+        loop {
+            let done = self.done.notified();
+            if settled(self) {
+                return;
+            }
+            done.await;
+        }
+    }
+
     fn pending_for(&self, domain: &RegistrableDomain) -> bool {
         let by_domain = self.by_domain.lock().unwrap_or_else(|e| e.into_inner());
         by_domain.contains_key(domain)
@@ -156,13 +167,9 @@ impl Observer {
 
     /// Completes once every check's observation started so far is written (or failed).
     pub async fn settled(&self) {
-        loop {
-            let done = self.writes.done.notified();
-            if self.writes.pending.load(Ordering::Acquire) == 0 {
-                return;
-            }
-            done.await;
-        }
+        self.writes
+            .until(|writes| writes.pending.load(Ordering::Acquire) == 0)
+            .await;
     }
 
     /// Writes what the spool holds, for at most `within` (shutdown: nothing seen is lost
@@ -186,15 +193,7 @@ impl Observer {
     /// after `within`: whatever reads a domain's stored state to act on it (an override,
     /// the domain's page) sees what a check saw before the request.
     pub async fn settled_for(&self, domain: &RegistrableDomain, within: Duration) {
-        let wait = async {
-            loop {
-                let done = self.writes.done.notified();
-                if !self.writes.pending_for(domain) {
-                    return;
-                }
-                done.await;
-            }
-        };
+        let wait = self.writes.until(|writes| !writes.pending_for(domain));
         let _ = tokio::time::timeout(within, wait).await;
     }
 

@@ -54,7 +54,7 @@ pub fn guard_key(
     let host = host?;
     Some(match source {
         EvidenceSource::Dns => {
-            let tld = domain.as_str().rsplit('.').next().unwrap_or_default();
+            let tld = domain.tld();
             format!("{host}:{tld}")
         }
         _ => host.to_owned(),

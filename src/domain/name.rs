@@ -225,7 +225,11 @@ impl RegistrableDomain {
     /// Walks the Public Suffix List to the ICANN suffix: private entries such as
     /// `github.io` are where a platform hands out names, not where a registry does.
     pub fn of(email_domain: &EmailDomain) -> Result<Self, NameError> {
-        let name = email_domain.as_str();
+        Self::of_name(email_domain.as_str())
+    }
+
+    /// [`RegistrableDomain::of`] for a name already normalised.
+    fn of_name(name: &str) -> Result<Self, NameError> {
         let mut suffix = known_suffix(name.as_bytes())?;
         while suffix.typ() == Some(psl::Type::Private) {
             let bytes = suffix.as_bytes();
@@ -272,7 +276,7 @@ impl RegistrableDomain {
     /// For a name under a shared suffix, the ICANN registrable domain it lies under
     /// (`uk.com` for `victim.uk.com`); `None` for an ordinary registrable domain.
     pub fn shared_parent(&self) -> Option<Self> {
-        let parent = Self::of(&EmailDomain(self.0.clone())).ok()?;
+        let parent = Self::of_name(&self.0).ok()?;
         (parent != *self).then_some(parent)
     }
 
@@ -320,6 +324,11 @@ impl RegistrableDomain {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The last label: `it` for `example.it`.
+    pub fn tld(&self) -> &str {
+        self.0.rsplit('.').next().unwrap_or_default()
     }
 
     /// The domain's suffixes on label boundaries, longest first, itself included:

@@ -49,7 +49,7 @@ impl HostState {
         let mut tlds: Vec<&str> = self
             .failed_names
             .iter()
-            .map(|n| n.as_str().rsplit('.').next().unwrap_or_default())
+            .map(RegistrableDomain::tld)
             .collect();
         tlds.sort_unstable();
         tlds.dedup();

@@ -173,7 +173,7 @@ impl Lookup for DnsLookup {
                 }
             }
             Err(error) if error.is_nx_domain() => {
-                let tld = domain.as_str().rsplit('.').next().unwrap_or_default();
+                let tld = domain.tld();
                 if !self.probe_trust(tld).await {
                     return Err(Failure::UntrustedResolver.into());
                 }
