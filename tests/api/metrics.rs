@@ -80,12 +80,7 @@ async fn metrics_count_checks_lookups_memory_and_transitions_with_bounded_labels
         checks(&after, "cache") - checks(&before, "cache") >= 3.0,
         "{after}"
     );
-    let host = app
-        .rdap
-        .url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
+    let host = app.rdap.host();
     let lookups = [
         ("source", "rdap"),
         ("host", host.as_str()),

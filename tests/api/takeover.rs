@@ -7,13 +7,6 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::metrics::{sample, scrape};
 
-/// The fake RDAP server's host label, as the pacer and the metrics name it.
-fn host_of(url: &str) -> String {
-    url.trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned()
-}
-
 /// The attacker's burst: one reset form per address, on `count` unseen `.com` domains
 /// the registry knows as active.
 async fn submit_reset_forms(app: &TestApp, count: usize) {
@@ -47,7 +40,7 @@ async fn exhausting_our_pace_does_not_buy_an_allow_for_a_domain_never_seen() {
     );
     // The pace refused lookups, and says so per host.
     let (_, text) = scrape(&app, None).await;
-    let host = host_of(&app.rdap.url);
+    let host = app.rdap.host();
     let paced = sample(&text, "lapseguard_checks_paced_total", &[("host", &host)]);
     assert!(paced >= 1.0, "{paced} paced checks counted for {host}");
 }

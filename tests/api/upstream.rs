@@ -311,11 +311,7 @@ async fn checks_stop_asking_a_failing_host_until_a_probe_after_the_cooldown_succ
     assert_eq!(body["reason"], "domain_status_unavailable");
     assert_eq!(app.rdap.hits("down4.com"), 0);
     // Metrics say so, by host (this test's own fake server).
-    let host = app
-        .rdap
-        .url
-        .trim_start_matches("http://")
-        .trim_end_matches('/');
+    let host = app.rdap.host();
     let text = lapseguard::telemetry::metrics::render(None);
     let open = format!("lapseguard_breaker_open{{host=\"{host}\"}} 1");
     assert!(text.contains(&open), "{text}");

@@ -63,6 +63,14 @@ impl FakeRdap {
             .insert(domain.to_owned(), answer);
     }
 
+    /// Its host as lapseguard labels it (pacer, breaker, metrics): `127.0.0.1:PORT`.
+    pub fn host(&self) -> String {
+        self.url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
     /// How many requests this server received for `domain`.
     pub fn hits(&self, domain: &str) -> usize {
         *self
