@@ -20,37 +20,18 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "faults"))
+from local_pg import ADMIN_URL, cluster, free_port, pg_ready, psql  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("LAPSEGUARD_BIN", os.path.join(ROOT, "target/release/lapseguard"))
 FAKE = os.path.join(os.path.dirname(BIN), "examples/fake_rdap")
-ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
 DATABASE = "lapseguard_spool"
 DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE
 RATE = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 DOWN = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 CLIENTS = 64
-
-
-def cluster():
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
-
-
-def pg_ready():
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
-
-
-def psql(sql, url=ADMIN_URL):
-    return subprocess.run(["psql", url, "-Atqc", sql], check=True, capture_output=True,
-                          text=True).stdout.strip()
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path):

@@ -25,37 +25,17 @@ import tempfile
 import threading
 import time
 
+from local_pg import ADMIN_URL, cluster, free_port, pg_ready, psql
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, "target/debug/lapseguard")
 FAKE = os.path.join(ROOT, "target/debug/examples/fake_rdap")
-ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
 DATABASE = "lapseguard_restart"
 DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DATABASE
 DEADLINE_MS = 500
 # A debug build on two shared cores: the answer's own deadline plus scheduling slack.
 LATE_MS = DEADLINE_MS + 1000
 DOWN_SECONDS = 3
-
-
-def cluster():
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
-
-
-def pg_ready():
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
-
-
-def psql(sql):
-    subprocess.run(["psql", ADMIN_URL, "-qc", sql], check=True)
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(port, method, path, body=None, token=None, timeout=10):
