@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 20, section 5: the property tests (tests/properties.rs) at a million generated
 # inputs per property, on a release build: the RDAP parser, the date reader, the name
-# normaliser, the check's request body and the Fastly flag reader. CI runs 1,000 each.
+# normaliser, the check's request body, the Fastly flag reader and the DNS answer mapping.
+# CI runs 1,000 each.
 #   bash benches/properties.sh [cases]
 set -euo pipefail
 cd "$(dirname "$0")/.."

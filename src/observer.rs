@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use crate::clock::Clock;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{DomainStatus, Finding, Observation};
+use crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
 use crate::spool::{Spool, is_outage};
@@ -369,7 +369,13 @@ impl Observer {
         };
         let fold = |seen: &Option<Observation>| {
             let observation = seen.as_ref()?;
-            DomainStatus::observe(known.map(|k| &k.status), observation)
+            let mut status = DomainStatus::observe(known.map(|k| &k.status), observation)?;
+            // A lapse only DNS has seen becomes lapse memory when a later look confirms
+            // it (`Tracked::fold`); the live answer says what the stored one will.
+            if observation.source == EvidenceSource::Dns {
+                status.last_lapse_at = known.and_then(|k| k.status.last_lapse_at);
+            }
+            Some(status)
         };
         let undelegated = matches!(&dns_answer, Ok(Answer::Delegation(d)) if !d.delegated);
         let (answer, found) = if covered {

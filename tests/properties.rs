@@ -1,14 +1,18 @@
 //! Property tests of what reads input from outside (issue 20, section 5): the RDAP parser,
 //! the date reader, the name normaliser (IDNA + Public Suffix List), the check's request
-//! body and the Fastly flag reader. Over generated input each either succeeds or gives a
+//! body, the Fastly flag reader and the DNS answer mapping. Over generated input each either succeeds or gives a
 //! typed error, never panics, and what it accepts obeys its rules.
 //!
 //! CI runs `PROPTEST_CASES` (default 1,000) inputs per property; `benches/properties.sh`
 //! runs a million each.
 
 use chrono::Utc;
+use hickory_resolver::proto::op::{Message, OpCode};
+use hickory_resolver::proto::rr::rdata::{A, CNAME, NS};
+use hickory_resolver::proto::rr::{Name, RData, Record};
 use lapseguard::domain::name::{EmailDomain, RegistrableDomain};
 use lapseguard::http::check::{CheckQuery, CheckRequest};
+use lapseguard::upstream::dns::delegation_from;
 use lapseguard::upstream::fastly::read_flags;
 use lapseguard::upstream::rdap::{parse_domain, parse_event_date};
 use proptest::prelude::*;
@@ -139,5 +143,85 @@ proptest! {
     #[test]
     fn the_fastly_flag_reader_never_panics(flags in prop::collection::vec(hostile_text(), 0..8)) {
         let _ = read_flags(&flags);
+    }
+}
+
+/// A DNS name of 1 to 8 labels, each 1 to 63 arbitrary bytes (so up to and past 255).
+fn dns_name() -> impl Strategy<Value = Option<Name>> {
+    prop::collection::vec(prop::collection::vec(any::<u8>(), 1..64), 1..8)
+        .prop_map(|labels| Name::from_labels(labels).ok())
+}
+
+/// One record of an answer section: an NS record, or a CNAME or address.
+fn dns_record() -> impl Strategy<Value = Record> {
+    (0..3_u8, dns_name(), dns_name(), any::<[u8; 4]>()).prop_filter_map(
+        "names that can be built",
+        |(kind, owner, target, address)| {
+            let (owner, target) = (owner?, target?);
+            let data = match kind {
+                0 => RData::NS(NS(target)),
+                1 => RData::CNAME(CNAME(target)),
+                _ => RData::A(A::from(std::net::Ipv4Addr::from(address))),
+            };
+            Some(Record::from_rdata(owner, 300, data))
+        },
+    )
+}
+
+/// An answer section of a few records, or (one in fifty) of 500 to 600: NS records, and
+/// the CNAMEs and addresses a hijacking or confused resolver adds.
+fn answer_records() -> impl Strategy<Value = Vec<Record>> {
+    prop_oneof![
+        49 => prop::collection::vec(dns_record(), 0..12),
+        1 => prop::collection::vec(dns_record(), 500..600),
+    ]
+}
+
+fn assert_delegated(records: &[Record], mail: Option<bool>) {
+    let delegation = delegation_from(records, mail);
+    assert!(delegation.delegated, "an answer is never an undelegation");
+    assert_eq!(delegation.mail, mail);
+    let ns_records = records
+        .iter()
+        .filter(|r| matches!(r.data, RData::NS(_)))
+        .count();
+    assert!(delegation.nameservers.len() <= ns_records);
+    assert!(
+        delegation.nameservers.windows(2).all(|w| w[0] < w[1]),
+        "sorted, once each"
+    );
+    for host in &delegation.nameservers {
+        assert!(!host.ends_with('.'), "{host}");
+        assert_eq!(host, &host.to_ascii_lowercase());
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The DNS answer mapping: whatever records an answer holds, it is delegated, and
+    /// the nameservers are the NS records' hosts, normalised.
+    #[test]
+    fn dns_answers_map_to_delegations(records in answer_records(), mail in any::<Option<bool>>()) {
+        assert_delegated(&records, mail);
+    }
+
+    /// The same mapping over answers that went through the wire: an encoded answer,
+    /// with bytes overwritten, is either refused by the decoder or mapped as above.
+    #[test]
+    fn dns_wire_answers_decode_or_fail(
+        records in answer_records(),
+        damage in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+    ) {
+        let mut message = Message::response(7, OpCode::Query);
+        message.add_answers(records);
+        let Ok(mut bytes) = message.to_vec() else { return Ok(()) };
+        for (at, byte) in damage {
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+        }
+        if let Ok(decoded) = Message::from_vec(&bytes) {
+            assert_delegated(&decoded.answers, None);
+        }
     }
 }

@@ -11,7 +11,7 @@ use hickory_resolver::config::{NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
 
 use super::trust::{Probed, ResolverTrust, TrustSettings};
@@ -155,23 +155,7 @@ impl Lookup for DnsLookup {
             self.mail(name)
         );
         let delegation = match ns {
-            Ok(found) => {
-                let mut nameservers: Vec<String> = found
-                    .answers()
-                    .iter()
-                    .filter_map(|record| match &record.data {
-                        RData::NS(ns) => Some(host_name(&ns.0)),
-                        _ => None,
-                    })
-                    .collect();
-                nameservers.sort_unstable();
-                nameservers.dedup();
-                Delegation {
-                    delegated: true,
-                    nameservers,
-                    mail,
-                }
-            }
+            Ok(found) => delegation_from(found.answers(), mail),
             Err(error) if error.is_nx_domain() => {
                 let tld = domain.tld();
                 if !self.probe_trust(tld).await {
@@ -180,11 +164,7 @@ impl Lookup for DnsLookup {
                 Delegation::undelegated()
             }
             // NODATA: the name exists (see `domain/delegation.rs`).
-            Err(error) if error.is_no_records_found() => Delegation {
-                delegated: true,
-                nameservers: Vec::new(),
-                mail,
-            },
+            Err(error) if error.is_no_records_found() => delegation_from(&[], mail),
             Err(error) => return Err(failure(&error).into()),
         };
         Ok(Answer::Delegation(delegation))
@@ -192,6 +172,27 @@ impl Lookup for DnsLookup {
 
     fn host_of(&self, _domain: &RegistrableDomain) -> Result<String, Skipped> {
         Ok(DNS_HOST.to_owned())
+    }
+}
+
+/// What an NS answer that came back says: the name is delegated, to the hosts its NS
+/// records name (lowercase, without the root dot, sorted, once each). Other records in
+/// the answer (a CNAME, the address a hijacking resolver adds) name no nameserver, and
+/// no content of an answer, however large or strange, makes it undelegated.
+pub fn delegation_from(answers: &[Record], mail: Option<bool>) -> Delegation {
+    let mut nameservers: Vec<String> = answers
+        .iter()
+        .filter_map(|record| match &record.data {
+            RData::NS(ns) => Some(host_name(&ns.0)),
+            _ => None,
+        })
+        .collect();
+    nameservers.sort_unstable();
+    nameservers.dedup();
+    Delegation {
+        delegated: true,
+        nameservers,
+        mail,
     }
 }
 

@@ -29,6 +29,12 @@ pub enum Answer {
     Slow(Duration, Box<Answer>),
     /// 302 to this URL.
     Redirect(String),
+    /// 200 with these bytes as `application/rdap+json` (not necessarily UTF-8).
+    Bytes(Vec<u8>),
+    /// 200 with this body, sent one byte per interval.
+    Trickle(String, Duration),
+    /// 200 with this body under a `Content-Length` that says otherwise.
+    LyingLength(String, u64),
 }
 
 #[derive(Default)]
@@ -116,6 +122,33 @@ async fn respond(answer: Answer) -> Response {
         }
         Answer::Redirect(location) => {
             (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
+        }
+        Answer::Bytes(bytes) => (rdap, bytes).into_response(),
+        Answer::Trickle(body, interval) => {
+            let bytes = body.into_bytes();
+            let chunks = futures_util::stream::unfold(0, move |at| {
+                let byte = bytes.get(at).copied();
+                async move {
+                    tokio::time::sleep(interval).await;
+                    byte.map(|b| (Ok::<_, std::io::Error>(vec![b]), at + 1))
+                }
+            });
+            (rdap, axum::body::Body::from_stream(chunks)).into_response()
+        }
+        Answer::LyingLength(body, length) => {
+            // A stream has no length of its own, so the header is sent as written.
+            let chunk =
+                futures_util::stream::once(
+                    async move { Ok::<_, std::io::Error>(body.into_bytes()) },
+                );
+            (
+                [
+                    (header::CONTENT_TYPE, "application/rdap+json".to_owned()),
+                    (header::CONTENT_LENGTH, length.to_string()),
+                ],
+                axum::body::Body::from_stream(chunk),
+            )
+                .into_response()
         }
     }
 }
