@@ -496,3 +496,34 @@ async fn the_lists_copy_of_a_lifecycle_follows_the_status_through_every_change()
     assert!(status.is_success());
     assert_copy_agrees(&app, name, "watched again").await;
 }
+
+/// Section 7, the reported walk: checked in redemption, an allow override, then seen
+/// re-registered (awaiting confirmation): the view and the lists agree after each step.
+#[tokio::test]
+async fn the_reported_redemption_override_reregistration_walk_keeps_the_copy() {
+    let app = spawn_app_with(&[("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", "60")]).await;
+    let name = "reported.com";
+    app.rdap.set(
+        name,
+        with_statuses(name, &["redemption period", "pending delete"]),
+    );
+    app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "checked in redemption").await;
+    let (status, _) = app
+        .put_json(
+            &format!("/v1/overrides/{name}"),
+            json!({"decision": "allow", "note": "ticket 40"}),
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert_copy_agrees(&app, name, "override").await;
+    app.clock.advance(chrono::Duration::minutes(2));
+    app.rdap.set(
+        name,
+        Answer::Domain(rdap_domain(name, &["active"], days_ago(1), days_ahead(364))),
+    );
+    let body = app.check_email(&format!("a@{name}")).await;
+    assert_copy_agrees(&app, name, "seen re-registered").await;
+    let (_, view) = app.get(&format!("/v1/domains/{name}")).await;
+    assert_eq!(view["lifecycle"], body["lifecycle"], "{view} {body}");
+}
