@@ -18,7 +18,7 @@ use crate::refresh::pacer::HostPacer;
 use crate::refresh::retention::Pruner;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
-use crate::store::{self, Origin, RecordSettings, Role, Store, StoreError};
+use crate::store::{self, RecordSettings, Store, StoreError};
 use crate::upstream::bootstrap::{Bootstrap, BootstrapError, BootstrapSlot, BootstrapSource};
 use crate::upstream::dns::DnsLookup;
 use crate::upstream::fastly::FastlyLookup;
@@ -149,8 +149,6 @@ impl App {
             settings: RecordSettings {
                 schedule: config.schedule,
                 webhooks: config.webhook.is_some(),
-                origin: Origin::Schedule,
-                role: Role::Evidence,
                 guard: config.guard,
             },
             spool_capacity: config.memory.spool_capacity,

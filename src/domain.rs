@@ -11,6 +11,7 @@ pub mod guard;
 pub mod lifecycle;
 pub mod name;
 pub mod overrides;
+pub mod recording;
 pub mod schedule;
 pub mod status;
 pub mod tracking;

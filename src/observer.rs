@@ -17,7 +17,7 @@ use crate::memory::StatusMemory;
 use crate::refresh::pacer::HostPacer;
 use crate::spool::{Spool, is_outage};
 use crate::store::queue::RecordQueue;
-use crate::store::{Origin, RecordSettings, Recorded, Role, Store, StoredStatus};
+use crate::store::{Origin, RecordSettings, Recorded, Recording, Role, Store, StoredStatus};
 use crate::telemetry::metrics;
 use crate::upstream::breaker::{BreakerSettings, Breakers, Gate};
 use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped, Sources};
@@ -142,7 +142,7 @@ const SPOOL_RETRY: Duration = Duration::from_secs(1);
 impl Observer {
     /// Starts the group-commit writer and the spool's flusher: needs a Tokio runtime.
     pub fn new(parts: ObserverParts) -> Self {
-        let spool = Arc::new(Spool::new(parts.spool_capacity));
+        let spool = Arc::new(Spool::new(parts.spool_capacity, parts.settings));
         tokio::spawn(keep_flushing(
             Arc::downgrade(&spool),
             Arc::clone(&parts.store),
@@ -150,7 +150,7 @@ impl Observer {
         ));
         Self {
             spool,
-            queue: RecordQueue::start(Arc::clone(&parts.store)),
+            queue: RecordQueue::start(Arc::clone(&parts.store), parts.settings),
             store: parts.store,
             sources: parts.sources,
             breakers: Breakers::new(parts.breaker),
@@ -280,12 +280,8 @@ impl Observer {
     /// store fails, memory still learns what evidence was seen: it may be the only copy
     /// for now.
     async fn record_now(&self, observation: &Observation, role: Role, origin: Origin) -> Recorded {
-        let settings = RecordSettings {
-            origin,
-            role,
-            ..self.settings
-        };
-        match self.queue.record(observation, &settings).await {
+        let recording = Recording { origin, role };
+        match self.queue.record(observation, recording).await {
             Ok(recorded) => {
                 remember(&self.memory, &recorded);
                 recorded
@@ -294,7 +290,7 @@ impl Observer {
                 let domain = &observation.domain;
                 tracing::error!(domain = %domain, error = %error, "recording an observation failed");
                 if is_outage(&error) {
-                    self.spool.push(observation.clone(), settings);
+                    self.spool.push(observation.clone(), recording);
                 }
                 let held = self.memory.get(domain);
                 let revision = held.as_ref().map_or(-1, |h| h.revision);
@@ -532,26 +528,26 @@ impl Observer {
     fn record_in_background(&self, observation: Observation, role: Role) {
         let store = Arc::clone(&self.store);
         let memory = Arc::clone(&self.memory);
-        let settings = RecordSettings {
+        let recording = Recording {
             origin: Origin::Request,
             role,
-            ..self.settings
         };
+        let settings = self.settings;
         // Behind what is spooled already: a domain's observations are written in order.
         if !self.spool.is_empty() {
-            self.spool.push(observation, settings);
+            self.spool.push(observation, recording);
             return;
         }
         let spool = Arc::clone(&self.spool);
         let writes = Arc::clone(&self.writes);
         writes.started(&observation.domain);
         tokio::spawn(async move {
-            match store.record(&observation, &settings).await {
+            match store.record(&observation, recording, &settings).await {
                 Ok(recorded) => remember(&memory, &recorded),
                 Err(error) => {
                     tracing::error!(domain = %observation.domain, error = %error, "recording a check's observation failed");
                     if is_outage(&error) {
-                        spool.push(observation.clone(), settings);
+                        spool.push(observation.clone(), recording);
                     }
                 }
             }

@@ -1,9 +1,9 @@
 //! `lapseguard simulate`: a year of a registry's watched domains, in memory, in simulated
-//! time, checked by the production scheduling rules (`Tracked::fold`: the next-check
-//! function, failure backoff and confirmation; `HostPacer`: per-host rate limits; the
-//! scheduler's claim horizon; the delegation sweep's `next_dns_check_at` and
-//! `Delegation::differs_from`), with DNS and without, beside a baseline copied from PyPI's
-//! published policy.
+//! time, checked by the production recording rules (`domain::recording::plan`, which the
+//! store runs too: the next-check function, failure backoff and confirmation;
+//! `HostPacer`: per-host rate limits; the scheduler's claim horizon; the delegation
+//! sweep's `next_dns_check_at` and `recording::delegation_changed`), with DNS and
+//! without, beside a baseline copied from PyPI's published policy.
 
 pub mod registry;
 
@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::domain::delegation::Delegation;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::recording::{Before, Recording, delegation_changed, plan};
 use crate::domain::schedule::{ScheduleSettings, next_dns_check_at};
 use crate::domain::status::{EvidenceSource, Finding, Observation};
 use crate::domain::tracking::Tracked;
@@ -364,10 +365,7 @@ fn sweep_domain(
             if !seen.delegated {
                 ledger.detect(index, sim, t);
             }
-        } else if before
-            .as_ref()
-            .map_or(!seen.delegated, |b| seen.differs_from(b))
-        {
+        } else if delegation_changed(before.as_ref(), Some(&seen)) {
             triggers.push(t);
         }
         before = Some(seen);
@@ -472,12 +470,16 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams, dns: Dns
             finding,
             host: None,
         };
-        let folded = tracked[i].fold(&observation, &params.schedule);
-        if folded.transition.as_ref().is_some_and(|t| is_lapsed(t.to)) {
+        let before = Before {
+            tracked: &tracked[i],
+            watch: None,
+        };
+        let plan = plan(before, &observation, Recording::SCHEDULED, &params.schedule);
+        if plan.transition.as_ref().is_some_and(|t| is_lapsed(t.to)) {
             ledger.detect(i, sim, t);
         }
-        tracked[i] = folded.tracked;
-        next_at[i] = (folded.next_check_at - start).num_seconds();
+        tracked[i] = plan.tracked;
+        next_at[i] = (plan.next_check_at - start).num_seconds();
         due.push(Reverse((next_at[i], index, Due::Scheduled)));
     }
     let name = match dns {

@@ -9,27 +9,29 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use crate::domain::status::Observation;
-use crate::store::{RecordSettings, Recorded, Store, StoreError};
+use crate::store::{RecordSettings, Recorded, Recording, Store, StoreError};
 use crate::telemetry::metrics;
 
-/// An observation and how to record it.
+/// An observation and how it was made.
 #[derive(Debug, Clone)]
 struct Spooled {
     observation: Observation,
-    settings: RecordSettings,
+    recording: Recording,
 }
 
 pub struct Spool {
     capacity: usize,
+    settings: RecordSettings,
     entries: Mutex<VecDeque<Spooled>>,
     /// One flush at a time: entries leave in order.
     flushing: tokio::sync::Mutex<()>,
 }
 
 impl Spool {
-    pub fn new(capacity: usize) -> Self {
+    pub fn new(capacity: usize, settings: RecordSettings) -> Self {
         Self {
             capacity: capacity.max(1),
+            settings,
             entries: Mutex::default(),
             flushing: tokio::sync::Mutex::const_new(()),
         }
@@ -44,7 +46,7 @@ impl Spool {
     }
 
     /// Keeps an observation for later, dropping the oldest when full.
-    pub fn push(&self, observation: Observation, settings: RecordSettings) {
+    pub fn push(&self, observation: Observation, recording: Recording) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= self.capacity {
             entries.pop_front();
@@ -56,7 +58,7 @@ impl Spool {
         }
         entries.push_back(Spooled {
             observation,
-            settings,
+            recording,
         });
         metrics::spool_size(entries.len());
     }
@@ -76,7 +78,10 @@ impl Spool {
                 metrics::spool_size(0);
                 return 0;
             };
-            match store.record(&next.observation, &next.settings).await {
+            match store
+                .record(&next.observation, next.recording, &self.settings)
+                .await
+            {
                 Ok(recorded) => written(&recorded),
                 Err(error) if is_outage(&error) => return self.len(),
                 Err(error) => {

@@ -20,7 +20,6 @@ use thiserror::Error;
 use chrono::{DateTime, Utc};
 
 use crate::domain::audit::AuditEntry;
-use crate::domain::delegation::Delegation;
 use crate::domain::guard::GuardSettings;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
@@ -88,15 +87,6 @@ pub struct HistoryEntry {
     pub last_observed_at: DateTime<Utc>,
 }
 
-/// Who asked for a lookup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// The refresh scheduler: its failures back the domain's schedule off.
-    Schedule,
-    /// A recovery check: its failures leave the schedule alone.
-    Request,
-}
-
 /// What recording an observation changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
@@ -111,21 +101,6 @@ pub struct Recorded {
     pub next_check_at: DateTime<Utc>,
 }
 
-/// A domain on the watch list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WatchEntry {
-    pub added_at: DateTime<Utc>,
-    pub next_check_at: DateTime<Utc>,
-    /// Failed lookups in a row.
-    pub failures: u32,
-    /// The latest DNS answer (`None` until one came).
-    pub delegation: Option<Delegation>,
-    /// When the delegation sweep asks DNS next.
-    pub next_dns_check_at: DateTime<Utc>,
-    /// The upstream host of the domain's latest evidence (`None` until one answered).
-    pub host: Option<String>,
-}
-
 /// A webhook delivery still owed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
@@ -134,25 +109,15 @@ pub struct Delivery {
     pub attempts: u32,
 }
 
-/// What an observation is to the domain's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// It is the domain's evidence: folded into the status, transitions and schedule.
-    Evidence,
-    /// A DNS observation of a domain another source answers for: kept in the history and
-    /// as the domain's delegation; a change of delegation (see
-    /// [`Delegation::differs_from`]) makes the domain's registry check due at once.
-    Signal,
-}
+pub use crate::domain::recording::{Origin, Recording, Role, WatchEntry};
 
-/// How recording folds an observation in.
+/// The service's configuration for recording observations (how one observation was
+/// made is its [`Recording`], per call).
 #[derive(Debug, Clone, Copy)]
 pub struct RecordSettings {
     pub schedule: ScheduleSettings,
     /// Queue each published transition for webhook delivery.
     pub webhooks: bool,
-    pub origin: Origin,
-    pub role: Role,
     /// When a host's lapses are held instead of published.
     pub guard: GuardSettings,
 }
@@ -183,6 +148,7 @@ pub trait Store: AdminStore + HoldStore + ConsoleStore + Send + Sync {
     async fn record(
         &self,
         observation: &Observation,
+        recording: Recording,
         settings: &RecordSettings,
     ) -> Result<Recorded, StoreError>;
 
@@ -190,7 +156,8 @@ pub trait Store: AdminStore + HoldStore + ConsoleStore + Send + Sync {
     /// (one commit for the lot: the scheduler's writes go this way). Fails as a whole.
     async fn record_batch(
         &self,
-        batch: &[(Observation, RecordSettings)],
+        batch: &[(Observation, Recording)],
+        settings: &RecordSettings,
     ) -> Result<Vec<Recorded>, StoreError>;
 
     /// How many batches may be written at once: 1 on SQLite (one write lock), more on

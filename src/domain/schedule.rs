@@ -143,6 +143,18 @@ pub fn jitter(domain: &RegistrableDomain, now: DateTime<Utc>) -> f64 {
     (hasher.finish() >> 11) as f64 / (1_u64 << 53) as f64
 }
 
+/// The settings the rules' unit tests share: 90-day cap, 30 days without an expiry
+/// date, 10 minutes to confirm, a daily DNS look.
+#[cfg(test)]
+pub(crate) fn example_settings() -> ScheduleSettings {
+    ScheduleSettings {
+        max_interval: Duration::days(90),
+        no_expiry_interval: Duration::days(30),
+        confirm_after: Duration::minutes(10),
+        dns_interval: Duration::days(1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,12 +167,7 @@ mod tests {
     }
 
     fn settings() -> ScheduleSettings {
-        ScheduleSettings {
-            max_interval: Duration::days(90),
-            no_expiry_interval: Duration::days(30),
-            confirm_after: Duration::minutes(10),
-            dns_interval: Duration::days(1),
-        }
+        example_settings()
     }
 
     fn domain() -> RegistrableDomain {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::{RecordSettings, Recorded, Store, StoreError};
+use super::{RecordSettings, Recorded, Recording, Store, StoreError};
 use crate::domain::status::Observation;
 
 /// The most observations one transaction records.
@@ -16,7 +16,7 @@ pub const MAX_BATCH: usize = 64;
 
 struct Job {
     observation: Observation,
-    settings: RecordSettings,
+    recording: Recording,
     reply: oneshot::Sender<Result<Recorded, StoreError>>,
 }
 
@@ -29,12 +29,12 @@ pub struct RecordQueue {
 impl RecordQueue {
     /// Starts the store's number of writer tasks ([`Store::batch_writers`]; needs a
     /// Tokio runtime).
-    pub fn start(store: Arc<dyn Store>) -> Self {
+    pub fn start(store: Arc<dyn Store>, settings: RecordSettings) -> Self {
         let writers = store.batch_writers().max(1);
         let (jobs, queue) = mpsc::channel(MAX_BATCH * 4);
         let queue = Arc::new(Mutex::new(queue));
         for _ in 0..writers {
-            tokio::spawn(write(Arc::clone(&store), Arc::clone(&queue)));
+            tokio::spawn(write(Arc::clone(&store), settings, Arc::clone(&queue)));
         }
         Self { jobs }
     }
@@ -43,12 +43,12 @@ impl RecordQueue {
     pub async fn record(
         &self,
         observation: &Observation,
-        settings: &RecordSettings,
+        recording: Recording,
     ) -> Result<Recorded, StoreError> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             observation: observation.clone(),
-            settings: *settings,
+            recording,
             reply,
         };
         if self.jobs.send(job).await.is_err() {
@@ -61,7 +61,11 @@ impl RecordQueue {
 /// Takes what is queued (at least one, at most [`MAX_BATCH`]) and records it in one
 /// transaction. When a batch fails, its observations are recorded one at a time, so that
 /// one bad row costs only its own write.
-async fn write(store: Arc<dyn Store>, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn write(
+    store: Arc<dyn Store>,
+    settings: RecordSettings,
+    queue: Arc<Mutex<mpsc::Receiver<Job>>>,
+) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     loop {
         // One writer takes a batch at a time; the others write theirs meanwhile.
@@ -71,9 +75,9 @@ async fn write(store: Arc<dyn Store>, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
         }
         let (batch, replies): (Vec<_>, Vec<_>) = jobs
             .drain(..)
-            .map(|job| ((job.observation, job.settings), job.reply))
+            .map(|job| ((job.observation, job.recording), job.reply))
             .unzip();
-        match store.record_batch(&batch).await {
+        match store.record_batch(&batch, &settings).await {
             Ok(recorded) => {
                 for (reply, recorded) in replies.into_iter().zip(recorded) {
                     let _ = reply.send(Ok(recorded));
@@ -81,8 +85,8 @@ async fn write(store: Arc<dyn Store>, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
             }
             Err(error) => {
                 tracing::warn!(error = %error, size = batch.len(), "a batch of writes failed: writing them one at a time");
-                for ((observation, settings), reply) in batch.iter().zip(replies) {
-                    let _ = reply.send(store.record(observation, settings).await);
+                for ((observation, recording), reply) in batch.iter().zip(replies) {
+                    let _ = reply.send(store.record(observation, *recording, &settings).await);
                 }
             }
         }

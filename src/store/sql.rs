@@ -578,17 +578,15 @@ macro_rules! impl_store {
         mod shared_sql {
             use chrono::{DateTime, Utc};
             use $crate::domain::audit::AuditEntry;
-            use $crate::domain::guard;
             use $crate::domain::name::RegistrableDomain;
-            use $crate::domain::overrides::ends_allow;
-            use $crate::domain::schedule::next_dns_check_at;
-            use $crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation};
-            use $crate::domain::tracking::{Folded, Tracked};
+            use $crate::domain::recording::{self, Before, Recording, ScheduleWrite, WritePlan};
+            use $crate::domain::status::{DomainStatus, EvidenceSource, Observation};
+            use $crate::domain::tracking::Tracked;
             use $crate::domain::transition::Publication;
             use $crate::store::sql::{self, seconds};
             use $crate::store::{
-                Delivery, HistoryEntry, Origin, PublishedTransition, RecordSettings, Recorded,
-                Role, StatusChange, Store, StoreError, StoredStatus, WatchEntry,
+                Delivery, HistoryEntry, PublishedTransition, RecordSettings, Recorded, Role,
+                StatusChange, Store, StoreError, StoredStatus, WatchEntry,
             };
 
             use super::{$store, hold_sql};
@@ -779,105 +777,53 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            /// Sets the registry check after an observation of the domain's registry, with
-            /// the watch list's `copies` when it writes the row; false when it left them
-            /// for the caller to write.
-            async fn schedule_registry_check(
+            /// Runs the plan's schedule: the watch list's row for a registry observation
+            /// (with the plan's copies when `ScheduleWrite::carries_copies`), or the
+            /// delegation and the next DNS look for a DNS one.
+            async fn write_schedule(
                 conn: &mut Connection,
                 observation: &Observation,
-                settings: &RecordSettings,
-                failures: u32,
-                next_check_at: DateTime<Utc>,
-                copies: &WatchCopies<'_>,
-            ) -> Result<bool, StoreError> {
-                let domain = &observation.domain;
-                // A failure met by a check leaves the schedule (and its backoff) to the
-                // scheduler: a client looping on a failing domain must not push it out.
-                let request_failure =
-                    settings.origin == Origin::Request && observation.lifecycle().is_none();
-                let query = if request_failure {
-                    sqlx::query(sql::WATCH_IF_NEW)
-                } else {
-                    sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
-                }
-                .bind(domain.as_str())
-                .bind(observation.observed_at.timestamp())
-                .bind(next_check_at.timestamp());
-                let query = if request_failure {
-                    query
-                } else {
-                    query
-                        .bind(i32::try_from(failures).unwrap_or(i32::MAX))
-                        .bind(copies.host)
-                        .bind(copies.lifecycle)
-                };
-                query.execute(&mut *conn).await?;
-                Ok(!request_failure)
-            }
-
-            /// What the watch list copies from a recorded observation: the host of the
-            /// domain's evidence (the guard counts each host's domains) and the status's
-            /// lifecycle (for its filters and counts); `None` when unchanged.
-            struct WatchCopies<'a> {
-                host: Option<&'a str>,
-                lifecycle: Option<&'static str>,
-            }
-
-            /// Keeps a DNS observation's delegation and sets the next DNS check. As
-            /// evidence, the registry schedule is `evidence_next`; as a signal, a change of
-            /// delegation (or a first answer that is NXDOMAIN) makes the registry check due
-            /// now (a new domain is due anyway).
-            /// Returns the registry check's time.
-            async fn record_delegation(
-                conn: &mut Connection,
-                observation: &Observation,
-                settings: &RecordSettings,
-                evidence_next: DateTime<Utc>,
-                watch: Option<&WatchEntry>,
-            ) -> Result<DateTime<Utc>, StoreError> {
-                let domain = &observation.domain;
-                let now = observation.observed_at;
-                let seen = match &observation.finding {
-                    Finding::Delegation(delegation) => Some(delegation),
-                    _ => None,
-                };
-                let next_check_at = match (settings.role, watch) {
-                    (Role::Evidence, _) => evidence_next,
-                    (Role::Signal, None) => now,
-                    (Role::Signal, Some(watch)) => {
-                        let stored = watch.next_check_at;
-                        let changed = match (&watch.delegation, seen) {
-                            (Some(before), Some(seen)) => seen.differs_from(before),
-                            // The first answer already out of the zone: worth the
-                            // registry's word now (an import can meet a deletion).
-                            (None, Some(seen)) => !seen.delegated,
-                            (_, None) => false,
-                        };
-                        if changed {
-                            tracing::info!(domain = %domain, "delegation changed: registry check due now");
-                            stored.min(now)
-                        } else {
-                            stored
-                        }
+                plan: &WritePlan,
+            ) -> Result<(), StoreError> {
+                let domain = observation.domain.as_str();
+                let now = observation.observed_at.timestamp();
+                let next = plan.next_check_at.timestamp();
+                match &plan.schedule {
+                    ScheduleWrite::WatchIfNew => {
+                        sqlx::query(sql::WATCH_IF_NEW)
+                            .bind(domain)
+                            .bind(now)
+                            .bind(next)
+                            .execute(&mut *conn)
+                            .await?;
                     }
-                };
-                let dns_next = next_dns_check_at(now, seen.is_some(), &settings.schedule);
-                // For a domain DNS is the evidence for, DNS is also what looks again: as
-                // soon as the schedule wants (a lapse awaiting its confirming look).
-                let dns_next = match settings.role {
-                    Role::Evidence => dns_next.min(evidence_next.max(now)),
-                    Role::Signal => dns_next,
-                };
-                sqlx::query(sql::UPSERT_DELEGATION)
-                    .bind(domain.as_str())
-                    .bind(now.timestamp())
-                    .bind(next_check_at.timestamp())
-                    .bind(seen.map(|d| d.delegated))
-                    .bind(seen.map(|d| sql::encode_statuses(&d.nameservers)))
-                    .bind(dns_next.timestamp())
-                    .execute(&mut *conn)
-                    .await?;
-                Ok(next_check_at)
+                    ScheduleWrite::Registry { failures } => {
+                        sqlx::query(sql::UPSERT_WATCH_SCHEDULE)
+                            .bind(domain)
+                            .bind(now)
+                            .bind(next)
+                            .bind(i32::try_from(*failures).unwrap_or(i32::MAX))
+                            .bind(plan.copies.host.as_deref())
+                            .bind(plan.copies.lifecycle.map(|l| l.as_str()))
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    ScheduleWrite::Delegation {
+                        seen,
+                        next_dns_check_at,
+                    } => {
+                        sqlx::query(sql::UPSERT_DELEGATION)
+                            .bind(domain)
+                            .bind(now)
+                            .bind(next)
+                            .bind(seen.as_ref().map(|d| d.delegated))
+                            .bind(seen.as_ref().map(|d| sql::encode_statuses(&d.nameservers)))
+                            .bind(next_dns_check_at.timestamp())
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                }
+                Ok(())
             }
 
             /// Runs one of the claim statements: due domains move to `lease_until`.
@@ -908,6 +854,7 @@ macro_rules! impl_store {
             async fn record_in(
                 tx: &mut Connection,
                 observation: &Observation,
+                recording: Recording,
                 settings: &RecordSettings,
                 loaded: Option<Loaded>,
             ) -> Result<Recorded, StoreError> {
@@ -916,28 +863,15 @@ macro_rules! impl_store {
                     Some(loaded) => loaded,
                     None => load_tracked(&mut *tx, domain).await?,
                 };
-                let folded = match settings.role {
-                    Role::Evidence => before.fold(observation, &settings.schedule),
-                    Role::Signal => Folded {
-                        tracked: before.clone(),
-                        transition: None,
-                        next_check_at: observation.observed_at,
-                    },
+                let before = Before {
+                    tracked: &before,
+                    watch: watch.as_ref(),
                 };
-                let Folded {
-                    tracked: after,
-                    transition,
-                    next_check_at: next,
-                } = folded;
-                if let Some(status) = &after.status
-                    && (after.status != before.status
-                        || after.publication != before.publication)
+                let plan = recording::plan(before, observation, recording, &settings.schedule);
+                if plan.write_status
+                    && let Some(status) = &plan.tracked.status
                 {
-                    let facts_changed = before
-                        .status
-                        .as_ref()
-                        .is_none_or(|earlier| !earlier.same_facts(status));
-                    if facts_changed {
+                    if plan.new_fact {
                         let (id,): (i64,) = sqlx::query_as(sql::INSERT_CHANGE)
                             .bind(domain.as_str())
                             .bind(observation.observed_at.timestamp())
@@ -945,74 +879,59 @@ macro_rules! impl_store {
                             .await?;
                         revision = id;
                     }
-                    upsert_status(&mut *tx, status, &after.publication, revision).await?;
-                    if ends_allow(before.status.as_ref(), status) {
+                    upsert_status(&mut *tx, status, &plan.tracked.publication, revision).await?;
+                    if plan.end_allow {
                         end_allow(&mut *tx, domain, observation.observed_at).await?;
                     }
                 }
                 insert_observation(&mut *tx, observation).await?;
-                let guard_key = guard::guard_key(
-                    observation.source,
-                    observation.host.as_deref(),
-                    domain,
-                );
                 let mut held = None;
-                let transition = match transition {
+                let transition = match &plan.transition {
                     Some(transition) => {
                         <$store as Backend>::lock_transitions(&mut *tx).await?;
-                        let host = guard_key.as_deref();
-                        match hold_sql::guard(&mut *tx, &transition, host, &settings.guard)
+                        let host = plan.guard_key.as_deref();
+                        match hold_sql::guard(&mut *tx, transition, host, &settings.guard)
                             .await?
                         {
                             hold_sql::Guarded::Publish => Some(
-                                hold_sql::publish(&mut *tx, transition, host, settings.webhooks)
-                                    .await?,
+                                hold_sql::publish(
+                                    &mut *tx,
+                                    transition.clone(),
+                                    host,
+                                    settings.webhooks,
+                                )
+                                .await?,
                             ),
                             hold_sql::Guarded::Hold(host) => {
-                                hold_sql::hold(&mut *tx, &transition, &host, &before)
+                                hold_sql::hold(&mut *tx, transition, &host, before.tracked)
                                     .await?;
-                                held = Some(transition);
+                                held = Some(transition.clone());
                                 None
                             }
                         }
                     }
                     None => None,
                 };
-                let copies = WatchCopies {
-                    host: guard_key.as_deref().filter(|host| {
-                        settings.role == Role::Evidence
-                            && watch.as_ref().and_then(|w| w.host.as_deref()) != Some(*host)
-                    }),
-                    lifecycle: after.status.as_ref().map(|s| s.lifecycle).filter(|now| {
-                        watch.is_none() || before.status.as_ref().map(|s| s.lifecycle) != Some(*now)
-                    }).map(|l| l.as_str()),
-                };
-                let (next_check_at, copied) = if observation.source == EvidenceSource::Dns {
-                    let watch = watch.as_ref();
-                    let next = record_delegation(&mut *tx, observation, settings, next, watch).await?;
-                    (next, false)
-                } else {
-                    let failures = after.failures;
-                    let copied = schedule_registry_check(
-                        &mut *tx, observation, settings, failures, next, &copies,
-                    )
-                    .await?;
-                    (next, copied)
-                };
-                if !copied && (copies.host.is_some() || copies.lifecycle.is_some()) {
+                if recording.role == Role::Signal
+                    && before.watch.is_some_and(|w| plan.next_check_at < w.next_check_at)
+                {
+                    tracing::info!(domain = %domain, "delegation changed: registry check due now");
+                }
+                write_schedule(&mut *tx, observation, &plan).await?;
+                if !plan.schedule.carries_copies() && plan.copies.any() {
                     sqlx::query(sql::SET_WATCHED_COPIES)
                         .bind(domain.as_str())
-                        .bind(copies.host)
-                        .bind(copies.lifecycle)
+                        .bind(plan.copies.host.as_deref())
+                        .bind(plan.copies.lifecycle.map(|l| l.as_str()))
                         .execute(&mut *tx)
                         .await?;
                 }
                 Ok(Recorded {
-                    status: after.status,
+                    status: plan.tracked.status,
                     revision,
                     transition,
                     held,
-                    next_check_at,
+                    next_check_at: plan.next_check_at,
                 })
             }
 
@@ -1045,10 +964,12 @@ macro_rules! impl_store {
                 async fn record(
                     &self,
                     observation: &Observation,
+                    recording: Recording,
                     settings: &RecordSettings,
                 ) -> Result<Recorded, StoreError> {
                     let mut tx = self.begin_write(&observation.domain).await?;
-                    let recorded = record_in(&mut tx, observation, settings, None).await?;
+                    let recorded =
+                        record_in(&mut tx, observation, recording, settings, None).await?;
                     tx.commit().await?;
                     Ok(recorded)
                 }
@@ -1059,7 +980,8 @@ macro_rules! impl_store {
 
                 async fn record_batch(
                     &self,
-                    batch: &[(Observation, RecordSettings)],
+                    batch: &[(Observation, Recording)],
+                    settings: &RecordSettings,
                 ) -> Result<Vec<Recorded>, StoreError> {
                     let domains: Vec<&RegistrableDomain> =
                         batch.iter().map(|(o, _)| &o.domain).collect();
@@ -1067,7 +989,7 @@ macro_rules! impl_store {
                     let mut preloaded = load_tracked_batch(&mut tx, &domains).await?;
                     let mut seen = std::collections::HashSet::with_capacity(batch.len());
                     let mut recorded = Vec::with_capacity(batch.len());
-                    for (observation, settings) in batch {
+                    for (observation, recording) in batch {
                         let domain = observation.domain.as_str();
                         // A domain twice in a batch: the second reads the first's writes.
                         let state = if seen.insert(domain) {
@@ -1078,7 +1000,9 @@ macro_rules! impl_store {
                         } else {
                             None
                         };
-                        recorded.push(record_in(&mut tx, observation, settings, state).await?);
+                        recorded.push(
+                            record_in(&mut tx, observation, *recording, settings, state).await?,
+                        );
                     }
                     tx.commit().await?;
                     Ok(recorded)

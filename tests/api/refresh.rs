@@ -351,7 +351,7 @@ async fn domains_of_a_host_paused_by_a_429_wait_for_the_pause_and_are_not_droppe
 async fn a_batch_of_writes_records_each_in_order_in_one_transaction() {
     use lapseguard::domain::name::RegistrableDomain;
     use lapseguard::domain::status::{EvidenceSource, Observation};
-    use lapseguard::store::{Origin, RecordSettings, Role};
+    use lapseguard::store::{RecordSettings, Recording};
 
     let app = spawn_app().await;
     let observation = |name: &str, days: i64, statuses: &[&str]| Observation {
@@ -365,17 +365,20 @@ async fn a_batch_of_writes_records_each_in_order_in_one_transaction() {
     let settings = RecordSettings {
         schedule: lapseguard::config::Config::default().schedule,
         webhooks: false,
-        origin: Origin::Schedule,
-        role: Role::Evidence,
         guard: lapseguard::config::Config::default().guard,
     };
+    let scheduled = Recording::SCHEDULED;
     // The same domain twice in one batch: the second write sees the first.
     let batch = vec![
-        (observation("one.com", 2, &["active"]), settings),
-        (observation("two.com", 2, &["redemption period"]), settings),
-        (observation("one.com", 1, &["auto renew period"]), settings),
+        (observation("one.com", 2, &["active"]), scheduled),
+        (observation("two.com", 2, &["redemption period"]), scheduled),
+        (observation("one.com", 1, &["auto renew period"]), scheduled),
     ];
-    let recorded = app.store.record_batch(&batch).await.expect("batch");
+    let recorded = app
+        .store
+        .record_batch(&batch, &settings)
+        .await
+        .expect("batch");
     assert_eq!(recorded.len(), 3);
     assert!(
         recorded[0].transition.is_none(),

@@ -5,7 +5,7 @@ use lapseguard::config::Config;
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::{EvidenceSource, Observation};
 use lapseguard::refresh::retention::Pruned;
-use lapseguard::store::{Origin, RecordSettings, Role};
+use lapseguard::store::{RecordSettings, Recording};
 
 use crate::helpers::*;
 
@@ -48,11 +48,13 @@ async fn old_observations_are_pruned_but_each_domain_keeps_its_latest_twenty_and
     let settings = RecordSettings {
         schedule: Config::default().schedule,
         webhooks: true,
-        origin: Origin::Schedule,
-        role: Role::Evidence,
         guard: Config::default().guard,
     };
-    let recorded = app.store.record(&lapse, &settings).await.expect("record");
+    let recorded = app
+        .store
+        .record(&lapse, Recording::SCHEDULED, &settings)
+        .await
+        .expect("record");
     let published = recorded.transition.expect("a lapse is published");
     app.store
         .delivery_succeeded(published.id, days_ago(140))

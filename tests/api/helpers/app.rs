@@ -14,7 +14,7 @@ use lapseguard::domain::audit::{AuditAction, AuditEntry};
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::{EvidenceSource, Finding, Observation, Registration};
 use lapseguard::startup::Application;
-use lapseguard::store::{Origin, RecordSettings, Role, Store};
+use lapseguard::store::{RecordSettings, Recording, Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -299,12 +299,10 @@ impl TestApp {
         let settings = RecordSettings {
             schedule: Config::default().schedule,
             webhooks: false,
-            origin: Origin::Schedule,
-            role: Role::Evidence,
             guard: Config::default().guard,
         };
         self.store
-            .record(&observation, &settings)
+            .record(&observation, Recording::SCHEDULED, &settings)
             .await
             .expect("seed");
     }
