@@ -44,6 +44,8 @@ pub enum StartError {
     Webhook(String),
     #[error("cannot set up DNS: {0}")]
     Dns(String),
+    #[error("routes without a declared scope in http/auth.rs ROUTES: {}", .0.join(", "))]
+    UndeclaredRoutes(Vec<String>),
 }
 
 /// Everything a request handler, or the background work, may need.

@@ -49,6 +49,9 @@ pub enum ApiError {
     PayloadTooLarge,
     UnsupportedMediaType,
     NotFound,
+    /// No route answers the path (the router's fallback): a 404 like [`Self::NotFound`]
+    /// that says so.
+    NoRoute,
     MethodNotAllowed,
     /// A dependency (the store, the bootstrap) is not there.
     Unavailable {
@@ -89,6 +92,11 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "no such resource".to_owned(),
+            ),
+            Self::NoRoute => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no route answers this path".to_owned(),
             ),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -38,7 +38,7 @@ pub fn router(state: AppState) -> Router {
     api.merge(docs)
         .merge(crate::console::routes())
         .route("/metrics", axum::routing::get(http::metrics::metrics))
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(|| async { ApiError::NoRoute })
         .layer(http::auth::AuthLayer::new(Arc::clone(&state)))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
@@ -77,6 +77,11 @@ impl Application {
         config: &Config,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
+        // Deny by default: a documented operation nobody declared a scope for is a bug.
+        let undeclared = http::auth::undeclared_operations(&http::openapi());
+        if !undeclared.is_empty() {
+            return Err(StartError::UndeclaredRoutes(undeclared));
+        }
         let store = store::connect(&config.database_url).await?;
         store.migrate().await?;
         let state = App::with_store(config, store, clock).await?;
@@ -146,7 +151,7 @@ impl Application {
         let metrics = self.metrics_listener.map(|listener| {
             let router = Router::new()
                 .route("/metrics", axum::routing::get(http::metrics::metrics))
-                .fallback(|| async { ApiError::NotFound })
+                .fallback(|| async { ApiError::NoRoute })
                 .with_state(Arc::clone(&self.state));
             let stop = cancel.clone();
             tokio::spawn(async move {

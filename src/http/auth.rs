@@ -1,13 +1,15 @@
-//! Which scope each route needs, and the middleware that asks the token ring
-//! (`access.rs`) before a handler runs. `/healthz`, `/readyz`, `/openapi.json` and
-//! `/docs` need none.
+//! Who may use each route, declared in one table ([`ROUTES`]), and the middleware that
+//! asks the token ring (`access.rs`) before a handler runs. Deny by default: a route the
+//! table does not declare needs an `admin` token, and the service refuses to start when
+//! a documented operation is missing from it ([`undeclared_operations`]); the OpenAPI
+//! document's `security` is written from the same table (`http/openapi.rs`).
 
 use std::future::{Ready, ready};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::{ConnectInfo, MatchedPath, Request};
 use axum::http::{HeaderMap, HeaderName, Method, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::Either;
@@ -23,21 +25,121 @@ pub const CHECK_PATH: &str = "/check-recovery-eligible";
 /// Prometheus's scrape path: `read`, like every read under `/v1`.
 pub const METRICS_PATH: &str = "/metrics";
 
-/// The scope a request needs: `check` for the recovery check, `read` for every read
-/// under `/v1` and for `/metrics`, `admin` for every write under `/v1`; `None` for the open
-/// routes.
-pub fn required_scope(method: &Method, path: &str) -> Option<Scope> {
-    if path == CHECK_PATH {
-        return Some(Scope::Check);
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: health, readiness, the API document and its page.
+    Open,
+    /// The admin console: its pages ask for their own session (`console/session.rs`),
+    /// and its sign-in page is where a session starts.
+    Console,
+    /// An API token (or protected mode) with this scope.
+    Token(Scope),
+}
+
+/// One declared route: its method (`GET` covers `HEAD`), its path as the router writes
+/// it, and who may use it.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access) -> Route {
+    Route {
+        method,
+        path,
+        access,
     }
-    if path == METRICS_PATH {
-        return Some(Scope::Read);
+}
+
+const CHECK: Access = Access::Token(Scope::Check);
+const READ: Access = Access::Token(Scope::Read);
+const ADMIN: Access = Access::Token(Scope::Admin);
+
+/// Every route lapseguard serves, with who may use it.
+pub const ROUTES: &[Route] = &[
+    route("POST", CHECK_PATH, CHECK),
+    route("GET", METRICS_PATH, READ),
+    route("GET", "/v1/domains", READ),
+    route("GET", "/v1/domains/{domain}", READ),
+    route("POST", "/v1/domains/{domain}/refresh", ADMIN),
+    route("GET", "/v1/transitions", READ),
+    route("GET", "/v1/overrides", READ),
+    route("PUT", "/v1/overrides/{domain}", ADMIN),
+    route("DELETE", "/v1/overrides/{domain}", ADMIN),
+    route("GET", "/v1/audit", READ),
+    route("GET", "/v1/stats", READ),
+    route("GET", "/v1/holds", READ),
+    route("POST", "/v1/holds/{host}/release", ADMIN),
+    route("POST", "/v1/holds/{host}/discard", ADMIN),
+    route("POST", "/v1/watch", ADMIN),
+    route("DELETE", "/v1/watch/{domain}", ADMIN),
+    route("GET", "/healthz", Access::Open),
+    route("GET", "/readyz", Access::Open),
+    route("GET", "/openapi.json", Access::Open),
+    route("GET", "/docs", Access::Open),
+    route("GET", "/docs/", Access::Open),
+    route("GET", "/docs/{*rest}", Access::Open),
+    route("GET", "/admin", Access::Console),
+    route("GET", "/admin/console.css", Access::Console),
+    route("GET", "/admin/sign-in", Access::Console),
+    route("POST", "/admin/sign-in", Access::Console),
+    route("POST", "/admin/sign-out", Access::Console),
+    route("GET", "/admin/domains", Access::Console),
+    route("GET", "/admin/domains/{domain}", Access::Console),
+    route("POST", "/admin/domains/{domain}/refresh", Access::Console),
+    route("POST", "/admin/domains/{domain}/override", Access::Console),
+    route(
+        "POST",
+        "/admin/domains/{domain}/override/remove",
+        Access::Console,
+    ),
+    route("POST", "/admin/holds/{host}/{action}", Access::Console),
+    route("GET", "/admin/overrides", Access::Console),
+    route("GET", "/admin/audit", Access::Console),
+];
+
+/// Who may use the route the router matched (`path` as the router writes it); `None`
+/// when the table does not declare it.
+pub fn declared(method: &Method, path: &str) -> Option<Access> {
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method == method)
+        .map(|r| r.access)
+}
+
+/// Who may use a request that matched `path`: as declared, else (deny by default) only
+/// an `admin` token. A request that matched no route reaches only the 404 fallback,
+/// which reads nothing: it is open.
+pub fn access(method: &Method, matched: Option<&str>) -> Access {
+    match matched {
+        Some(path) => declared(method, path).unwrap_or(ADMIN),
+        None => Access::Open,
     }
-    if path == "/v1" || path.starts_with("/v1/") {
-        let read = method == Method::GET || method == Method::HEAD;
-        return Some(if read { Scope::Read } else { Scope::Admin });
+}
+
+/// The documented operations (`METHOD path`) the table does not declare: the service
+/// does not start while there is one.
+pub fn undeclared_operations(document: &serde_json::Value) -> Vec<String> {
+    let mut missing = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for method in item.as_object().into_iter().flatten().map(|(m, _)| m) {
+            let known = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .ok()
+                .and_then(|m| declared(&m, path));
+            if known.is_none() {
+                missing.push(format!("{} {path}", method.to_ascii_uppercase()));
+            }
+        }
     }
-    None
+    missing
 }
 
 /// The middleware: lets a request through when its token (or protected mode) allows the
@@ -92,9 +194,14 @@ where
     }
 }
 
-/// Decides a request; on success, puts the actor of a write in the request's extensions.
+/// Decides a request; on success, puts the [`crate::access::Actor`] of a token's request
+/// in its extensions.
 fn authorize(app: &AppState, request: &mut Request) -> Result<(), ApiError> {
-    let Some(needed) = required_scope(request.method(), request.uri().path()) else {
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    let Access::Token(needed) = access(request.method(), matched) else {
         return Ok(());
     };
     let authorization = request
@@ -114,10 +221,7 @@ fn authorize(app: &AppState, request: &mut Request) -> Result<(), ApiError> {
             }
         });
     }
-    // Only writes are audited: a check or a read does not pay for the insertion.
-    if needed == Scope::Admin {
-        request.extensions_mut().insert(granted.actor);
-    }
+    request.extensions_mut().insert(granted.actor);
     Ok(())
 }
 
@@ -170,25 +274,35 @@ mod tests {
 
     #[test]
     fn each_kind_of_route_needs_its_scope() {
+        let get = |path| access(&Method::GET, Some(path));
+        assert_eq!(access(&Method::POST, Some(CHECK_PATH)), CHECK);
+        assert_eq!(get("/v1/domains"), READ);
+        assert_eq!(access(&Method::HEAD, Some("/v1/domains")), READ);
+        assert_eq!(access(&Method::PUT, Some("/v1/overrides/{domain}")), ADMIN);
+        assert_eq!(access(&Method::DELETE, Some("/v1/watch/{domain}")), ADMIN);
+        assert_eq!(get("/healthz"), Access::Open);
+        assert_eq!(get(METRICS_PATH), READ);
+        assert_eq!(get("/docs/{*rest}"), Access::Open);
+        assert_eq!(get("/admin/domains/{domain}"), Access::Console);
+    }
+
+    #[test]
+    fn an_undeclared_route_needs_an_admin_token() {
+        assert_eq!(declared(&Method::GET, "/v1/secrets"), None);
+        assert_eq!(access(&Method::GET, Some("/v1/secrets")), ADMIN);
+        assert_eq!(access(&Method::GET, Some("/healthz/deep")), ADMIN);
+        // A declared path with another method: the router answers 405, to an admin.
+        assert_eq!(access(&Method::DELETE, Some("/v1/stats")), ADMIN);
+        assert_eq!(access(&Method::GET, None), Access::Open, "the 404 fallback");
+    }
+
+    #[test]
+    fn every_documented_operation_is_declared() {
         assert_eq!(
-            required_scope(&Method::POST, CHECK_PATH),
-            Some(Scope::Check)
+            undeclared_operations(&crate::http::openapi()),
+            Vec::<String>::new()
         );
-        assert_eq!(
-            required_scope(&Method::GET, "/v1/domains"),
-            Some(Scope::Read)
-        );
-        assert_eq!(
-            required_scope(&Method::PUT, "/v1/overrides/a.com"),
-            Some(Scope::Admin)
-        );
-        assert_eq!(
-            required_scope(&Method::DELETE, "/v1/watch/a.com"),
-            Some(Scope::Admin)
-        );
-        assert_eq!(required_scope(&Method::GET, "/healthz"), None);
-        assert_eq!(required_scope(&Method::GET, "/metrics"), Some(Scope::Read));
-        assert_eq!(required_scope(&Method::GET, "/docs/"), None);
-        assert_eq!(required_scope(&Method::GET, "/v1x"), None);
+        let extra = serde_json::json!({"paths": {"/v1/new": {"get": {}}}});
+        assert_eq!(undeclared_operations(&extra), vec!["GET /v1/new"]);
     }
 }

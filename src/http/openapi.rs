@@ -3,7 +3,7 @@
 //! asked for, in one place, over the whole document:
 //!
 //! - a `servers` entry and a bearer security scheme; each operation's scope (from
-//!   `auth::required_scope`, the same rule the middleware applies) in its description
+//!   `auth::ROUTES`, the table the middleware applies) in its description
 //!   and its `security`; open routes say `security: []`;
 //! - one shared problem response (`components.responses.Problem`) as every operation's
 //!   `default`, so that undeclared statuses (401, 403, 405, 500) still parse as `Problem`;
@@ -17,7 +17,7 @@
 use axum::http::Method;
 use serde_json::{Value, json};
 
-use super::auth::required_scope;
+use super::auth::{Access, access};
 
 /// Schemas clients send: their optional fields stay optional.
 const REQUEST_SCHEMAS: [&str; 3] = ["CheckRequest", "WatchRequest", "OverrideRequest"];
@@ -83,9 +83,9 @@ fn finish_operation(path: &str, method: &str, operation: &mut Value) {
     let Ok(method) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
         return;
     };
-    // Path parameters do not change the scope: `{domain}` stands for any name.
-    match required_scope(&method, path) {
-        Some(scope) => {
+    // The document writes paths as the router does: `{domain}` is the router's template.
+    match access(&method, Some(path)) {
+        Access::Token(scope) => {
             let description = operation["description"].as_str().unwrap_or_default();
             let scoped = format!(
                 "{description}{}Scope: `{}`{}.",
@@ -100,7 +100,7 @@ fn finish_operation(path: &str, method: &str, operation: &mut Value) {
             operation["description"] = Value::String(scoped);
             operation["security"] = json!([{ "bearer": [] }]);
         }
-        None => operation["security"] = json!([]),
+        Access::Open | Access::Console => operation["security"] = json!([]),
     }
     if let Some(responses) = operation
         .get_mut("responses")

@@ -239,3 +239,82 @@ where
     }
     panic!("nothing within five seconds");
 }
+
+/// Section 4 of issue 21: the whole router, walked from the table every route is
+/// declared in. Once a token exists, a token route refuses a request without one; an
+/// open route and a console route (which asks for its own session) do not ask for a
+/// token; and every declared route exists (the router does not answer `not_found` or
+/// `method_not_allowed` to an admin).
+#[tokio::test]
+async fn every_route_is_declared_and_a_token_route_refuses_a_request_without_a_token() {
+    use lapseguard::http::auth::{Access, ROUTES};
+    let app = spawn_app().await;
+    let admin = app.create_token("admin", &[Scope::Admin]).await;
+    app.use_token(Some(&admin));
+    let (status, _) = app
+        .post_json("/v1/watch", json!({ "domains": ["example.com"] }))
+        .await;
+    assert!(status.is_success());
+    app.use_token(None);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for route in ROUTES {
+        let path = route
+            .path
+            .replace("{domain}", "example.com")
+            .replace("{host}", "rdap.example:443")
+            .replace("{action}", "release")
+            .replace("{*rest}", "index.html");
+        let method = Method::from_bytes(route.method.as_bytes()).expect("method");
+        let body = match (route.method, route.path) {
+            ("POST", "/check-recovery-eligible") => Some(json!({ "email": "a@example.com" })),
+            ("POST", "/v1/watch") => Some(json!({ "domains": ["example.com"] })),
+            ("PUT", _) => Some(json!({ "decision": "deny", "note": "ticket 1" })),
+            _ => None,
+        };
+        let send = |token: Option<&str>| {
+            let mut request = http.request(method.clone(), format!("{}{path}", app.address));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = &body {
+                request = request
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(body.to_string());
+            }
+            async move {
+                let response = request.send().await.expect("request");
+                let status = response.status();
+                let bytes = response.bytes().await.expect("body");
+                let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                (status, body)
+            }
+        };
+        let (status, body) = send(None).await;
+        match route.access {
+            Access::Token(_) => {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {body}")
+            }
+            Access::Open | Access::Console => {
+                assert_ne!(body["code"], "missing_token", "{method} {path}");
+                assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "{method} {path}: {status} {body}"
+                );
+            }
+        }
+        let (_, body) = send(Some(&admin)).await;
+        assert!(
+            body["detail"] != "no route answers this path" && body["code"] != "method_not_allowed",
+            "{method} {path} is declared but not served: {body}"
+        );
+    }
+    // A path no route matches reaches only the fallback.
+    let (status, _, body) = app
+        .request_with(None, Method::GET, "/v1/nothing-here", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["detail"], "no route answers this path");
+}
