@@ -81,7 +81,7 @@ impl App {
     /// Opens and migrates the store, loads the bootstrap (a URL in the background, with
     /// retries; a file or the embedded snapshot at once) and wires the checker.
     pub async fn build(config: &Config) -> Result<AppState, StartError> {
-        let store = store::connect(&config.database_url).await?;
+        let store = store::connect(config.database_url.expose()).await?;
         store.migrate().await?;
         Self::with_store(config, store, Arc::new(SystemClock)).await
     }

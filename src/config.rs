@@ -2,6 +2,7 @@
 //! that uses it. Every variable is named once below, with its default and range; the
 //! README lists them all. A bad value stops the start with the variable's name.
 
+use crate::secret::Secret;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
@@ -46,7 +47,8 @@ pub struct Config {
     /// a token (keep it on a private network); unset, `/metrics` is on the main listener
     /// and needs the `read` scope.
     pub metrics_listen: Option<SocketAddr>,
-    pub database_url: String,
+    /// `DATABASE_URL`: may carry a password, so it is a [`Secret`].
+    pub database_url: Secret<String>,
     pub log_format: LogFormat,
     pub upstream: UpstreamSettings,
     pub check: CheckSettings,
@@ -108,7 +110,7 @@ impl Config {
         };
         let fastly = match v.get("LAPSEGUARD_FASTLY_API_KEY") {
             Some(key) => Some(FastlySettings {
-                key: key.to_owned(),
+                key: Secret::new(key.to_owned()),
                 url: v
                     .with("LAPSEGUARD_FASTLY_URL", |t| upstream_url(t, allow_http))?
                     .unwrap_or_else(|| Url::parse(fastly::DEFAULT_URL).expect("a valid URL")),
@@ -227,7 +229,7 @@ impl Config {
             metrics_listen: v.with("LAPSEGUARD_METRICS_LISTEN", |text| {
                 text.parse::<SocketAddr>().map_err(|e| e.to_string())
             })?,
-            database_url: database.to_owned(),
+            database_url: Secret::new(database.to_owned()),
             log_format: v.choice("LAPSEGUARD_LOG", &[("pretty", Pretty), ("json", Json)])?,
             upstream,
             check,
@@ -350,7 +352,10 @@ mod tests {
     fn defaults_need_no_environment() {
         let config = Config::from_vars(HashMap::new()).expect("defaults are valid");
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.database_url, "sqlite://lapseguard.db?mode=rwc");
+        assert_eq!(
+            config.database_url.expose(),
+            "sqlite://lapseguard.db?mode=rwc"
+        );
         assert_eq!(config.upstream.bootstrap, BootstrapSource::Embedded);
         assert_eq!(config.check.deadline, Duration::from_millis(2000));
         assert_eq!(config.upstream.lookup_deadline, Duration::from_millis(2000));

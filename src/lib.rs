@@ -31,6 +31,7 @@ pub mod memory;
 pub mod observer;
 pub mod overrides;
 pub mod refresh;
+pub mod secret;
 pub mod simulate;
 pub mod spool;
 pub mod startup;

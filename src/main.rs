@@ -177,7 +177,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Import { file } => {
             let config = config()?;
-            let store = lapseguard::store::connect(&config.database_url).await?;
+            let store = lapseguard::store::connect(config.database_url.expose()).await?;
             store.migrate().await?;
             let summary = import_file(&file, store.as_ref()).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -222,12 +222,12 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { action } => {
-            let store = lapseguard::store::connect(&config()?.database_url).await?;
+            let store = lapseguard::store::connect(config()?.database_url.expose()).await?;
             store.migrate().await?;
             token_command(action, store.as_ref()).await
         }
         Command::Migrate => {
-            let store = lapseguard::store::connect(&config()?.database_url).await?;
+            let store = lapseguard::store::connect(config()?.database_url.expose()).await?;
             store.migrate().await?;
             tracing::info!("migrations applied");
             Ok(ExitCode::SUCCESS)

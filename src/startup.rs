@@ -82,7 +82,7 @@ impl Application {
         if !undeclared.is_empty() {
             return Err(StartError::UndeclaredRoutes(undeclared));
         }
-        let store = store::connect(&config.database_url).await?;
+        let store = store::connect(config.database_url.expose()).await?;
         store.migrate().await?;
         let state = App::with_store(config, store, clock).await?;
         let listener = TcpListener::bind(config.listen).await?;

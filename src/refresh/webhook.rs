@@ -2,6 +2,7 @@
 //! backoff, surviving restarts. Signed per Standard Webhooks: `webhook-id`,
 //! `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`.
 
+use crate::secret::Secret;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,21 +73,15 @@ pub struct WebhookSettings {
 }
 
 /// The HMAC key webhooks are signed with, parsed from `LAPSEGUARD_WEBHOOK_SECRET` when the
-/// configuration is loaded. Its `Debug` form hides the key.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningKey(Vec<u8>);
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SigningKey(..)")
-    }
-}
+/// configuration is loaded: a [`Secret`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKey(Secret<Vec<u8>>);
 
 impl SigningKey {
     /// Standard Webhooks' `whsec_<base64>` form, or the raw bytes of any other non-empty
     /// string.
     pub fn parse(secret: &str) -> Result<Self, String> {
-        signing_key(secret).map(Self)
+        signing_key(secret).map(|key| Self(Secret::new(key)))
     }
 }
 
@@ -164,7 +159,7 @@ impl WebhookSender {
                 .header("webhook-timestamp", timestamp.to_string())
                 .header(
                     "webhook-signature",
-                    sign(&self.key.0, &message_id, timestamp, &body),
+                    sign(self.key.0.expose(), &message_id, timestamp, &body),
                 )
                 .body(body)
                 .send()

@@ -20,6 +20,7 @@
 //! An `errors` body, a 401 or any other non-success status is a failed lookup; a 429
 //! pauses the host like an RDAP server's.
 
+use crate::secret::Secret;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -36,24 +37,14 @@ use crate::domain::status::{EvidenceSource, Flags};
 pub const DEFAULT_URL: &str = "https://api.fastly.com/";
 
 /// How lapseguard asks Fastly.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct FastlySettings {
-    /// `LAPSEGUARD_FASTLY_API_KEY`: never logged.
-    pub key: String,
+    /// `LAPSEGUARD_FASTLY_API_KEY`.
+    pub key: Secret<String>,
     /// `LAPSEGUARD_FASTLY_URL`: the API base.
     pub url: Url,
     /// `LAPSEGUARD_FASTLY_RATE`: requests per second.
     pub rate: f64,
-}
-
-impl std::fmt::Debug for FastlySettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FastlySettings")
-            .field("key", &"<redacted>")
-            .field("url", &self.url.as_str())
-            .field("rate", &self.rate)
-            .finish()
-    }
 }
 
 /// What a flag list says, before any second opinion.
@@ -150,7 +141,7 @@ impl Lookup for FastlyLookup {
             .map_err(|_| Failure::Transport)?;
         url.query_pairs_mut().append_pair("domain", domain.as_str());
         let headers = [
-            ("Fastly-Key", self.settings.key.as_str()),
+            ("Fastly-Key", self.settings.key.expose().as_str()),
             ("Accept", "application/json"),
         ];
         let response = self.http.get(url, &headers).await?;
@@ -230,7 +221,7 @@ mod tests {
     #[test]
     fn the_key_never_shows_in_debug_output() {
         let settings = FastlySettings {
-            key: "secret-key-123".into(),
+            key: Secret::new("secret-key-123".to_owned()),
             url: Url::parse(DEFAULT_URL).expect("valid"),
             rate: 1.0,
         };

@@ -20,6 +20,7 @@ mod overrides;
 mod refresh;
 mod replicas;
 mod retention;
+mod secrets;
 mod takeover;
 mod truth;
 mod upstream;

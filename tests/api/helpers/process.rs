@@ -53,11 +53,24 @@ pub fn command(app: &TestApp, extra: &[(&str, &str)], args: &[&str]) -> Command 
 
 /// `lapseguard serve` with the scheduler on, once `/readyz` says ready.
 pub async fn start_replica(app: &TestApp, extra: &[(&str, &str)]) -> Process {
+    start_replica_logging_to(app, extra, None).await
+}
+
+/// [`start_replica`], its log (stderr) written to `log` when given.
+pub async fn start_replica_logging_to(
+    app: &TestApp,
+    extra: &[(&str, &str)],
+    log: Option<std::fs::File>,
+) -> Process {
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let mut extra = extra.to_vec();
     extra.push(("LAPSEGUARD_LISTEN", &listen));
-    let child = command(app, &extra, &["serve"]).spawn().expect("starts");
+    let mut command = command(app, &extra, &["serve"]);
+    if let Some(log) = log {
+        command.stderr(log);
+    }
+    let child = command.spawn().expect("starts");
     let replica = Process {
         child,
         address: format!("http://127.0.0.1:{port}"),
