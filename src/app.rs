@@ -14,7 +14,6 @@ use crate::memory::StatusMemory;
 use crate::observer::{Observer, ObserverParts};
 use crate::overrides::OverrideBook;
 use crate::refresh::delegation::DelegationSweep;
-use crate::refresh::pacer::HostPacer;
 use crate::refresh::retention::Pruner;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
@@ -23,6 +22,7 @@ use crate::upstream::bootstrap::{Bootstrap, BootstrapError, BootstrapSlot, Boots
 use crate::upstream::dns::DnsLookup;
 use crate::upstream::fastly::FastlyLookup;
 use crate::upstream::http::UpstreamHttp;
+use crate::upstream::pacer::HostPacer;
 use crate::upstream::rdap::RdapLookup;
 use crate::upstream::trust::ResolverTrust;
 use crate::upstream::{Lookup, Sources, UpstreamSettings};

@@ -14,12 +14,12 @@ use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation};
 use crate::memory::StatusMemory;
-use crate::refresh::pacer::HostPacer;
 use crate::spool::{Spool, is_outage};
 use crate::store::queue::RecordQueue;
 use crate::store::{Origin, RecordSettings, Recorded, Recording, Role, Store, StoredStatus};
 use crate::telemetry::metrics;
 use crate::upstream::breaker::{BreakerSettings, Breakers, Gate};
+use crate::upstream::pacer::HostPacer;
 use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped, Sources};
 
 /// What a check's lookup builds on: the stored status, or nothing known because the store

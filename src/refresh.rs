@@ -6,7 +6,6 @@
 pub mod changes;
 pub mod delegation;
 pub mod leader;
-pub mod pacer;
 pub mod pauses;
 pub mod retention;
 pub mod scheduler;

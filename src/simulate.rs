@@ -20,8 +20,8 @@ use crate::domain::recording::{Before, Recording, delegation_changed, plan};
 use crate::domain::schedule::{ScheduleSettings, next_dns_check_at};
 use crate::domain::status::{EvidenceSource, Finding, Observation};
 use crate::domain::tracking::Tracked;
-use crate::refresh::pacer::{HostPacer, HostRates};
 use crate::refresh::scheduler::HORIZON;
+use crate::upstream::pacer::{HostPacer, HostRates};
 use registry::{DAY, Population, Rng, SimDomain, Stage, population};
 
 /// A simulated RDAP host: its share of the domains and its rate limit.

@@ -9,6 +9,7 @@ pub mod breaker;
 pub mod dns;
 pub mod fastly;
 pub mod http;
+pub mod pacer;
 pub mod rdap;
 pub mod trust;
 
@@ -22,7 +23,7 @@ use url::Url;
 use self::bootstrap::{BootstrapSource, SupplementSource};
 use self::dns::DnsSettings;
 use self::fastly::FastlySettings;
-use crate::refresh::pacer::HostRates;
+use crate::upstream::pacer::HostRates;
 
 use crate::domain::decision::Reason;
 use crate::domain::delegation::Delegation;

@@ -1,5 +1,6 @@
-//! The layout stays honest: no module of `src/` imports one that imports it back. A cycle
-//! means a type lives in the wrong module. Imports are read from the source text:
+//! The layout stays honest: no module of `src/` imports one that imports it back (a cycle
+//! means a type lives in the wrong module), and none imports a module of a higher layer
+//! than its own (the layers are the README's list). Imports are read from the source text:
 //! `crate::a::b` and `super::` paths, each taken to the longest module it names.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -109,4 +110,60 @@ fn no_module_imports_one_that_imports_it_back() {
         let cycle = cycle_from(module, &graph, &mut Vec::new(), &mut done);
         assert!(cycle.is_none(), "import cycle: {:?}", cycle);
     }
+}
+
+/// The README's layers, lowest first: each top-level module's layer number.
+fn layers() -> BTreeMap<String, usize> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md is readable");
+    let list = readme
+        .split("<!-- layers -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- /layers -->").next())
+        .expect("the README lists the layers between <!-- layers --> markers");
+    let mut layer_of = BTreeMap::new();
+    for (layer, line) in list.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        // The module names are the backticked words before the colon.
+        let names = line.split(':').next().unwrap_or_default();
+        for name in names.split('`').skip(1).step_by(2) {
+            layer_of.insert(name.to_owned(), layer);
+        }
+    }
+    layer_of
+}
+
+#[test]
+fn no_module_imports_one_of_a_higher_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = BTreeMap::new();
+    modules(&src, "", &mut files);
+    let known: BTreeSet<String> = files.keys().cloned().collect();
+    let layer_of = layers();
+    let top = |module: &str| module.split("::").next().unwrap_or_default().to_owned();
+    let mut wrong = Vec::new();
+    for (module, text) in &files {
+        let Some(&own) = layer_of.get(&top(module)) else {
+            wrong.push(format!("{module} is in no layer of the README's list"));
+            continue;
+        };
+        for target in imports(module, text, &known) {
+            let theirs = layer_of.get(&top(&target)).copied().unwrap_or(usize::MAX);
+            if theirs > own {
+                wrong.push(format!(
+                    "{module} (layer {}) imports {target} (layer {})",
+                    own + 1,
+                    theirs.saturating_add(1)
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports up the layers:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        layer_of["domain"] < layer_of["store"],
+        "the list is read in order"
+    );
 }

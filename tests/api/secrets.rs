@@ -64,7 +64,10 @@ async fn no_secret_reaches_a_log_line_at_trace() {
     let logged = std::fs::read_to_string(&log_path).expect("log");
     let _ = std::fs::remove_file(&log_path);
     assert!(logged.lines().count() > 50, "trace logging was on");
-    assert!(logged.contains("lapsed.com"), "the checks were logged (by domain)");
+    assert!(
+        logged.contains("lapsed.com"),
+        "the checks were logged (by domain)"
+    );
     for secret in [
         FASTLY_KEY,
         WEBHOOK_SECRET,
