@@ -2,7 +2,10 @@
 //! lookup, memory, checker, scheduler, webhooks. Serving it is `startup.rs`.
 
 use std::sync::Arc;
+
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use thiserror::Error;
 
@@ -73,6 +76,13 @@ pub struct App {
     pub stats: crate::stats::StatsCache,
     /// Whether the resolver's NXDOMAIN is believed; `None` when DNS is off.
     pub dns_trust: Option<Arc<ResolverTrust>>,
+    /// Every background task the app runs (the bootstrap reload, the start's DNS probe,
+    /// the followers, the leader's work), so that shutdown can stop them and wait for
+    /// them, bounded (`startup.rs`). The observer's group-commit writers and spool flusher
+    /// are not among them: they end with the observer, after shutdown's last flush.
+    pub tasks: TaskTracker,
+    /// Cancelled at shutdown: every task in `tasks` ends when it is.
+    pub shutdown: CancellationToken,
 }
 
 pub type AppState = Arc<App>;
@@ -99,15 +109,18 @@ impl App {
             upstream.allow_http,
             upstream.lookup_deadline,
         )?);
+        let tasks = TaskTracker::new();
+        let shutdown = CancellationToken::new();
         let bootstrap = Arc::new(BootstrapSlot::default());
         let supplement = Bootstrap::load_supplement(&upstream.supplement, upstream.allow_http)?;
         match &upstream.bootstrap {
             BootstrapSource::Url(_) => {
-                tokio::spawn(keep_bootstrap_loaded(
+                tasks.spawn(keep_bootstrap_loaded(
                     upstream.clone(),
                     supplement,
                     Arc::clone(&client),
                     Arc::clone(&bootstrap),
+                    shutdown.clone(),
                 ));
             }
             source => {
@@ -123,7 +136,7 @@ impl App {
         if let Some(dns) = &dns_lookup {
             // The first probe at start: a lying resolver is named in the log at once.
             let dns = Arc::clone(dns);
-            tokio::spawn(async move { dns.probe_trust("com").await });
+            tasks.spawn(async move { dns.probe_trust("com").await });
         }
         let dns: Option<Arc<dyn Lookup>> = dns_lookup.map(|dns| dns as Arc<dyn Lookup>);
         // The registry sources, in order of preference: RDAP where a server is known,
@@ -197,6 +210,8 @@ impl App {
             dns_trust,
             pruner,
             http,
+            tasks,
+            shutdown,
         }))
     }
 }
@@ -220,6 +235,7 @@ async fn keep_bootstrap_loaded(
     supplement: Option<Bootstrap>,
     client: Arc<UpstreamHttp>,
     slot: Arc<BootstrapSlot>,
+    shutdown: CancellationToken,
 ) {
     loop {
         let wait = match client
@@ -238,6 +254,9 @@ async fn keep_bootstrap_loaded(
                 retry
             }
         };
-        tokio::time::sleep(wait).await;
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = shutdown.cancelled() => return,
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! Memory (`memory.rs`) answers a fresh status without touching the store. Anything else
 //! is loaded by a task of its own, shared by concurrent checks of the domain, so that a
 //! check that runs out of time answers at once (from memory or by policy) while the load
-//! finishes and records in the background. A failed lookup cools the domain: checks of it
+//! finishes and records in the background. A failed lookup starts the domain's cooldown (`memory.rs`): checks of it
 //! answer at once for `LAPSEGUARD_FAILURE_COOLDOWN_SECONDS` instead of asking again.
 
 use std::collections::HashMap;
@@ -166,7 +166,7 @@ impl Checker {
                 status: held.status.clone(),
                 live: false,
             },
-            _ => match memory.cooling(domain) {
+            _ => match memory.cooldown(domain) {
                 Some(cooling) => match cooling.found {
                     Some(found) => Loaded::Fresh {
                         status: (*found).clone(),
@@ -433,7 +433,7 @@ async fn load(
     let base = match read {
         Ok(Ok(stored)) => {
             if let Some(stored) = &stored {
-                memory.offer(stored.clone());
+                memory.keep_if_newer(stored.clone());
                 let now = observer.clock().now();
                 if stored.status.is_fresh(now, max_age) {
                     return Loaded::Fresh {

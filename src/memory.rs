@@ -3,9 +3,18 @@
 //!
 //! The store is the source of truth. Memory is brought up to date in three ways: every
 //! observation this process makes offers its result here (see `observer.rs`), every
-//! status read from the store is offered here, and the change follower
+//! status read from the store is kept here if newer, and the change follower
 //! (`refresh/changes.rs`) drops entries older than a change another replica recorded.
 //! A copy only ever replaces an older one, so a slow load cannot undo a newer write.
+//!
+//! Words used here and in `observer.rs`:
+//! - *keep if newer* ([`StatusMemory::keep_if_newer`]): take a stored status unless a
+//!   newer copy (higher revision, or same revision checked later) is already held;
+//! - *cooldown* ([`StatusMemory::start_cooldown`], [`StatusMemory::end_cooldown`]): after
+//!   a failed lookup, checks of the domain answer for a while without asking again (from
+//!   what the failed check found, else a "no status" reason); a successful lookup ends it;
+//! - *forget before* ([`StatusMemory::forget_before`]): drop a copy older than a change
+//!   another replica recorded.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,7 +98,7 @@ impl StatusMemory {
 
     /// Keeps `stored` unless memory already holds a newer copy: a higher revision, or the
     /// same revision checked later.
-    pub fn offer(&self, stored: StoredStatus) {
+    pub fn keep_if_newer(&self, stored: StoredStatus) {
         let domain = stored.status.domain.clone();
         self.statuses
             .entry(domain)
@@ -111,7 +120,7 @@ impl StatusMemory {
 
     /// Checks of `domain` answer from `found`, or else `reason` (or from a stored
     /// status), without a lookup for `ttl`.
-    pub fn cool(
+    pub fn start_cooldown(
         &self,
         domain: &RegistrableDomain,
         reason: Reason,
@@ -126,18 +135,19 @@ impl StatusMemory {
     }
 
     /// A lookup succeeded: checks may look again.
-    pub fn warm(&self, domain: &RegistrableDomain) {
+    pub fn end_cooldown(&self, domain: &RegistrableDomain) {
         self.cooling.invalidate(domain);
     }
 
-    pub fn cooling(&self, domain: &RegistrableDomain) -> Option<Cooling> {
+    pub fn cooldown(&self, domain: &RegistrableDomain) -> Option<Cooling> {
         self.cooling.get(domain)
     }
 }
 
-fn is_newer(held: &StoredStatus, offered: &StoredStatus) -> bool {
-    held.revision > offered.revision
-        || (held.revision == offered.revision && held.status.checked_at > offered.status.checked_at)
+fn is_newer(held: &StoredStatus, candidate: &StoredStatus) -> bool {
+    held.revision > candidate.revision
+        || (held.revision == candidate.revision
+            && held.status.checked_at > candidate.status.checked_at)
 }
 
 #[cfg(test)]
@@ -179,12 +189,12 @@ mod tests {
     #[test]
     fn an_older_copy_never_replaces_a_newer_one() {
         let memory = StatusMemory::new(10);
-        memory.offer(stored(Lifecycle::Redemption, 7, 1));
-        memory.offer(stored(Lifecycle::Active, 6, 9));
+        memory.keep_if_newer(stored(Lifecycle::Redemption, 7, 1));
+        memory.keep_if_newer(stored(Lifecycle::Active, 6, 9));
         assert_eq!(held(&memory), Some((Lifecycle::Redemption, 7)));
-        memory.offer(stored(Lifecycle::Active, 7, 0));
+        memory.keep_if_newer(stored(Lifecycle::Active, 7, 0));
         assert_eq!(held(&memory), Some((Lifecycle::Redemption, 7)));
-        memory.offer(stored(Lifecycle::Active, 8, 0));
+        memory.keep_if_newer(stored(Lifecycle::Active, 8, 0));
         assert_eq!(held(&memory), Some((Lifecycle::Active, 8)));
     }
 
@@ -192,7 +202,7 @@ mod tests {
     fn a_change_drops_only_older_copies() {
         let memory = StatusMemory::new(10);
         let domain = RegistrableDomain::parse("example.com").expect("valid");
-        memory.offer(stored(Lifecycle::Active, 5, 0));
+        memory.keep_if_newer(stored(Lifecycle::Active, 5, 0));
         memory.forget_before(&domain, 5);
         assert_eq!(held(&memory), Some((Lifecycle::Active, 5)));
         memory.forget_before(&domain, 6);

@@ -1,6 +1,8 @@
 //! The one path every lookup takes, from a check, the scheduler or the delegation sweep:
 //! ask the sources within the deadline, record what came back, and bring this process's
-//! memory up to date in the same step.
+//! memory up to date in the same step. After each evidence lookup,
+//! `Observer::note_lookup_result` ends the domain's cooldown (a success) or starts one
+//! (a failure); what *cooldown* and *keep if newer* mean is in `memory.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -243,7 +245,7 @@ impl Observer {
         )
         .await;
         asked();
-        self.learn(domain, &answer, None);
+        self.note_lookup_result(domain, &answer, None);
         let observation = self.observation(domain, source, &host, &answer)?;
         let recorded = self
             .record_now(&observation, Role::Evidence, Origin::Schedule)
@@ -305,7 +307,7 @@ impl Observer {
                     && let Some(status) = &status
                     && (held.is_some() || status.lifecycle != Lifecycle::Active)
                 {
-                    self.memory.offer(StoredStatus {
+                    self.memory.keep_if_newer(StoredStatus {
                         status: status.clone(),
                         revision,
                     });
@@ -385,12 +387,12 @@ impl Observer {
             let found = dns_answer.is_ok().then(|| fold(&dns_seen)).flatten();
             (dns_answer, found)
         };
-        self.learn(domain, &answer, found.clone());
+        self.note_lookup_result(domain, &answer, found.clone());
         if answer.is_ok()
             && let Some(status) = &found
             && matches!(base, Base::Known(_))
         {
-            self.memory.offer(StoredStatus {
+            self.memory.keep_if_newer(StoredStatus {
                 status: status.clone(),
                 revision: known.map_or(-1, |k| k.revision),
             });
@@ -486,23 +488,23 @@ impl Observer {
 
     /// A domain's evidence lookup succeeded (checks may look again) or failed (checks
     /// answer without a lookup for a while, from `found` when something was found).
-    fn learn(
+    fn note_lookup_result(
         &self,
         domain: &RegistrableDomain,
         answer: &Result<Answer, LookupError>,
         found: Option<DomainStatus>,
     ) {
         match answer {
-            Ok(_) => self.memory.warm(domain),
-            Err(cause) => self.cool(domain, cause, found),
+            Ok(_) => self.memory.end_cooldown(domain),
+            Err(cause) => self.start_cooldown(domain, cause, found),
         }
     }
 
-    /// The source that covers the domain; a domain no source covers cools.
+    /// The source that covers the domain; a domain no source covers starts a cooldown.
     fn source_for(&self, domain: &RegistrableDomain) -> Result<&dyn Lookup, LookupError> {
         self.sources.for_domain(domain).map_err(|skipped| {
             let cause = LookupError::from(skipped);
-            self.cool(domain, &cause, None);
+            self.start_cooldown(domain, &cause, None);
             cause
         })
     }
@@ -510,7 +512,12 @@ impl Observer {
     /// Checks of the domain answer without a lookup for the cooldown (or until a paused
     /// host takes requests again, if sooner). A bootstrap still loading is no reason: it
     /// costs nothing to ask again, and it may load any moment.
-    fn cool(&self, domain: &RegistrableDomain, cause: &LookupError, found: Option<DomainStatus>) {
+    fn start_cooldown(
+        &self,
+        domain: &RegistrableDomain,
+        cause: &LookupError,
+        found: Option<DomainStatus>,
+    ) {
         if *cause == LookupError::Skipped(Skipped::NotReady) {
             return;
         }
@@ -520,7 +527,8 @@ impl Observer {
             ) => (*retry_in).min(self.failure_cooldown),
             _ => self.failure_cooldown,
         };
-        self.memory.cool(domain, cause.reason(), found, ttl);
+        self.memory
+            .start_cooldown(domain, cause.reason(), found, ttl);
     }
 
     /// A check does not wait for the store: the write runs on its own and memory takes
@@ -620,7 +628,7 @@ async fn keep_flushing(
 /// Memory takes what the store now holds.
 fn remember(memory: &StatusMemory, recorded: &Recorded) {
     if let Some(status) = &recorded.status {
-        memory.offer(StoredStatus {
+        memory.keep_if_newer(StoredStatus {
             status: status.clone(),
             revision: recorded.revision,
         });

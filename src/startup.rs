@@ -123,12 +123,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, "lapseguard is listening");
-        let cancel = CancellationToken::new();
-        let background = self
-            .run_scheduler
-            .then(|| tokio::spawn(run_background(Arc::clone(&self.state), cancel.clone())));
+        let cancel = self.state.shutdown.clone();
+        let tasks = &self.state.tasks;
+        if self.run_scheduler {
+            tasks.spawn(run_background(Arc::clone(&self.state), cancel.clone()));
+        }
         // Every replica follows the change log: its memory must see what others record.
-        let changes = tokio::spawn(follow_changes(
+        tasks.spawn(follow_changes(
             Arc::clone(&self.state.store),
             Arc::clone(&self.state.memory),
             Arc::clone(&self.state.clock),
@@ -136,33 +137,33 @@ impl Application {
         ));
         // Pauses, like leases, coordinate processes: on the system clock, also when the
         // app's clock is simulated (tests).
-        let pauses = tokio::spawn(follow_pauses(
+        tasks.spawn(follow_pauses(
             Arc::clone(&self.state.store),
             Arc::clone(&self.state.http),
             Arc::new(SystemClock),
             cancel.clone(),
         ));
-        let settings = tokio::spawn(follow_settings(
+        tasks.spawn(follow_settings(
             Arc::clone(&self.state.store),
             Arc::clone(&self.state.tokens),
             Arc::clone(&self.state.overrides),
             cancel.clone(),
         ));
-        let metrics = self.metrics_listener.map(|listener| {
+        if let Some(listener) = self.metrics_listener {
             let router = Router::new()
                 .route("/metrics", axum::routing::get(http::metrics::metrics))
                 .fallback(|| async { ApiError::NoRoute })
                 .with_state(Arc::clone(&self.state));
             let stop = cancel.clone();
-            tokio::spawn(async move {
+            tasks.spawn(async move {
                 let served = axum::serve(listener, router)
                     .with_graceful_shutdown(async move { stop.cancelled().await })
                     .await;
                 if let Err(error) = served {
                     tracing::error!(error = %error, "the metrics listener failed");
                 }
-            })
-        });
+            });
+        }
         // Protected mode needs each request's peer address.
         let service = self
             .router
@@ -185,24 +186,16 @@ impl Application {
                 "the store did not take every spooled observation before shutdown: they are lost"
             );
         }
-        if let Some(metrics) = metrics
-            && let Err(error) = metrics.await
+        // The background tasks saw the cancellation; the leader gives its lease up.
+        tasks.close();
+        if tokio::time::timeout(BACKGROUND_STOP, tasks.wait())
+            .await
+            .is_err()
         {
-            tracing::error!(error = %error, "the metrics listener ended abnormally");
-        }
-        if let Err(error) = pauses.await {
-            tracing::error!(error = %error, "the pause follower ended abnormally");
-        }
-        if let Err(error) = settings.await {
-            tracing::error!(error = %error, "the settings follower ended abnormally");
-        }
-        if let Err(error) = changes.await {
-            tracing::error!(error = %error, "the change follower ended abnormally");
-        }
-        if let Some(background) = background
-            && let Err(error) = background.await
-        {
-            tracing::error!(error = %error, "background work ended abnormally");
+            tracing::error!(
+                running = tasks.len(),
+                "background tasks did not stop in time after shutdown"
+            );
         }
         served
     }
@@ -243,6 +236,9 @@ async fn run_background(state: AppState, cancel: CancellationToken) {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
+/// How long shutdown waits for the background tasks to stop.
+const BACKGROUND_STOP: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How long shutdown waits for the spool to reach the store.
 const SPOOL_FLUSH_AT_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(10);
 
