@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::Mutex;
 
-use crate::refresh::leader::SCHEDULER_LEASE;
+use crate::store::SCHEDULER_LEASE;
 use crate::store::admin::StoreStats;
 use crate::store::{AdminStore, StoreError};
 

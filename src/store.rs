@@ -111,6 +111,10 @@ pub struct Delivery {
 
 pub use crate::domain::recording::{Origin, Recording, Role, WatchEntry};
 
+/// The lease row of the replica that runs the background work (`refresh/leader.rs`); the
+/// stats name its holder.
+pub const SCHEDULER_LEASE: &str = "scheduler";
+
 /// The service's configuration for recording observations (how one observation was
 /// made is its [`Recording`], per call).
 #[derive(Debug, Clone, Copy)]

@@ -11,9 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::scheduler::LEASE as CLAIM_LEASE;
 use crate::clock::Clock;
-use crate::store::Store;
-
-pub const SCHEDULER_LEASE: &str = "scheduler";
+use crate::store::{SCHEDULER_LEASE, Store};
 const TTL: chrono::Duration = chrono::Duration::seconds(20);
 const RENEW_EVERY: Duration = Duration::from_secs(5);
 

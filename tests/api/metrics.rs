@@ -285,7 +285,7 @@ async fn webhook_metrics_show_the_backlog_its_age_failures_and_deliveries() {
     // counts for 5 s of real time, which this test's clock does not move).
     let render = || async {
         let now = app.clock.now();
-        let lease = lapseguard::refresh::leader::SCHEDULER_LEASE;
+        let lease = lapseguard::store::SCHEDULER_LEASE;
         let stats = app.store.stats(now, lease).await.expect("stats");
         lapseguard::telemetry::metrics::render(Some((&stats, now)))
     };
