@@ -2,7 +2,6 @@
 //! that uses it. Every variable is named once below, with its default and range; the
 //! README lists them all. A bad value stops the start with the variable's name.
 
-use crate::secret::Secret;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
@@ -21,6 +20,7 @@ use crate::memory::MemorySettings;
 use crate::refresh::retention::RetentionSettings;
 use crate::refresh::scheduler::RefreshSettings;
 use crate::refresh::webhook::{SigningKey, WebhookSettings};
+use crate::secret::Secret;
 use crate::telemetry::LogFormat::{self, Json, Pretty};
 use crate::upstream::bootstrap::{BootstrapSource, SupplementSource, parse_overrides};
 use crate::upstream::breaker::BreakerSettings;

@@ -2,25 +2,21 @@
 //! backoff, surviving restarts. Signed per Standard Webhooks: `webhook-id`,
 //! `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`.
 
-use crate::secret::Secret;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use reqwest::header::CONTENT_TYPE;
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
 use url::Url;
-use utoipa::ToSchema;
 
 use crate::clock::Clock;
-use crate::domain::lifecycle::Lifecycle;
-use crate::domain::status::EvidenceSource;
-use crate::store::{PublishedTransition, Store, StoreError};
+use crate::feed::TransitionItem;
+use crate::secret::Secret;
+use crate::store::{Store, StoreError};
 use crate::telemetry::metrics;
 
 const FIRST_RETRY: chrono::Duration = chrono::Duration::seconds(5);
@@ -28,40 +24,6 @@ const MAX_RETRY: chrono::Duration = chrono::Duration::hours(1);
 const ROUND: u32 = 100;
 const IDLE_POLL: Duration = Duration::from_secs(1);
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// One published change of a domain's lifecycle or registration date. Also the body of
-/// each webhook.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct TransitionItem {
-    /// Only grows: resume after the last id you saw.
-    pub id: i64,
-    pub domain: String,
-    /// The lifecycle before; `unknown` for the first observation of a lapsed domain.
-    pub from: Lifecycle,
-    pub to: Lifecycle,
-    pub registered_at: Option<DateTime<Utc>>,
-    pub expires_at: Option<DateTime<Utc>>,
-    /// When the lookup that published it was made.
-    pub observed_at: DateTime<Utc>,
-    /// The source of that lookup: `rdap`, `fastly` or `dns`.
-    pub source: EvidenceSource,
-}
-
-impl From<&PublishedTransition> for TransitionItem {
-    fn from(published: &PublishedTransition) -> Self {
-        let t = &published.transition;
-        Self {
-            id: published.id,
-            domain: t.domain.to_string(),
-            from: t.from,
-            to: t.to,
-            registered_at: t.registered_at,
-            expires_at: t.expires_at,
-            observed_at: t.observed_at,
-            source: t.source,
-        }
-    }
-}
 
 /// Where transitions are POSTed and how they are signed.
 #[derive(Debug, Clone)]

@@ -20,7 +20,6 @@
 //! An `errors` body, a 401 or any other non-success status is a failed lookup; a 429
 //! pauses the host like an RDAP server's.
 
-use crate::secret::Secret;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -32,6 +31,7 @@ use super::{Answer, Failure, Lookup, LookupError, Skipped};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{EvidenceSource, Flags};
+use crate::secret::Secret;
 
 /// Fastly's public API base.
 pub const DEFAULT_URL: &str = "https://api.fastly.com/";

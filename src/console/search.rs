@@ -1,0 +1,97 @@
+//! `GET /admin/domains`: the watch list, searched by name prefix and lifecycle.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{self, when};
+use super::session::Signed;
+use super::views::{ROWS, domain_link, lifecycle_badge};
+use crate::app::AppState;
+use crate::domain::lifecycle::Lifecycle;
+use crate::error::ApiError;
+use crate::store::admin::DomainFilter;
+use crate::usecases::domains::{self, name_like};
+
+/// The search form.
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    lifecycle: String,
+    /// The last name of the previous page.
+    #[serde(default)]
+    after: String,
+}
+
+/// `GET /admin/domains?q&lifecycle&after`: watched domains by name prefix and lifecycle.
+pub async fn search(
+    State(app): State<AppState>,
+    signed: Signed,
+    Query(search): Query<SearchQuery>,
+) -> Response {
+    let q = search.q.trim().to_ascii_lowercase();
+    let lifecycle = Lifecycle::parse(search.lifecycle.trim());
+    let after = search.after.trim().to_ascii_lowercase();
+    let listed = if [&q, &after].iter().all(|text| name_like(text)) {
+        let filter = DomainFilter {
+            lifecycle,
+            prefix: Some(q.clone()).filter(|q| !q.is_empty()),
+            after: Some(after).filter(|a| !a.is_empty()),
+            limit: ROWS,
+        };
+        domains::list(&app, &filter).await
+    } else {
+        Err(ApiError::BadRequest {
+            code: "invalid_query",
+            detail: "q and after take letters, digits, `-` and `.` (IDNs in their xn-- form), at most 253".to_owned(),
+        })
+    };
+    let body = html! {
+        h1 { "Domains" }
+        form class="inline card" method="get" action="/admin/domains" role="search" {
+            div { label for="q" { "Name starts with" }
+                input id="q" name="q" type="text" value=(q) placeholder="example.com" autocomplete="off"; }
+            div { label for="lifecycle" { "Lifecycle" }
+                select id="lifecycle" name="lifecycle" {
+                    option value="" { "any" }
+                    @for each in Lifecycle::ALL {
+                        option value=(each.as_str()) selected[lifecycle == Some(each)] { (each.as_str()) }
+                    }
+                }
+            }
+            button type="submit" { "Search" }
+        }
+        @match &listed {
+            Err(error) => p class="error" role="alert" { (error.problem().detail) },
+            Ok(page) => {
+                section class="card" {
+                    @if page.domains.is_empty() {
+                        p class="muted" { "No watched domain matches." }
+                    } @else {
+                        table {
+                            thead { tr { th { "Domain" } th { "Lifecycle" } th { "Checked" } th { "Last lapse" } th { "Next check" } } }
+                            tbody {
+                                @for d in &page.domains {
+                                    tr {
+                                        td { (domain_link(&d.domain)) }
+                                        td { (lifecycle_badge(d.lifecycle)) }
+                                        td { (when(d.checked_at)) }
+                                        td { (when(d.last_lapse_at)) }
+                                        td { (when(Some(d.next_check_at))) }
+                                    }
+                                }
+                            }
+                        }
+                        @if let Some(next) = &page.next_after {
+                            p { a rel="next" href={"/admin/domains?q=" (q) "&lifecycle=" (lifecycle.map_or("", |l| l.as_str())) "&after=" (next)} { "Next " (ROWS) " →" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout::page("Domains", Some(signed.who()), body)
+}
