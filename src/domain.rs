@@ -2,6 +2,11 @@
 //! and the refresh schedule.
 //!
 //! Nothing here does I/O or reads a clock: time is always a parameter.
+//!
+//! "Domain" names two things in this code base: this module is the *domain layer* (the
+//! rules of the problem lapseguard solves), and the thing it is about is a *domain name*
+//! (`name::RegistrableDomain`, `EmailDomain`). Module paths say which: `crate::domain::*`
+//! is always the rules.
 
 pub mod access;
 pub mod audit;
