@@ -94,6 +94,50 @@ pub fn is_lapse(transition: &Transition) -> bool {
         && !matches!(transition.to, Lifecycle::Active | Lifecycle::Unknown)
 }
 
+/// What is held already, read before a transition is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held<'a> {
+    /// The hold the transition's domain already has transitions under, if any.
+    pub domain: Option<&'a str>,
+    /// Whether the transition's host (its guard key) has an open hold.
+    pub host: bool,
+}
+
+/// What becomes of a transition before any count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precheck {
+    /// Held under this hold.
+    Hold(String),
+    Publish,
+    /// The host's recent lapses decide ([`judge`]).
+    Count,
+}
+
+/// The guard's rules before counting, in order: a domain that has held transitions
+/// holds the next one too (its transitions are published in order or not at all); a
+/// transition without a host, or that is not a lapse, or with the guard off, is
+/// published; a lapse of a host with an open hold is held; else the count decides.
+pub fn precheck(
+    transition: &Transition,
+    host: Option<&str>,
+    held: Held<'_>,
+    settings: &GuardSettings,
+) -> Precheck {
+    if let Some(hold) = held.domain {
+        return Precheck::Hold(hold.to_owned());
+    }
+    let Some(host) = host else {
+        return Precheck::Publish;
+    };
+    if !settings.enabled() || !is_lapse(transition) {
+        Precheck::Publish
+    } else if held.host {
+        Precheck::Hold(host.to_owned())
+    } else {
+        Precheck::Count
+    }
+}
+
 /// What the guard knows about a host when one of its domains lapses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HostCount {
@@ -201,6 +245,55 @@ mod tests {
             observed_at: at(0),
             source: EvidenceSource::Rdap,
         }
+    }
+
+    #[test]
+    fn what_is_held_decides_before_any_count() {
+        let on = GuardSettings { limit: 50 };
+        let off = GuardSettings { limit: 0 };
+        let lapse = transition(Lifecycle::Active, Lifecycle::Redemption);
+        let healing = transition(Lifecycle::Redemption, Lifecycle::Active);
+        let nothing = Held {
+            domain: None,
+            host: false,
+        };
+        let host_held = Held {
+            domain: None,
+            host: true,
+        };
+        let domain_held = Held {
+            domain: Some("rdap.a:443"),
+            host: false,
+        };
+        let host = Some("rdap.b:443");
+        // A domain with held transitions holds the next one, lapse or not, guard on or
+        // off, under the hold it has.
+        for (t, settings) in [(&lapse, &on), (&healing, &on), (&lapse, &off)] {
+            assert_eq!(
+                precheck(t, host, domain_held, settings),
+                Precheck::Hold("rdap.a:443".to_owned())
+            );
+        }
+        assert_eq!(
+            precheck(&lapse, None, host_held, &on),
+            Precheck::Publish,
+            "no host"
+        );
+        assert_eq!(
+            precheck(&healing, host, host_held, &on),
+            Precheck::Publish,
+            "not a lapse"
+        );
+        assert_eq!(
+            precheck(&lapse, host, host_held, &off),
+            Precheck::Publish,
+            "guard off"
+        );
+        assert_eq!(
+            precheck(&lapse, host, host_held, &on),
+            Precheck::Hold("rdap.b:443".to_owned())
+        );
+        assert_eq!(precheck(&lapse, host, nothing, &on), Precheck::Count);
     }
 
     #[test]

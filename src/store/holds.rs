@@ -217,9 +217,10 @@ macro_rules! impl_hold_store {
             }
 
             /// Judges a transition (the caller holds the transitions lock, so that counts
-            /// and holds are exact across replicas). A domain that has held transitions
-            /// holds the next one too; a lapse of a host with an open hold is held; the
-            /// lapse one too many opens the host's hold (audited, actor `guard`).
+            /// and holds are exact across replicas): reads what is held and the host's
+            /// counts, and runs the rules of `domain/guard.rs` (`precheck`, then
+            /// `judge`); the lapse one too many opens the host's hold (audited, actor
+            /// `guard`).
             pub(in super::super) async fn guard(
                 conn: &mut Connection,
                 transition: &Transition,
@@ -230,26 +231,27 @@ macro_rules! impl_hold_store {
                     .bind(transition.domain.as_str())
                     .fetch_optional(&mut *conn)
                     .await?;
-                if let Some((host,)) = domain_hold {
-                    return Ok(Guarded::Hold(host));
-                }
-                let Some(host) = host else {
-                    return Ok(Guarded::Publish);
+                let row: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = match host {
+                    Some(host) if domain_hold.is_none() => {
+                        sqlx::query_as(holds::SELECT_GUARDED)
+                            .bind(host)
+                            .fetch_optional(&mut *conn)
+                            .await?
+                    }
+                    _ => None,
                 };
-                if !settings.enabled() || !guard::is_lapse(transition) {
-                    return Ok(Guarded::Publish);
-                }
-                let now = transition.observed_at;
-                let row: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> =
-                    sqlx::query_as(holds::SELECT_GUARDED)
-                        .bind(host)
-                        .fetch_optional(&mut *conn)
-                        .await?;
                 let (watched, counted_at, held_since, settled_at) =
                     row.unwrap_or((0, None, None, None));
-                if held_since.is_some() {
-                    return Ok(Guarded::Hold(host.to_owned()));
-                }
+                let held = guard::Held {
+                    domain: domain_hold.as_ref().map(|(hold,)| hold.as_str()),
+                    host: held_since.is_some(),
+                };
+                let host = match guard::precheck(transition, host, held, settings) {
+                    guard::Precheck::Hold(hold) => return Ok(Guarded::Hold(hold)),
+                    guard::Precheck::Publish => return Ok(Guarded::Publish),
+                    guard::Precheck::Count => host.unwrap_or_default(),
+                };
+                let now = transition.observed_at;
                 let start = guard::window_start(now, from_seconds(settled_at));
                 let (recent,): (i64,) = sqlx::query_as(holds::SUM_RECENT_LAPSE_WEIGHT)
                     .bind(host)
