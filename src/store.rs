@@ -9,6 +9,7 @@ pub mod console;
 pub mod holds;
 mod postgres;
 pub mod queue;
+mod rows;
 mod sql;
 mod sqlite;
 

@@ -6,9 +6,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use super::sql::{from_seconds, lifecycle_from, required_time, stored_domain};
-use crate::domain::access::{Scopes, TokenRecord};
-use crate::domain::audit::{AuditAction, AuditEntry, LoggedAudit};
+use super::rows::{
+    ListedRow, OverrideRow, from_seconds, lifecycle_from, required_time, stored_domain,
+};
+use crate::domain::access::TokenRecord;
+use crate::domain::audit::{AuditEntry, LoggedAudit};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::overrides::{Override, OverrideDecision, Seen};
@@ -227,48 +229,6 @@ pub trait AdminStore: Send + Sync {
     async fn stats(&self, now: DateTime<Utc>, lease: &str) -> Result<StoreStats, StoreError>;
 }
 
-/// An `api_tokens` row.
-#[derive(sqlx::FromRow)]
-pub(super) struct TokenRow {
-    name: String,
-    token_hash: String,
-    scopes: String,
-    created_at: i64,
-    last_used_at: Option<i64>,
-}
-
-impl TryFrom<TokenRow> for TokenRecord {
-    type Error = StoreError;
-
-    fn try_from(row: TokenRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            scopes: Scopes::decode(&row.scopes)
-                .ok_or_else(|| StoreError::Corrupt(format!("token scopes {:?}", row.scopes)))?,
-            name: row.name,
-            hash: row.token_hash,
-            created_at: required_time(row.created_at)?,
-            last_used_at: from_seconds(row.last_used_at),
-        })
-    }
-}
-
-/// An `overrides` row joined with its domain's status.
-#[derive(sqlx::FromRow)]
-pub(super) struct OverrideRow {
-    domain: String,
-    decision: String,
-    note: String,
-    expires_at: Option<i64>,
-    set_at: i64,
-    set_by: String,
-    seen_registered_at: Option<i64>,
-    seen_lifecycle: String,
-    lapsed_at: Option<i64>,
-    current_registered_at: Option<i64>,
-    current_lifecycle: Option<String>,
-    current_last_lapse_at: Option<i64>,
-}
-
 impl TryFrom<OverrideRow> for ListedOverride {
     type Error = StoreError;
 
@@ -302,50 +262,6 @@ impl TryFrom<OverrideRow> for ListedOverride {
             },
         })
     }
-}
-
-/// An `audit_log` row.
-#[derive(sqlx::FromRow)]
-pub(super) struct AuditRow {
-    id: i64,
-    at: i64,
-    actor: String,
-    action: String,
-    target: String,
-    details: String,
-}
-
-impl TryFrom<AuditRow> for LoggedAudit {
-    type Error = StoreError;
-
-    fn try_from(row: AuditRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.id,
-            entry: AuditEntry {
-                at: required_time(row.at)?,
-                actor: row.actor,
-                action: AuditAction::parse(&row.action)
-                    .ok_or_else(|| StoreError::Corrupt(format!("audit action {:?}", row.action)))?,
-                target: row.target,
-                details: serde_json::from_str(&row.details)
-                    .map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
-            },
-        })
-    }
-}
-
-/// A dashboard row.
-#[derive(sqlx::FromRow)]
-pub(super) struct ListedRow {
-    domain: String,
-    next_check_at: i64,
-    failures: i32,
-    lifecycle: Option<String>,
-    evidence: Option<String>,
-    registered_at: Option<i64>,
-    expires_at: Option<i64>,
-    checked_at: Option<i64>,
-    last_lapse_at: Option<i64>,
 }
 
 impl TryFrom<ListedRow> for ListedDomain {
@@ -395,14 +311,15 @@ macro_rules! impl_admin_store {
             use $crate::store::admin::{
                 self, AdminStore, DomainFilter, ListedDomain, ListedOverride, Revisions, StoreStats,
             };
-            use $crate::store::sql::{Backend, seconds};
+            use $crate::store::rows::seconds;
+            use $crate::store::sql::Backend;
 
             use super::$store;
 
             type Connection = <$db as sqlx::Database>::Connection;
 
             /// Appends an audit entry inside the caller's transaction, ids in commit order.
-            pub(in super::super) async fn insert_audit(
+            async fn insert_audit(
                 conn: &mut Connection,
                 entry: &AuditEntry,
             ) -> Result<(), StoreError> {
@@ -418,15 +335,26 @@ macro_rules! impl_admin_store {
                 Ok(())
             }
 
-            pub(in super::super) async fn bump(
-                conn: &mut Connection,
-                name: &str,
-            ) -> Result<(), StoreError> {
+            async fn bump(conn: &mut Connection, name: &str) -> Result<(), StoreError> {
                 sqlx::query(admin::BUMP_REVISION)
                     .bind(name)
                     .execute(&mut *conn)
                     .await?;
                 Ok(())
+            }
+
+            #[async_trait::async_trait]
+            impl $crate::store::sql::AuditSql for $store {
+                async fn insert_audit(
+                    conn: &mut Connection,
+                    entry: &AuditEntry,
+                ) -> Result<(), StoreError> {
+                    insert_audit(conn, entry).await
+                }
+
+                async fn bump(conn: &mut Connection, name: &str) -> Result<(), StoreError> {
+                    bump(conn, name).await
+                }
             }
 
             async fn count(
@@ -472,9 +400,10 @@ macro_rules! impl_admin_store {
             #[async_trait::async_trait]
             impl AdminStore for $store {
                 async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
-                    let rows: Vec<admin::TokenRow> = sqlx::query_as(admin::SELECT_TOKENS)
-                        .fetch_all(self.pool())
-                        .await?;
+                    let rows: Vec<$crate::store::rows::TokenRow> =
+                        sqlx::query_as(admin::SELECT_TOKENS)
+                            .fetch_all(self.pool())
+                            .await?;
                     rows.into_iter().map(TryInto::try_into).collect()
                 }
 
@@ -597,11 +526,12 @@ macro_rules! impl_admin_store {
                     after: &str,
                     limit: u32,
                 ) -> Result<Vec<ListedOverride>, StoreError> {
-                    let rows: Vec<admin::OverrideRow> = sqlx::query_as(admin::SELECT_OVERRIDES)
-                        .bind(after)
-                        .bind(i64::from(limit))
-                        .fetch_all(self.pool())
-                        .await?;
+                    let rows: Vec<$crate::store::rows::OverrideRow> =
+                        sqlx::query_as(admin::SELECT_OVERRIDES)
+                            .bind(after)
+                            .bind(i64::from(limit))
+                            .fetch_all(self.pool())
+                            .await?;
                     rows.into_iter().map(TryInto::try_into).collect()
                 }
 
@@ -617,11 +547,12 @@ macro_rules! impl_admin_store {
                     after: i64,
                     limit: u32,
                 ) -> Result<Vec<LoggedAudit>, StoreError> {
-                    let rows: Vec<admin::AuditRow> = sqlx::query_as(admin::SELECT_AUDIT)
-                        .bind(after)
-                        .bind(i64::from(limit))
-                        .fetch_all(self.pool())
-                        .await?;
+                    let rows: Vec<$crate::store::rows::AuditRow> =
+                        sqlx::query_as(admin::SELECT_AUDIT)
+                            .bind(after)
+                            .bind(i64::from(limit))
+                            .fetch_all(self.pool())
+                            .await?;
                     rows.into_iter().map(TryInto::try_into).collect()
                 }
 
@@ -649,7 +580,7 @@ macro_rules! impl_admin_store {
                     query.push(" ORDER BY domain LIMIT ");
                     query.push_bind(i64::from(filter.limit));
                     query.push(admin::LISTED_JOIN);
-                    let rows: Vec<admin::ListedRow> =
+                    let rows: Vec<$crate::store::rows::ListedRow> =
                         query.build_query_as().fetch_all(self.pool()).await?;
                     rows.into_iter().map(TryInto::try_into).collect()
                 }
@@ -672,7 +603,7 @@ macro_rules! impl_admin_store {
                     let mut lifecycles = Vec::with_capacity(rows.len());
                     for (text, n) in rows {
                         lifecycles.push((
-                            $crate::store::sql::lifecycle_from(&text)?,
+                            $crate::store::rows::lifecycle_from(&text)?,
                             u64::try_from(n).unwrap_or(0),
                         ));
                     }
@@ -694,7 +625,7 @@ macro_rules! impl_admin_store {
                         .fetch_optional(pool)
                         .await?;
                     // The holds' counts only: the listing's sample of names is not needed.
-                    let held: Vec<$crate::store::holds::HoldRow> =
+                    let held: Vec<$crate::store::rows::HoldRow> =
                         sqlx::query_as($crate::store::holds::SELECT_HOLDS)
                             .fetch_all(pool)
                             .await?;
@@ -708,10 +639,10 @@ macro_rules! impl_admin_store {
                         watched,
                         due,
                         overdue,
-                        oldest_check: $crate::store::sql::from_seconds(oldest_check),
+                        oldest_check: $crate::store::rows::from_seconds(oldest_check),
                         failing,
                         webhooks_pending: u64::try_from(pending).unwrap_or(0),
-                        oldest_webhook: $crate::store::sql::from_seconds(oldest_webhook),
+                        oldest_webhook: $crate::store::rows::from_seconds(oldest_webhook),
                         leader: leader.map(|(holder,)| holder),
                     })
                 }

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::admin::ListedOverride;
+use super::rows::SessionRow;
 use super::{PublishedTransition, StoreError};
 use crate::domain::audit::{AuditEntry, LoggedAudit};
 use crate::domain::name::RegistrableDomain;
@@ -94,14 +95,6 @@ pub trait ConsoleStore: Send + Sync {
     ) -> Result<Option<ListedOverride>, StoreError>;
 }
 
-/// A `console_sessions` row.
-#[derive(sqlx::FromRow)]
-pub(super) struct SessionRow {
-    token_hash: String,
-    csrf: String,
-    expires_at: i64,
-}
-
 impl TryFrom<SessionRow> for ConsoleSession {
     type Error = StoreError;
 
@@ -109,7 +102,7 @@ impl TryFrom<SessionRow> for ConsoleSession {
         Ok(Self {
             token_hash: row.token_hash,
             csrf: row.csrf,
-            expires_at: super::sql::required_time(row.expires_at)?,
+            expires_at: super::rows::required_time(row.expires_at)?,
         })
     }
 }
@@ -140,7 +133,7 @@ macro_rules! impl_console_store {
                     .bind(session.expires_at.timestamp())
                     .execute(&mut *tx)
                     .await?;
-                admin_sql::insert_audit(&mut tx, audit).await?;
+                <$store as $crate::store::sql::AuditSql>::insert_audit(&mut tx, audit).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -152,11 +145,12 @@ macro_rules! impl_console_store {
             ) -> Result<Option<$crate::store::console::ConsoleSession>, $crate::store::StoreError>
             {
                 use $crate::store::console;
-                let row: Option<console::SessionRow> = sqlx::query_as(console::SELECT_SESSION)
-                    .bind(id_hash)
-                    .bind(now.timestamp())
-                    .fetch_optional(self.pool())
-                    .await?;
+                let row: Option<$crate::store::rows::SessionRow> =
+                    sqlx::query_as(console::SELECT_SESSION)
+                        .bind(id_hash)
+                        .bind(now.timestamp())
+                        .fetch_optional(self.pool())
+                        .await?;
                 row.map(TryInto::try_into).transpose()
             }
 
@@ -172,7 +166,7 @@ macro_rules! impl_console_store {
                     .await?;
                 let closed = done.rows_affected() > 0;
                 if closed {
-                    admin_sql::insert_audit(&mut tx, audit).await?;
+                    <$store as $crate::store::sql::AuditSql>::insert_audit(&mut tx, audit).await?;
                 }
                 tx.commit().await?;
                 Ok(closed)
@@ -184,7 +178,7 @@ macro_rules! impl_console_store {
                 limit: u32,
             ) -> Result<Vec<$crate::store::PublishedTransition>, $crate::store::StoreError> {
                 use $crate::store::console;
-                let rows: Vec<$crate::store::sql::TransitionRow> = match domain {
+                let rows: Vec<$crate::store::rows::TransitionRow> = match domain {
                     Some(domain) => {
                         sqlx::query_as(console::SELECT_DOMAIN_TRANSITIONS)
                             .bind(domain.as_str())
@@ -219,7 +213,7 @@ macro_rules! impl_console_store {
                 before: i64,
                 limit: u32,
             ) -> Result<Vec<$crate::domain::audit::LoggedAudit>, $crate::store::StoreError> {
-                let rows: Vec<$crate::store::admin::AuditRow> =
+                let rows: Vec<$crate::store::rows::AuditRow> =
                     sqlx::query_as($crate::store::console::SELECT_NEWEST_AUDIT)
                         .bind(before)
                         .bind(i64::from(limit))
@@ -233,7 +227,7 @@ macro_rules! impl_console_store {
                 domain: &$crate::domain::name::RegistrableDomain,
             ) -> Result<Option<$crate::store::admin::ListedOverride>, $crate::store::StoreError>
             {
-                let row: Option<$crate::store::admin::OverrideRow> =
+                let row: Option<$crate::store::rows::OverrideRow> =
                     sqlx::query_as($crate::store::admin::SELECT_OVERRIDE_OF)
                         .bind(domain.as_str())
                         .fetch_optional(self.pool())

@@ -7,7 +7,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::sql::TransitionRow;
 use super::{PublishedTransition, StoreError};
 use crate::domain::audit::AuditEntry;
 
@@ -132,26 +131,6 @@ pub struct Discarded {
     pub domains: u64,
 }
 
-/// A `held_transitions` row: a transition and the registration date published before it.
-#[derive(sqlx::FromRow)]
-pub(super) struct HeldRow {
-    #[sqlx(flatten)]
-    pub(super) transition: TransitionRow,
-    pub(super) prior_registered_at: Option<i64>,
-    pub(super) prior_last_lapse_at: Option<i64>,
-}
-
-/// A `SELECT_HOLDS` row.
-#[derive(sqlx::FromRow)]
-pub(super) struct HoldRow {
-    pub(super) host: String,
-    pub(super) held_since: i64,
-    pub(super) held: i64,
-    pub(super) domains: i64,
-    pub(super) first_observed_at: Option<i64>,
-    pub(super) last_observed_at: Option<i64>,
-}
-
 /// The guard's persistent state. Releases and discards are one transaction with their
 /// audit entry.
 #[async_trait]
@@ -199,29 +178,24 @@ macro_rules! impl_hold_store {
             use $crate::domain::guard::{self, GuardSettings, HeldRun, HostCount, Verdict};
             use $crate::domain::tracking::Tracked;
             use $crate::domain::transition::Transition;
+            use $crate::store::sql::AuditSql;
             use $crate::store::holds::{
-                self, Discarded, HeldRow, Hold, HoldRow, HoldStore, Released,
+                self, Discarded, Hold, HoldStore, Released,
             };
-            use $crate::store::sql::{self, Backend, from_seconds, required_time, seconds};
+            use $crate::store::rows::{self, HeldRow, HoldRow, from_seconds, required_time, seconds};
+            use $crate::store::sql::{self, Backend, Guarded};
             use $crate::store::{PublishedTransition, StoreError};
 
             use super::$store;
 
             type Connection = <$db as sqlx::Database>::Connection;
 
-            /// What becomes of a transition `record()` is about to publish.
-            pub(in super::super) enum Guarded {
-                Publish,
-                /// Held under this host's hold.
-                Hold(String),
-            }
-
             /// Judges a transition (the caller holds the transitions lock, so that counts
             /// and holds are exact across replicas): reads what is held and the host's
             /// counts, and runs the rules of `domain/guard.rs` (`precheck`, then
             /// `judge`); the lapse one too many opens the host's hold (audited, actor
             /// `guard`).
-            pub(in super::super) async fn guard(
+            async fn guard(
                 conn: &mut Connection,
                 transition: &Transition,
                 host: Option<&str>,
@@ -305,9 +279,39 @@ macro_rules! impl_hold_store {
                         });
                         let entry =
                             AuditEntry::new(now, GUARD_ACTOR, AuditAction::HoldOpened, host, details);
-                        super::admin_sql::insert_audit(conn, &entry).await?;
+                        <$store as AuditSql>::insert_audit(conn, &entry).await?;
                         Ok(Guarded::Hold(host.to_owned()))
                     }
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl $crate::store::sql::HoldSql for $store {
+                async fn guard(
+                    conn: &mut Connection,
+                    transition: &Transition,
+                    host: Option<&str>,
+                    settings: &GuardSettings,
+                ) -> Result<Guarded, StoreError> {
+                    guard(conn, transition, host, settings).await
+                }
+
+                async fn publish(
+                    conn: &mut Connection,
+                    transition: Transition,
+                    host: Option<&str>,
+                    webhooks: bool,
+                ) -> Result<PublishedTransition, StoreError> {
+                    publish(conn, transition, host, webhooks).await
+                }
+
+                async fn hold(
+                    conn: &mut Connection,
+                    transition: &Transition,
+                    host: &str,
+                    before: &Tracked,
+                ) -> Result<(), StoreError> {
+                    hold(conn, transition, host, before).await
                 }
             }
 
@@ -332,7 +336,7 @@ macro_rules! impl_hold_store {
 
             /// Appends a transition to the log (the caller holds the transitions lock),
             /// with its webhook delivery when `webhooks`.
-            pub(in super::super) async fn publish(
+            async fn publish(
                 conn: &mut Connection,
                 transition: Transition,
                 host: Option<&str>,
@@ -362,7 +366,7 @@ macro_rules! impl_hold_store {
 
             /// Keeps a transition under the host's hold, with the registration date the
             /// log last published for the domain and its last lapse (from `before`).
-            pub(in super::super) async fn hold(
+            async fn hold(
                 conn: &mut Connection,
                 transition: &Transition,
                 host: &str,
@@ -423,7 +427,7 @@ macro_rules! impl_hold_store {
                 domain: &str,
                 now: DateTime<Utc>,
             ) -> Result<u64, StoreError> {
-                let name = sql::stored_domain(domain)?;
+                let name = rows::stored_domain(domain)?;
                 let mut tx = store.begin_write(&name).await?;
                 <$store as Backend>::lock_transitions(&mut tx).await?;
                 let rows: Vec<HeldRow> = sqlx::query_as(holds::SELECT_DOMAIN_HELD)
@@ -433,12 +437,12 @@ macro_rules! impl_hold_store {
                     .await?;
                 let mut run: Option<HeldRun> = None;
                 for row in &rows {
-                    let to = sql::lifecycle_from(&row.transition.to_lifecycle)?;
+                    let to = rows::lifecycle_from(&row.transition.to_lifecycle)?;
                     match &mut run {
                         Some(run) => run.held_to = to,
                         None => {
                             run = Some(HeldRun {
-                                published: sql::lifecycle_from(&row.transition.from_lifecycle)?,
+                                published: rows::lifecycle_from(&row.transition.from_lifecycle)?,
                                 published_registered_at: from_seconds(row.prior_registered_at),
                                 last_lapse_before: from_seconds(row.prior_last_lapse_at),
                                 held_to: to,
@@ -525,7 +529,7 @@ macro_rules! impl_hold_store {
                     }
                     let mut entry = audit.clone();
                     entry.details = serde_json::json!({ "transitions": transitions.len() });
-                    super::admin_sql::insert_audit(&mut tx, &entry).await?;
+                    <$store as AuditSql>::insert_audit(&mut tx, &entry).await?;
                     tx.commit().await?;
                     Ok(Some(Released { transitions }))
                 }
@@ -581,7 +585,7 @@ macro_rules! impl_hold_store {
                             "transitions": discarded.transitions,
                             "domains": discarded.domains,
                         });
-                        super::admin_sql::insert_audit(&mut tx, &entry).await?;
+                        <$store as AuditSql>::insert_audit(&mut tx, &entry).await?;
                         tx.commit().await?;
                         return Ok(Some(discarded));
                     }

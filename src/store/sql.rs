@@ -1,17 +1,11 @@
-//! The SQL both stores run (`$n` placeholders work on SQLite too) and the row types.
+//! The SQL both stores run (`$n` placeholders work on SQLite too), the `Backend` seam,
+//! and `impl_store!`, the `Store` implementation written once for both. The row types
+//! are `store/rows.rs`.
 
-use chrono::{DateTime, Utc};
-
-use super::{Delivery, HistoryEntry, PublishedTransition, StoreError, WatchEntry};
-use crate::domain::delegation::Delegation;
-use crate::domain::lifecycle::Lifecycle;
+use super::StoreError;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::status::{
-    DomainStatus, EvidenceSource, Finding, Flags, Observation, Outcome, Registration,
-};
-use crate::domain::transition::{Pending, Publication, Transition};
 
-/// The columns of a [`StatusRow`].
+/// The columns of a `rows::StatusRow`.
 macro_rules! status_columns {
     () => {
         "SELECT domain, lifecycle, statuses, registered_at, first_registered_at, expires_at, \
@@ -132,7 +126,7 @@ pub(super) const WATCH_SUFFIX: &str = " ON CONFLICT (domain) DO NOTHING";
 
 pub(super) const UNWATCH: &str = "DELETE FROM watched_domains WHERE domain = $1";
 
-/// The columns of a [`WatchRow`].
+/// The columns of a `rows::WatchRow`.
 macro_rules! watch_columns {
     () => {
         "SELECT domain, added_at, next_check_at, failures, delegated, nameservers, \
@@ -205,330 +199,8 @@ pub(super) const SYNC_WATCHED_LIFECYCLE_PREFIX: &str = "UPDATE watched_domains S
 pub(super) const PING_READ: &str =
     "SELECT COUNT(*) FROM (SELECT 1 FROM domain_status LIMIT 1) AS probe";
 
-/// A `domain_status` row.
-#[derive(sqlx::FromRow)]
-pub(super) struct StatusRow {
-    domain: String,
-    lifecycle: String,
-    statuses: String,
-    registered_at: Option<i64>,
-    first_registered_at: Option<i64>,
-    expires_at: Option<i64>,
-    last_changed_at: Option<i64>,
-    transferred_at: Option<i64>,
-    last_lapse_at: Option<i64>,
-    checked_at: i64,
-    published_lifecycle: String,
-    published_registered_at: Option<i64>,
-    pending_lifecycle: Option<String>,
-    pending_since: Option<i64>,
-    revision: i64,
-    evidence: String,
-}
-
-impl StatusRow {
-    pub(super) fn domain(&self) -> &str {
-        &self.domain
-    }
-
-    /// The id of the change this row reflects.
-    pub(super) fn revision(&self) -> i64 {
-        self.revision
-    }
-
-    /// What was last published, and any change awaiting confirmation.
-    pub(super) fn publication(&self) -> Result<Publication, StoreError> {
-        let pending = match (&self.pending_lifecycle, from_seconds(self.pending_since)) {
-            (Some(lifecycle), Some(since)) => Some(Pending {
-                lifecycle: lifecycle_from(lifecycle)?,
-                since,
-            }),
-            _ => None,
-        };
-        Ok(Publication {
-            lifecycle: lifecycle_from(&self.published_lifecycle)?,
-            registered_at: from_seconds(self.published_registered_at),
-            pending,
-        })
-    }
-}
-
-impl TryFrom<StatusRow> for DomainStatus {
-    type Error = StoreError;
-
-    fn try_from(row: StatusRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            domain: stored_domain(&row.domain)?,
-            lifecycle: lifecycle_from(&row.lifecycle)?,
-            statuses: decode_statuses(&row.statuses)?,
-            registered_at: from_seconds(row.registered_at),
-            first_registered_at: from_seconds(row.first_registered_at),
-            expires_at: from_seconds(row.expires_at),
-            last_changed_at: from_seconds(row.last_changed_at),
-            transferred_at: from_seconds(row.transferred_at),
-            last_lapse_at: from_seconds(row.last_lapse_at),
-            checked_at: required_time(row.checked_at)?,
-            evidence: source_from(&row.evidence)?,
-        })
-    }
-}
-
-/// An `observations` row.
-#[derive(sqlx::FromRow)]
-pub(super) struct ObservationRow {
-    domain: String,
-    observed_at: i64,
-    outcome: String,
-    http_status: Option<i32>,
-    error: Option<String>,
-    statuses: Option<String>,
-    registered_at: Option<i64>,
-    expires_at: Option<i64>,
-    last_changed_at: Option<i64>,
-    transferred_at: Option<i64>,
-    unreadable_dates: Option<String>,
-    repeats: i32,
-    last_observed_at: Option<i64>,
-    source: String,
-    lifecycle: Option<String>,
-    nameservers: Option<String>,
-    mail: Option<bool>,
-}
-
-impl TryFrom<ObservationRow> for HistoryEntry {
-    type Error = StoreError;
-
-    fn try_from(row: ObservationRow) -> Result<Self, StoreError> {
-        let repeats = u32::try_from(row.repeats).unwrap_or(0);
-        let last_observed_at = from_seconds(row.last_observed_at);
-        let observation = Observation::try_from(row)?;
-        Ok(Self {
-            last_observed_at: last_observed_at.unwrap_or(observation.observed_at),
-            observation,
-            repeats,
-        })
-    }
-}
-
-impl TryFrom<ObservationRow> for Observation {
-    type Error = StoreError;
-
-    fn try_from(row: ObservationRow) -> Result<Self, StoreError> {
-        let http_status = row.http_status.and_then(|s| u16::try_from(s).ok());
-        let outcome = Outcome::parse(&row.outcome)
-            .ok_or_else(|| StoreError::Corrupt(format!("outcome {:?}", row.outcome)))?;
-        let finding = match outcome {
-            Outcome::Registered => Finding::Registered(Registration {
-                statuses: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
-                registered_at: from_seconds(row.registered_at),
-                expires_at: from_seconds(row.expires_at),
-                last_changed_at: from_seconds(row.last_changed_at),
-                transferred_at: from_seconds(row.transferred_at),
-                unreadable_dates: decode_statuses(row.unreadable_dates.as_deref().unwrap_or("[]"))?,
-            }),
-            Outcome::Unregistered => Finding::Unregistered,
-            Outcome::Flagged => Finding::Flagged(Flags {
-                flags: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
-                lifecycle: lifecycle_from(row.lifecycle.as_deref().unwrap_or("unknown"))?,
-            }),
-            Outcome::Delegated | Outcome::Undelegated => Finding::Delegation(Delegation {
-                delegated: outcome == Outcome::Delegated,
-                nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
-                mail: row.mail,
-            }),
-            Outcome::Failed => Finding::Failed {
-                error: row.error.unwrap_or_default(),
-            },
-        };
-        Ok(Self {
-            domain: stored_domain(&row.domain)?,
-            source: source_from(&row.source)?,
-            observed_at: required_time(row.observed_at)?,
-            http_status,
-            finding,
-            host: None,
-        })
-    }
-}
-
-/// The bind values of an observation row, in `INSERT_OBSERVATION` order after the domain
-/// and time.
-pub(super) struct ObservationValues {
-    pub outcome: &'static str,
-    pub lifecycle: Option<&'static str>,
-    pub http_status: Option<i32>,
-    pub error: Option<String>,
-    pub statuses: Option<String>,
-    pub registered_at: Option<i64>,
-    pub expires_at: Option<i64>,
-    pub last_changed_at: Option<i64>,
-    pub transferred_at: Option<i64>,
-    pub unreadable_dates: Option<String>,
-    pub nameservers: Option<String>,
-    pub mail: Option<bool>,
-}
-
-impl From<&Observation> for ObservationValues {
-    fn from(observation: &Observation) -> Self {
-        let lifecycle = observation.lifecycle().map(Lifecycle::as_str);
-        let http_status = observation.http_status.map(i32::from);
-        let empty = Self {
-            outcome: observation.finding.outcome().as_str(),
-            lifecycle,
-            http_status,
-            error: None,
-            statuses: None,
-            registered_at: None,
-            expires_at: None,
-            last_changed_at: None,
-            transferred_at: None,
-            unreadable_dates: None,
-            nameservers: None,
-            mail: None,
-        };
-        match &observation.finding {
-            Finding::Registered(record) => Self {
-                statuses: Some(encode_statuses(&record.statuses)),
-                registered_at: seconds(record.registered_at),
-                expires_at: seconds(record.expires_at),
-                last_changed_at: seconds(record.last_changed_at),
-                transferred_at: seconds(record.transferred_at),
-                unreadable_dates: (!record.unreadable_dates.is_empty())
-                    .then(|| encode_statuses(&record.unreadable_dates)),
-                ..empty
-            },
-            Finding::Unregistered => empty,
-            Finding::Flagged(flags) => Self {
-                statuses: Some(encode_statuses(&flags.flags)),
-                ..empty
-            },
-            Finding::Delegation(delegation) => Self {
-                nameservers: Some(encode_statuses(&delegation.nameservers)),
-                mail: delegation.mail,
-                ..empty
-            },
-            Finding::Failed { error } => Self {
-                error: Some(error.clone()),
-                ..empty
-            },
-        }
-    }
-}
-
-/// A `transitions` row, with the outbox's attempt count where joined.
-#[derive(sqlx::FromRow)]
-pub(super) struct TransitionRow {
-    id: i64,
-    domain: String,
-    pub(super) from_lifecycle: String,
-    pub(super) to_lifecycle: String,
-    registered_at: Option<i64>,
-    expires_at: Option<i64>,
-    pub(super) observed_at: i64,
-    source: String,
-    #[sqlx(default)]
-    attempts: Option<i32>,
-}
-
-impl TryFrom<TransitionRow> for PublishedTransition {
-    type Error = StoreError;
-
-    fn try_from(row: TransitionRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.id,
-            transition: Transition {
-                domain: stored_domain(&row.domain)?,
-                from: lifecycle_from(&row.from_lifecycle)?,
-                to: lifecycle_from(&row.to_lifecycle)?,
-                registered_at: from_seconds(row.registered_at),
-                expires_at: from_seconds(row.expires_at),
-                observed_at: required_time(row.observed_at)?,
-                source: source_from(&row.source)?,
-            },
-        })
-    }
-}
-
-impl TryFrom<TransitionRow> for Delivery {
-    type Error = StoreError;
-
-    fn try_from(row: TransitionRow) -> Result<Self, StoreError> {
-        let attempts = u32::try_from(row.attempts.unwrap_or(0)).unwrap_or(0);
-        Ok(Self {
-            transition: row.try_into()?,
-            attempts,
-        })
-    }
-}
-
-/// A `watched_domains` row.
-#[derive(sqlx::FromRow)]
-pub(super) struct WatchRow {
-    pub(super) domain: String,
-    added_at: i64,
-    next_check_at: i64,
-    failures: i32,
-    delegated: Option<bool>,
-    nameservers: Option<String>,
-    dns_next_check_at: i64,
-    host: Option<String>,
-}
-
-impl TryFrom<WatchRow> for WatchEntry {
-    type Error = StoreError;
-
-    fn try_from(row: WatchRow) -> Result<Self, StoreError> {
-        let delegation = match row.delegated {
-            Some(delegated) => Some(Delegation {
-                delegated,
-                nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
-                mail: None,
-            }),
-            None => None,
-        };
-        Ok(Self {
-            added_at: required_time(row.added_at)?,
-            next_check_at: required_time(row.next_check_at)?,
-            failures: u32::try_from(row.failures).unwrap_or(0),
-            delegation,
-            next_dns_check_at: required_time(row.dns_next_check_at)?,
-            host: row.host,
-        })
-    }
-}
-
-fn source_from(text: &str) -> Result<EvidenceSource, StoreError> {
-    EvidenceSource::parse(text).ok_or_else(|| StoreError::Corrupt(format!("source {text:?}")))
-}
-
-pub(super) fn lifecycle_from(text: &str) -> Result<Lifecycle, StoreError> {
-    Lifecycle::parse(text).ok_or_else(|| StoreError::Corrupt(format!("lifecycle {text:?}")))
-}
-
-pub(super) fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
-    from_seconds(Some(seconds))
-        .ok_or_else(|| StoreError::Corrupt(format!("time {seconds} out of range")))
-}
-
-pub(super) fn seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
-    time.map(|t| t.timestamp())
-}
-
-pub(super) fn from_seconds(seconds: Option<i64>) -> Option<DateTime<Utc>> {
-    seconds.and_then(|s| DateTime::from_timestamp(s, 0))
-}
-
-pub(super) fn encode_statuses(statuses: &[String]) -> String {
-    serde_json::to_string(statuses).unwrap_or_else(|_| "[]".to_owned())
-}
-
-fn decode_statuses(text: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("statuses: {e}")))
-}
-
-pub(super) fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {
-    RegistrableDomain::parse(text).map_err(|e| StoreError::Corrupt(format!("domain: {e}")))
-}
+/// A backend's connection: what the SQL of every `impl_*!` macro runs on.
+pub(super) type Conn<B> = <<B as Backend>::Db as sqlx::Database>::Connection;
 
 /// What each database does its own way; everything else is the SQL above and the
 /// transaction shape in [`impl_store!`], written once for both.
@@ -569,6 +241,58 @@ pub(super) trait Backend: Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
+/// What the SQL of the other `impl_*!` macros asks of the audit log's: each backend's
+/// `impl_admin_store!` implements it, so that no generated module is named outside the
+/// macro that generates it.
+#[async_trait::async_trait]
+pub(super) trait AuditSql: Backend {
+    /// Appends an audit entry inside the caller's transaction, ids in commit order.
+    async fn insert_audit(
+        conn: &mut Conn<Self>,
+        entry: &crate::domain::audit::AuditEntry,
+    ) -> Result<(), StoreError>;
+
+    /// Moves a table's revision on (the settings follower reloads what changed).
+    async fn bump(conn: &mut Conn<Self>, name: &str) -> Result<(), StoreError>;
+}
+
+/// What becomes of a transition `record()` is about to publish.
+pub(super) enum Guarded {
+    Publish,
+    /// Held under this host's hold.
+    Hold(String),
+}
+
+/// What the recording SQL (`impl_store!`) asks of the guard's: each backend's
+/// `impl_hold_store!` implements it, so that no generated module is named outside the
+/// macro that generates it. The caller holds the transitions lock.
+#[async_trait::async_trait]
+pub(super) trait HoldSql: Backend {
+    /// Judges a transition: publish it, or hold it under a hold.
+    async fn guard(
+        conn: &mut Conn<Self>,
+        transition: &crate::domain::transition::Transition,
+        host: Option<&str>,
+        settings: &crate::domain::guard::GuardSettings,
+    ) -> Result<Guarded, StoreError>;
+
+    /// Appends a transition to the log, with its webhook delivery when `webhooks`.
+    async fn publish(
+        conn: &mut Conn<Self>,
+        transition: crate::domain::transition::Transition,
+        host: Option<&str>,
+        webhooks: bool,
+    ) -> Result<super::PublishedTransition, StoreError>;
+
+    /// Keeps a transition under `host`'s hold, with what `before` had published.
+    async fn hold(
+        conn: &mut Conn<Self>,
+        transition: &crate::domain::transition::Transition,
+        host: &str,
+        before: &crate::domain::tracking::Tracked,
+    ) -> Result<(), StoreError>;
+}
+
 /// Writes `impl Store` for a [`Backend`], once per database:
 /// `impl_store!(SqliteStore, sqlx::Sqlite, "migrations/sqlite")`. sqlx's executor types
 /// differ per database, so the shared SQL is instantiated rather than generic; the
@@ -583,13 +307,16 @@ macro_rules! impl_store {
             use $crate::domain::status::{DomainStatus, EvidenceSource, Observation};
             use $crate::domain::tracking::Tracked;
             use $crate::domain::transition::Publication;
-            use $crate::store::sql::{self, seconds};
+            use $crate::store::rows::{self, seconds};
+            use $crate::store::sql;
             use $crate::store::{
                 Delivery, HistoryEntry, PublishedTransition, RecordSettings, Recorded, Role,
                 StatusChange, Store, StoreError, StoredStatus, WatchEntry,
             };
 
-            use super::{$store, hold_sql};
+            use super::$store;
+            use $crate::store::sql::AuditSql;
+            use $crate::store::sql::{Guarded, HoldSql};
             use $crate::store::sql::Backend;
 
             type Connection = <$db as sqlx::Database>::Connection;
@@ -623,7 +350,7 @@ macro_rules! impl_store {
                     .await?
                     .rows_affected();
                 if ended > 0 {
-                    super::admin_sql::bump(conn, "overrides").await?;
+                    <$store as AuditSql>::bump(conn, "overrides").await?;
                 }
                 Ok(())
             }
@@ -633,8 +360,8 @@ macro_rules! impl_store {
 
             /// [`Loaded`] from the domain's two rows (either may be missing).
             fn loaded(
-                status: Option<sql::StatusRow>,
-                watch: Option<sql::WatchRow>,
+                status: Option<rows::StatusRow>,
+                watch: Option<rows::WatchRow>,
             ) -> Result<Loaded, StoreError> {
                 let (status, publication, revision) = match status {
                     Some(row) => {
@@ -669,15 +396,15 @@ macro_rules! impl_store {
                     list.push_unseparated(")");
                     query
                 };
-                let statuses: Vec<sql::StatusRow> = select_in(sql::SELECT_STATUSES_IN)
+                let statuses: Vec<rows::StatusRow> = select_in(sql::SELECT_STATUSES_IN)
                     .build_query_as()
                     .fetch_all(&mut *conn)
                     .await?;
-                let watches: Vec<sql::WatchRow> = select_in(sql::SELECT_WATCHES_IN)
+                let watches: Vec<rows::WatchRow> = select_in(sql::SELECT_WATCHES_IN)
                     .build_query_as()
                     .fetch_all(&mut *conn)
                     .await?;
-                type Rows = (Option<sql::StatusRow>, Option<sql::WatchRow>);
+                type Rows = (Option<rows::StatusRow>, Option<rows::WatchRow>);
                 let mut rows: std::collections::HashMap<String, Rows> =
                     std::collections::HashMap::with_capacity(domains.len());
                 for status in statuses {
@@ -713,7 +440,7 @@ macro_rules! impl_store {
                 sqlx::query(sql::UPSERT_STATUS)
                     .bind(status.domain.as_str())
                     .bind(status.lifecycle.as_str())
-                    .bind(sql::encode_statuses(&status.statuses))
+                    .bind(rows::encode_statuses(&status.statuses))
                     .bind(seconds(status.registered_at))
                     .bind(seconds(status.first_registered_at))
                     .bind(seconds(status.expires_at))
@@ -738,7 +465,7 @@ macro_rules! impl_store {
                 conn: &mut Connection,
                 observation: &Observation,
             ) -> Result<(), StoreError> {
-                let values = sql::ObservationValues::from(observation);
+                let values = rows::ObservationValues::from(observation);
                 let dns = observation.source == EvidenceSource::Dns;
                 if values.error.is_some() || dns {
                     let repeated = sqlx::query(sql::REPEAT_OBSERVATION)
@@ -817,7 +544,7 @@ macro_rules! impl_store {
                             .bind(now)
                             .bind(next)
                             .bind(seen.as_ref().map(|d| d.delegated))
-                            .bind(seen.as_ref().map(|d| sql::encode_statuses(&d.nameservers)))
+                            .bind(seen.as_ref().map(|d| rows::encode_statuses(&d.nameservers)))
                             .bind(next_dns_check_at.timestamp())
                             .execute(&mut *conn)
                             .await?;
@@ -890,11 +617,11 @@ macro_rules! impl_store {
                     Some(transition) => {
                         <$store as Backend>::lock_transitions(&mut *tx).await?;
                         let host = plan.guard_key.as_deref();
-                        match hold_sql::guard(&mut *tx, transition, host, &settings.guard)
+                        match <$store as HoldSql>::guard(&mut *tx, transition, host, &settings.guard)
                             .await?
                         {
-                            hold_sql::Guarded::Publish => Some(
-                                hold_sql::publish(
+                            Guarded::Publish => Some(
+                                <$store as HoldSql>::publish(
                                     &mut *tx,
                                     transition.clone(),
                                     host,
@@ -902,8 +629,8 @@ macro_rules! impl_store {
                                 )
                                 .await?,
                             ),
-                            hold_sql::Guarded::Hold(host) => {
-                                hold_sql::hold(&mut *tx, transition, &host, before.tracked)
+                            Guarded::Hold(host) => {
+                                <$store as HoldSql>::hold(&mut *tx, transition, &host, before.tracked)
                                     .await?;
                                 held = Some(transition.clone());
                                 None
@@ -950,7 +677,7 @@ macro_rules! impl_store {
                     &self,
                     domain: &RegistrableDomain,
                 ) -> Result<Option<StoredStatus>, StoreError> {
-                    let row: Option<sql::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
+                    let row: Option<rows::StatusRow> = sqlx::query_as(sql::SELECT_STATUS)
                         .bind(domain.as_str())
                         .fetch_optional(self.pool())
                         .await?;
@@ -1013,7 +740,7 @@ macro_rules! impl_store {
                     domain: &RegistrableDomain,
                     limit: u32,
                 ) -> Result<Vec<HistoryEntry>, StoreError> {
-                    let rows: Vec<sql::ObservationRow> = sqlx::query_as(sql::SELECT_OBSERVATIONS)
+                    let rows: Vec<rows::ObservationRow> = sqlx::query_as(sql::SELECT_OBSERVATIONS)
                         .bind(domain.as_str())
                         .bind(i64::from(limit))
                         .fetch_all(self.pool())
@@ -1060,7 +787,7 @@ macro_rules! impl_store {
                         if let Some(details) = audit.details.as_object_mut() {
                             details.insert("added".to_owned(), added.into());
                         }
-                        super::admin_sql::insert_audit(&mut tx, &audit).await?;
+                        <$store as AuditSql>::insert_audit(&mut tx, &audit).await?;
                     }
                     tx.commit().await?;
                     Ok(added)
@@ -1079,7 +806,7 @@ macro_rules! impl_store {
                         .rows_affected()
                         > 0;
                     if removed && let Some(audit) = audit {
-                        super::admin_sql::insert_audit(&mut tx, audit).await?;
+                        <$store as AuditSql>::insert_audit(&mut tx, audit).await?;
                     }
                     tx.commit().await?;
                     Ok(removed)
@@ -1089,7 +816,7 @@ macro_rules! impl_store {
                     &self,
                     domain: &RegistrableDomain,
                 ) -> Result<Option<WatchEntry>, StoreError> {
-                    let row: Option<sql::WatchRow> = sqlx::query_as(sql::SELECT_WATCH)
+                    let row: Option<rows::WatchRow> = sqlx::query_as(sql::SELECT_WATCH)
                         .bind(domain.as_str())
                         .fetch_optional(self.pool())
                         .await?;
@@ -1110,7 +837,7 @@ macro_rules! impl_store {
                         .await?;
                     sync_watched_lifecycle(&mut tx, &[domain.as_str()]).await?;
                     if let Some(audit) = audit {
-                        super::admin_sql::insert_audit(&mut tx, audit).await?;
+                        <$store as AuditSql>::insert_audit(&mut tx, audit).await?;
                     }
                     tx.commit().await?;
                     Ok(())
@@ -1158,7 +885,7 @@ macro_rules! impl_store {
                     after: i64,
                     limit: u32,
                 ) -> Result<Vec<PublishedTransition>, StoreError> {
-                    let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_TRANSITIONS)
+                    let rows: Vec<rows::TransitionRow> = sqlx::query_as(sql::SELECT_TRANSITIONS)
                         .bind(after)
                         .bind(i64::from(limit))
                         .fetch_all(self.pool())
@@ -1171,7 +898,7 @@ macro_rules! impl_store {
                     now: DateTime<Utc>,
                     limit: u32,
                 ) -> Result<Vec<Delivery>, StoreError> {
-                    let rows: Vec<sql::TransitionRow> = sqlx::query_as(sql::SELECT_DUE_DELIVERIES)
+                    let rows: Vec<rows::TransitionRow> = sqlx::query_as(sql::SELECT_DUE_DELIVERIES)
                         .bind(now.timestamp())
                         .bind(i64::from(limit))
                         .fetch_all(self.pool())

@@ -1,0 +1,461 @@
+//! The rows the SQL reads and writes (`domain_status`, `observations`, `transitions`,
+//! `watched_domains`), their conversions to and from the domain's types, and the column
+//! encodings (times as Unix seconds, status lists as text).
+
+use chrono::{DateTime, Utc};
+
+use super::{Delivery, HistoryEntry, PublishedTransition, StoreError, WatchEntry};
+use crate::domain::access::{Scopes, TokenRecord};
+use crate::domain::audit::{AuditAction, AuditEntry, LoggedAudit};
+use crate::domain::delegation::Delegation;
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::name::RegistrableDomain;
+use crate::domain::status::{
+    DomainStatus, EvidenceSource, Finding, Flags, Observation, Outcome, Registration,
+};
+use crate::domain::transition::{Pending, Publication, Transition};
+
+/// A `domain_status` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct StatusRow {
+    domain: String,
+    lifecycle: String,
+    statuses: String,
+    registered_at: Option<i64>,
+    first_registered_at: Option<i64>,
+    expires_at: Option<i64>,
+    last_changed_at: Option<i64>,
+    transferred_at: Option<i64>,
+    last_lapse_at: Option<i64>,
+    checked_at: i64,
+    published_lifecycle: String,
+    published_registered_at: Option<i64>,
+    pending_lifecycle: Option<String>,
+    pending_since: Option<i64>,
+    revision: i64,
+    evidence: String,
+}
+
+impl StatusRow {
+    pub(super) fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// The id of the change this row reflects.
+    pub(super) fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    /// What was last published, and any change awaiting confirmation.
+    pub(super) fn publication(&self) -> Result<Publication, StoreError> {
+        let pending = match (&self.pending_lifecycle, from_seconds(self.pending_since)) {
+            (Some(lifecycle), Some(since)) => Some(Pending {
+                lifecycle: lifecycle_from(lifecycle)?,
+                since,
+            }),
+            _ => None,
+        };
+        Ok(Publication {
+            lifecycle: lifecycle_from(&self.published_lifecycle)?,
+            registered_at: from_seconds(self.published_registered_at),
+            pending,
+        })
+    }
+}
+
+impl TryFrom<StatusRow> for DomainStatus {
+    type Error = StoreError;
+
+    fn try_from(row: StatusRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            domain: stored_domain(&row.domain)?,
+            lifecycle: lifecycle_from(&row.lifecycle)?,
+            statuses: decode_statuses(&row.statuses)?,
+            registered_at: from_seconds(row.registered_at),
+            first_registered_at: from_seconds(row.first_registered_at),
+            expires_at: from_seconds(row.expires_at),
+            last_changed_at: from_seconds(row.last_changed_at),
+            transferred_at: from_seconds(row.transferred_at),
+            last_lapse_at: from_seconds(row.last_lapse_at),
+            checked_at: required_time(row.checked_at)?,
+            evidence: source_from(&row.evidence)?,
+        })
+    }
+}
+
+/// An `observations` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct ObservationRow {
+    domain: String,
+    observed_at: i64,
+    outcome: String,
+    http_status: Option<i32>,
+    error: Option<String>,
+    statuses: Option<String>,
+    registered_at: Option<i64>,
+    expires_at: Option<i64>,
+    last_changed_at: Option<i64>,
+    transferred_at: Option<i64>,
+    unreadable_dates: Option<String>,
+    repeats: i32,
+    last_observed_at: Option<i64>,
+    source: String,
+    lifecycle: Option<String>,
+    nameservers: Option<String>,
+    mail: Option<bool>,
+}
+
+impl TryFrom<ObservationRow> for HistoryEntry {
+    type Error = StoreError;
+
+    fn try_from(row: ObservationRow) -> Result<Self, StoreError> {
+        let repeats = u32::try_from(row.repeats).unwrap_or(0);
+        let last_observed_at = from_seconds(row.last_observed_at);
+        let observation = Observation::try_from(row)?;
+        Ok(Self {
+            last_observed_at: last_observed_at.unwrap_or(observation.observed_at),
+            observation,
+            repeats,
+        })
+    }
+}
+
+impl TryFrom<ObservationRow> for Observation {
+    type Error = StoreError;
+
+    fn try_from(row: ObservationRow) -> Result<Self, StoreError> {
+        let http_status = row.http_status.and_then(|s| u16::try_from(s).ok());
+        let outcome = Outcome::parse(&row.outcome)
+            .ok_or_else(|| StoreError::Corrupt(format!("outcome {:?}", row.outcome)))?;
+        let finding = match outcome {
+            Outcome::Registered => Finding::Registered(Registration {
+                statuses: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
+                registered_at: from_seconds(row.registered_at),
+                expires_at: from_seconds(row.expires_at),
+                last_changed_at: from_seconds(row.last_changed_at),
+                transferred_at: from_seconds(row.transferred_at),
+                unreadable_dates: decode_statuses(row.unreadable_dates.as_deref().unwrap_or("[]"))?,
+            }),
+            Outcome::Unregistered => Finding::Unregistered,
+            Outcome::Flagged => Finding::Flagged(Flags {
+                flags: decode_statuses(row.statuses.as_deref().unwrap_or("[]"))?,
+                lifecycle: lifecycle_from(row.lifecycle.as_deref().unwrap_or("unknown"))?,
+            }),
+            Outcome::Delegated | Outcome::Undelegated => Finding::Delegation(Delegation {
+                delegated: outcome == Outcome::Delegated,
+                nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
+                mail: row.mail,
+            }),
+            Outcome::Failed => Finding::Failed {
+                error: row.error.unwrap_or_default(),
+            },
+        };
+        Ok(Self {
+            domain: stored_domain(&row.domain)?,
+            source: source_from(&row.source)?,
+            observed_at: required_time(row.observed_at)?,
+            http_status,
+            finding,
+            host: None,
+        })
+    }
+}
+
+/// The bind values of an observation row, in `INSERT_OBSERVATION` order after the domain
+/// and time.
+pub(super) struct ObservationValues {
+    pub outcome: &'static str,
+    pub lifecycle: Option<&'static str>,
+    pub http_status: Option<i32>,
+    pub error: Option<String>,
+    pub statuses: Option<String>,
+    pub registered_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub last_changed_at: Option<i64>,
+    pub transferred_at: Option<i64>,
+    pub unreadable_dates: Option<String>,
+    pub nameservers: Option<String>,
+    pub mail: Option<bool>,
+}
+
+impl From<&Observation> for ObservationValues {
+    fn from(observation: &Observation) -> Self {
+        let lifecycle = observation.lifecycle().map(Lifecycle::as_str);
+        let http_status = observation.http_status.map(i32::from);
+        let empty = Self {
+            outcome: observation.finding.outcome().as_str(),
+            lifecycle,
+            http_status,
+            error: None,
+            statuses: None,
+            registered_at: None,
+            expires_at: None,
+            last_changed_at: None,
+            transferred_at: None,
+            unreadable_dates: None,
+            nameservers: None,
+            mail: None,
+        };
+        match &observation.finding {
+            Finding::Registered(record) => Self {
+                statuses: Some(encode_statuses(&record.statuses)),
+                registered_at: seconds(record.registered_at),
+                expires_at: seconds(record.expires_at),
+                last_changed_at: seconds(record.last_changed_at),
+                transferred_at: seconds(record.transferred_at),
+                unreadable_dates: (!record.unreadable_dates.is_empty())
+                    .then(|| encode_statuses(&record.unreadable_dates)),
+                ..empty
+            },
+            Finding::Unregistered => empty,
+            Finding::Flagged(flags) => Self {
+                statuses: Some(encode_statuses(&flags.flags)),
+                ..empty
+            },
+            Finding::Delegation(delegation) => Self {
+                nameservers: Some(encode_statuses(&delegation.nameservers)),
+                mail: delegation.mail,
+                ..empty
+            },
+            Finding::Failed { error } => Self {
+                error: Some(error.clone()),
+                ..empty
+            },
+        }
+    }
+}
+
+/// A `transitions` row, with the outbox's attempt count where joined.
+#[derive(sqlx::FromRow)]
+pub(super) struct TransitionRow {
+    id: i64,
+    domain: String,
+    pub(super) from_lifecycle: String,
+    pub(super) to_lifecycle: String,
+    registered_at: Option<i64>,
+    expires_at: Option<i64>,
+    pub(super) observed_at: i64,
+    source: String,
+    #[sqlx(default)]
+    attempts: Option<i32>,
+}
+
+impl TryFrom<TransitionRow> for PublishedTransition {
+    type Error = StoreError;
+
+    fn try_from(row: TransitionRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            transition: Transition {
+                domain: stored_domain(&row.domain)?,
+                from: lifecycle_from(&row.from_lifecycle)?,
+                to: lifecycle_from(&row.to_lifecycle)?,
+                registered_at: from_seconds(row.registered_at),
+                expires_at: from_seconds(row.expires_at),
+                observed_at: required_time(row.observed_at)?,
+                source: source_from(&row.source)?,
+            },
+        })
+    }
+}
+
+impl TryFrom<TransitionRow> for Delivery {
+    type Error = StoreError;
+
+    fn try_from(row: TransitionRow) -> Result<Self, StoreError> {
+        let attempts = u32::try_from(row.attempts.unwrap_or(0)).unwrap_or(0);
+        Ok(Self {
+            transition: row.try_into()?,
+            attempts,
+        })
+    }
+}
+
+/// A `watched_domains` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct WatchRow {
+    pub(super) domain: String,
+    added_at: i64,
+    next_check_at: i64,
+    failures: i32,
+    delegated: Option<bool>,
+    nameservers: Option<String>,
+    dns_next_check_at: i64,
+    host: Option<String>,
+}
+
+impl TryFrom<WatchRow> for WatchEntry {
+    type Error = StoreError;
+
+    fn try_from(row: WatchRow) -> Result<Self, StoreError> {
+        let delegation = match row.delegated {
+            Some(delegated) => Some(Delegation {
+                delegated,
+                nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
+                mail: None,
+            }),
+            None => None,
+        };
+        Ok(Self {
+            added_at: required_time(row.added_at)?,
+            next_check_at: required_time(row.next_check_at)?,
+            failures: u32::try_from(row.failures).unwrap_or(0),
+            delegation,
+            next_dns_check_at: required_time(row.dns_next_check_at)?,
+            host: row.host,
+        })
+    }
+}
+
+fn source_from(text: &str) -> Result<EvidenceSource, StoreError> {
+    EvidenceSource::parse(text).ok_or_else(|| StoreError::Corrupt(format!("source {text:?}")))
+}
+
+pub(super) fn lifecycle_from(text: &str) -> Result<Lifecycle, StoreError> {
+    Lifecycle::parse(text).ok_or_else(|| StoreError::Corrupt(format!("lifecycle {text:?}")))
+}
+
+pub(super) fn required_time(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
+    from_seconds(Some(seconds))
+        .ok_or_else(|| StoreError::Corrupt(format!("time {seconds} out of range")))
+}
+
+pub(super) fn seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
+    time.map(|t| t.timestamp())
+}
+
+pub(super) fn from_seconds(seconds: Option<i64>) -> Option<DateTime<Utc>> {
+    seconds.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+pub(super) fn encode_statuses(statuses: &[String]) -> String {
+    serde_json::to_string(statuses).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn decode_statuses(text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("statuses: {e}")))
+}
+
+pub(super) fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {
+    RegistrableDomain::parse(text).map_err(|e| StoreError::Corrupt(format!("domain: {e}")))
+}
+
+// The admin tables (`store/admin.rs`).
+
+/// An `api_tokens` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct TokenRow {
+    name: String,
+    token_hash: String,
+    scopes: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl TryFrom<TokenRow> for TokenRecord {
+    type Error = StoreError;
+
+    fn try_from(row: TokenRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            scopes: Scopes::decode(&row.scopes)
+                .ok_or_else(|| StoreError::Corrupt(format!("token scopes {:?}", row.scopes)))?,
+            name: row.name,
+            hash: row.token_hash,
+            created_at: required_time(row.created_at)?,
+            last_used_at: from_seconds(row.last_used_at),
+        })
+    }
+}
+
+/// An `overrides` row joined with its domain's status.
+#[derive(sqlx::FromRow)]
+pub(super) struct OverrideRow {
+    pub(super) domain: String,
+    pub(super) decision: String,
+    pub(super) note: String,
+    pub(super) expires_at: Option<i64>,
+    pub(super) set_at: i64,
+    pub(super) set_by: String,
+    pub(super) seen_registered_at: Option<i64>,
+    pub(super) seen_lifecycle: String,
+    pub(super) lapsed_at: Option<i64>,
+    pub(super) current_registered_at: Option<i64>,
+    pub(super) current_lifecycle: Option<String>,
+    pub(super) current_last_lapse_at: Option<i64>,
+}
+
+/// An `audit_log` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct AuditRow {
+    id: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    target: String,
+    details: String,
+}
+
+impl TryFrom<AuditRow> for LoggedAudit {
+    type Error = StoreError;
+
+    fn try_from(row: AuditRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            entry: AuditEntry {
+                at: required_time(row.at)?,
+                actor: row.actor,
+                action: AuditAction::parse(&row.action)
+                    .ok_or_else(|| StoreError::Corrupt(format!("audit action {:?}", row.action)))?,
+                target: row.target,
+                details: serde_json::from_str(&row.details)
+                    .map_err(|e| StoreError::Corrupt(format!("audit details: {e}")))?,
+            },
+        })
+    }
+}
+
+/// A dashboard row.
+#[derive(sqlx::FromRow)]
+pub(super) struct ListedRow {
+    pub(super) domain: String,
+    pub(super) next_check_at: i64,
+    pub(super) failures: i32,
+    pub(super) lifecycle: Option<String>,
+    pub(super) evidence: Option<String>,
+    pub(super) registered_at: Option<i64>,
+    pub(super) expires_at: Option<i64>,
+    pub(super) checked_at: Option<i64>,
+    pub(super) last_lapse_at: Option<i64>,
+}
+
+// The console's sessions (`store/console.rs`).
+
+/// A `console_sessions` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    pub(super) token_hash: String,
+    pub(super) csrf: String,
+    pub(super) expires_at: i64,
+}
+
+// The guard's holds (`store/holds.rs`).
+
+/// A `held_transitions` row: a transition and the registration date published before it.
+#[derive(sqlx::FromRow)]
+pub(super) struct HeldRow {
+    #[sqlx(flatten)]
+    pub(super) transition: TransitionRow,
+    pub(super) prior_registered_at: Option<i64>,
+    pub(super) prior_last_lapse_at: Option<i64>,
+}
+
+/// A `SELECT_HOLDS` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct HoldRow {
+    pub(super) host: String,
+    pub(super) held_since: i64,
+    pub(super) held: i64,
+    pub(super) domains: i64,
+    pub(super) first_observed_at: Option<i64>,
+    pub(super) last_observed_at: Option<i64>,
+}
