@@ -15,6 +15,7 @@ pub mod delegation;
 pub mod guard;
 pub mod lifecycle;
 pub mod name;
+pub mod nameservers;
 pub mod overrides;
 pub mod recording;
 pub mod schedule;
