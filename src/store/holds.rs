@@ -183,135 +183,162 @@ macro_rules! impl_hold_store {
                 self, Discarded, Hold, HoldStore, Released,
             };
             use $crate::store::rows::{self, HeldRow, HoldRow, from_seconds, required_time, seconds};
-            use $crate::store::sql::{self, Backend, Guarded};
+            use $crate::store::sql::{self, Backend, Guarded, HoldSql};
             use $crate::store::{PublishedTransition, StoreError};
 
             use super::$store;
 
             type Connection = <$db as sqlx::Database>::Connection;
 
-            /// Judges a transition (the caller holds the transitions lock, so that counts
-            /// and holds are exact across replicas): reads what is held and the host's
-            /// counts, and runs the rules of `domain/guard.rs` (`precheck`, then
-            /// `judge`); the lapse one too many opens the host's hold (audited, actor
-            /// `guard`).
-            async fn guard(
-                conn: &mut Connection,
-                transition: &Transition,
-                host: Option<&str>,
-                settings: &GuardSettings,
-            ) -> Result<Guarded, StoreError> {
-                let domain_hold: Option<(String,)> = sqlx::query_as(holds::SELECT_DOMAIN_HOLD)
-                    .bind(transition.domain.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let row: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = match host {
-                    Some(host) if domain_hold.is_none() => {
-                        sqlx::query_as(holds::SELECT_GUARDED)
-                            .bind(host)
-                            .fetch_optional(&mut *conn)
-                            .await?
-                    }
-                    _ => None,
-                };
-                let (watched, counted_at, held_since, settled_at) =
-                    row.unwrap_or((0, None, None, None));
-                let held = guard::Held {
-                    domain: domain_hold.as_ref().map(|(hold,)| hold.as_str()),
-                    host: held_since.is_some(),
-                };
-                let host = match guard::precheck(transition, host, held, settings) {
-                    guard::Precheck::Hold(hold) => return Ok(Guarded::Hold(hold)),
-                    guard::Precheck::Publish => return Ok(Guarded::Publish),
-                    guard::Precheck::Count => host.unwrap_or_default(),
-                };
-                let now = transition.observed_at;
-                let start = guard::window_start(now, from_seconds(settled_at));
-                let (recent,): (i64,) = sqlx::query_as(holds::SUM_RECENT_LAPSE_WEIGHT)
-                    .bind(host)
-                    .bind(start.timestamp())
-                    .bind(guard::LIGHT_FOR.num_seconds())
-                    .fetch_one(&mut *conn)
-                    .await?;
-                let recent_weight = u64::try_from(recent).unwrap_or(0);
-                let origin: Option<(Option<i64>, i64)> = sqlx::query_as(holds::SELECT_WATCH_ORIGIN)
-                    .bind(transition.domain.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let weight = match origin {
-                    Some((explicit_at, added_at)) => guard::lapse_weight(
-                        explicit_at.is_some(),
-                        required_time(added_at)?,
-                        now,
-                    ),
-                    None => guard::FULL_WEIGHT,
-                };
-                let watched = if guard::needs_count(settings, recent_weight, weight) {
-                    let fresh = counted_at.is_some_and(|t| t > (now - guard::WINDOW).timestamp());
-                    Some(if fresh {
-                        u64::try_from(watched).unwrap_or(0)
-                    } else {
-                        count_watched(conn, host, now).await?
-                    })
-                } else {
-                    None
-                };
-                let count = HostCount {
-                    recent_weight,
-                    weight,
-                    watched,
-                };
-                match guard::judge(settings, count) {
-                    Verdict::Publish => Ok(Guarded::Publish),
-                    Verdict::OpenHold => {
-                        let threshold = settings.threshold(watched.unwrap_or(0));
-                        let recent_lapses = recent_weight as f64 / guard::FULL_WEIGHT as f64;
-                        tracing::warn!(host, recent_lapses, threshold, "mass change: lapses of this host are held until an admin releases or discards them");
-                        sqlx::query(holds::OPEN_HOLD)
-                            .bind(host)
-                            .bind(now.timestamp())
-                            .execute(&mut *conn)
-                            .await?;
-                        let details = serde_json::json!({
-                            "lapses_in_window": recent_lapses,
-                            "threshold": threshold,
-                            "watched": watched,
-                        });
-                        let entry =
-                            AuditEntry::new(now, GUARD_ACTOR, AuditAction::HoldOpened, host, details);
-                        <$store as AuditSql>::insert_audit(conn, &entry).await?;
-                        Ok(Guarded::Hold(host.to_owned()))
-                    }
-                }
-            }
-
             #[async_trait::async_trait]
             impl $crate::store::sql::HoldSql for $store {
+                /// Judges a transition (the caller holds the transitions lock, so that counts
+                /// and holds are exact across replicas): reads what is held and the host's
+                /// counts, and runs the rules of `domain/guard.rs` (`precheck`, then
+                /// `judge`); the lapse one too many opens the host's hold (audited, actor
+                /// `guard`).
                 async fn guard(
                     conn: &mut Connection,
                     transition: &Transition,
                     host: Option<&str>,
                     settings: &GuardSettings,
                 ) -> Result<Guarded, StoreError> {
-                    guard(conn, transition, host, settings).await
+                    let domain_hold: Option<(String,)> = sqlx::query_as(holds::SELECT_DOMAIN_HOLD)
+                        .bind(transition.domain.as_str())
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    let row: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = match host {
+                        Some(host) if domain_hold.is_none() => {
+                            sqlx::query_as(holds::SELECT_GUARDED)
+                                .bind(host)
+                                .fetch_optional(&mut *conn)
+                                .await?
+                        }
+                        _ => None,
+                    };
+                    let (watched, counted_at, held_since, settled_at) =
+                        row.unwrap_or((0, None, None, None));
+                    let held = guard::Held {
+                        domain: domain_hold.as_ref().map(|(hold,)| hold.as_str()),
+                        host: held_since.is_some(),
+                    };
+                    let host = match guard::precheck(transition, host, held, settings) {
+                        guard::Precheck::Hold(hold) => return Ok(Guarded::Hold(hold)),
+                        guard::Precheck::Publish => return Ok(Guarded::Publish),
+                        guard::Precheck::Count => host.unwrap_or_default(),
+                    };
+                    let now = transition.observed_at;
+                    let start = guard::window_start(now, from_seconds(settled_at));
+                    let (recent,): (i64,) = sqlx::query_as(holds::SUM_RECENT_LAPSE_WEIGHT)
+                        .bind(host)
+                        .bind(start.timestamp())
+                        .bind(guard::LIGHT_FOR.num_seconds())
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    let recent_weight = u64::try_from(recent).unwrap_or(0);
+                    let origin: Option<(Option<i64>, i64)> = sqlx::query_as(holds::SELECT_WATCH_ORIGIN)
+                        .bind(transition.domain.as_str())
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    let weight = match origin {
+                        Some((explicit_at, added_at)) => guard::lapse_weight(
+                            explicit_at.is_some(),
+                            required_time(added_at)?,
+                            now,
+                        ),
+                        None => guard::FULL_WEIGHT,
+                    };
+                    let watched = if guard::needs_count(settings, recent_weight, weight) {
+                        let fresh = counted_at.is_some_and(|t| t > (now - guard::WINDOW).timestamp());
+                        Some(if fresh {
+                            u64::try_from(watched).unwrap_or(0)
+                        } else {
+                            count_watched(conn, host, now).await?
+                        })
+                    } else {
+                        None
+                    };
+                    let count = HostCount {
+                        recent_weight,
+                        weight,
+                        watched,
+                    };
+                    match guard::judge(settings, count) {
+                        Verdict::Publish => Ok(Guarded::Publish),
+                        Verdict::OpenHold => {
+                            let threshold = settings.threshold(watched.unwrap_or(0));
+                            let recent_lapses = recent_weight as f64 / guard::FULL_WEIGHT as f64;
+                            tracing::warn!(host, recent_lapses, threshold, "mass change: lapses of this host are held until an admin releases or discards them");
+                            sqlx::query(holds::OPEN_HOLD)
+                                .bind(host)
+                                .bind(now.timestamp())
+                                .execute(&mut *conn)
+                                .await?;
+                            let details = serde_json::json!({
+                                "lapses_in_window": recent_lapses,
+                                "threshold": threshold,
+                                "watched": watched,
+                            });
+                            let entry =
+                                AuditEntry::new(now, GUARD_ACTOR, AuditAction::HoldOpened, host, details);
+                            <$store as AuditSql>::insert_audit(conn, &entry).await?;
+                            Ok(Guarded::Hold(host.to_owned()))
+                        }
+                    }
                 }
 
+                /// Appends a transition to the log (the caller holds the transitions lock),
+                /// with its webhook delivery when `webhooks`.
                 async fn publish(
                     conn: &mut Connection,
                     transition: Transition,
                     host: Option<&str>,
                     webhooks: bool,
                 ) -> Result<PublishedTransition, StoreError> {
-                    publish(conn, transition, host, webhooks).await
+                    let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
+                        .bind(transition.domain.as_str())
+                        .bind(transition.from.as_str())
+                        .bind(transition.to.as_str())
+                        .bind(seconds(transition.registered_at))
+                        .bind(seconds(transition.expires_at))
+                        .bind(transition.observed_at.timestamp())
+                        .bind(transition.source.as_str())
+                        .bind(host)
+                        .bind(guard::is_lapse(&transition))
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    if webhooks {
+                        sqlx::query(sql::INSERT_DELIVERY)
+                            .bind(id)
+                            .bind(transition.observed_at.timestamp())
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(PublishedTransition { id, transition })
                 }
 
+                /// Keeps a transition under the host's hold, with the registration date the
+                /// log last published for the domain and its last lapse (from `before`).
                 async fn hold(
                     conn: &mut Connection,
                     transition: &Transition,
                     host: &str,
                     before: &Tracked,
                 ) -> Result<(), StoreError> {
-                    hold(conn, transition, host, before).await
+                    sqlx::query(holds::INSERT_HELD)
+                        .bind(host)
+                        .bind(transition.domain.as_str())
+                        .bind(transition.from.as_str())
+                        .bind(transition.to.as_str())
+                        .bind(seconds(transition.registered_at))
+                        .bind(seconds(transition.expires_at))
+                        .bind(transition.observed_at.timestamp())
+                        .bind(transition.source.as_str())
+                        .bind(seconds(before.publication.registered_at))
+                        .bind(seconds(before.status.as_ref().and_then(|s| s.last_lapse_at)))
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
                 }
             }
 
@@ -334,59 +361,7 @@ macro_rules! impl_hold_store {
                 Ok(u64::try_from(n).unwrap_or(0))
             }
 
-            /// Appends a transition to the log (the caller holds the transitions lock),
-            /// with its webhook delivery when `webhooks`.
-            async fn publish(
-                conn: &mut Connection,
-                transition: Transition,
-                host: Option<&str>,
-                webhooks: bool,
-            ) -> Result<PublishedTransition, StoreError> {
-                let (id,): (i64,) = sqlx::query_as(sql::INSERT_TRANSITION)
-                    .bind(transition.domain.as_str())
-                    .bind(transition.from.as_str())
-                    .bind(transition.to.as_str())
-                    .bind(seconds(transition.registered_at))
-                    .bind(seconds(transition.expires_at))
-                    .bind(transition.observed_at.timestamp())
-                    .bind(transition.source.as_str())
-                    .bind(host)
-                    .bind(guard::is_lapse(&transition))
-                    .fetch_one(&mut *conn)
-                    .await?;
-                if webhooks {
-                    sqlx::query(sql::INSERT_DELIVERY)
-                        .bind(id)
-                        .bind(transition.observed_at.timestamp())
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                Ok(PublishedTransition { id, transition })
-            }
 
-            /// Keeps a transition under the host's hold, with the registration date the
-            /// log last published for the domain and its last lapse (from `before`).
-            async fn hold(
-                conn: &mut Connection,
-                transition: &Transition,
-                host: &str,
-                before: &Tracked,
-            ) -> Result<(), StoreError> {
-                sqlx::query(holds::INSERT_HELD)
-                    .bind(host)
-                    .bind(transition.domain.as_str())
-                    .bind(transition.from.as_str())
-                    .bind(transition.to.as_str())
-                    .bind(seconds(transition.registered_at))
-                    .bind(seconds(transition.expires_at))
-                    .bind(transition.observed_at.timestamp())
-                    .bind(transition.source.as_str())
-                    .bind(seconds(before.publication.registered_at))
-                    .bind(seconds(before.status.as_ref().and_then(|s| s.last_lapse_at)))
-                    .execute(&mut *conn)
-                    .await?;
-                Ok(())
-            }
 
             /// Ends the host's hold and takes what it held, inside the caller's
             /// transaction (which holds the transitions lock); `None` when there is no
@@ -525,7 +500,7 @@ macro_rules! impl_hold_store {
                     let mut transitions = Vec::with_capacity(held.len());
                     for held in held {
                         let transition = held.transition;
-                        transitions.push(publish(&mut tx, transition, Some(host), webhooks).await?);
+                        transitions.push(<$store as HoldSql>::publish(&mut tx, transition, Some(host), webhooks).await?);
                     }
                     let mut entry = audit.clone();
                     entry.details = serde_json::json!({ "transitions": transitions.len() });
