@@ -59,6 +59,15 @@ pub struct Registration {
     /// Event actions (`registration`, `expiration`, ...) whose date was present but could
     /// not be read.
     pub unreadable_dates: Vec<String>,
+    /// The registry's identifier of the registration object (RDAP `handle`): a new one for
+    /// the same name means the object was deleted and created again.
+    pub handle: Option<String>,
+    /// The sponsoring registrar's IANA ID (the `registrar` entity's public ID of type
+    /// "IANA Registrar ID"): a change means the name moved to another registrar.
+    pub registrar_id: Option<String>,
+    /// The nameserver hosts the registry lists (lowercase, without the root dot, sorted,
+    /// once each).
+    pub nameservers: Vec<String>,
 }
 
 impl Registration {

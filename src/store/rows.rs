@@ -103,6 +103,8 @@ pub(super) struct ObservationRow {
     lifecycle: Option<String>,
     nameservers: Option<String>,
     mail: Option<bool>,
+    registry_handle: Option<String>,
+    registrar_id: Option<String>,
 }
 
 impl TryFrom<ObservationRow> for HistoryEntry {
@@ -135,6 +137,9 @@ impl TryFrom<ObservationRow> for Observation {
                 last_changed_at: from_seconds(row.last_changed_at),
                 transferred_at: from_seconds(row.transferred_at),
                 unreadable_dates: decode_statuses(row.unreadable_dates.as_deref().unwrap_or("[]"))?,
+                handle: row.registry_handle,
+                registrar_id: row.registrar_id,
+                nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
             }),
             Outcome::Unregistered => Finding::Unregistered,
             Outcome::Flagged => Finding::Flagged(Flags {
@@ -176,6 +181,8 @@ pub(super) struct ObservationValues {
     pub unreadable_dates: Option<String>,
     pub nameservers: Option<String>,
     pub mail: Option<bool>,
+    pub handle: Option<String>,
+    pub registrar_id: Option<String>,
 }
 
 impl From<&Observation> for ObservationValues {
@@ -195,6 +202,8 @@ impl From<&Observation> for ObservationValues {
             unreadable_dates: None,
             nameservers: None,
             mail: None,
+            handle: None,
+            registrar_id: None,
         };
         match &observation.finding {
             Finding::Registered(record) => Self {
@@ -205,6 +214,10 @@ impl From<&Observation> for ObservationValues {
                 transferred_at: seconds(record.transferred_at),
                 unreadable_dates: (!record.unreadable_dates.is_empty())
                     .then(|| encode_statuses(&record.unreadable_dates)),
+                nameservers: (!record.nameservers.is_empty())
+                    .then(|| encode_statuses(&record.nameservers)),
+                handle: record.handle.clone(),
+                registrar_id: record.registrar_id.clone(),
                 ..empty
             },
             Finding::Unregistered => empty,

@@ -37,8 +37,9 @@ pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifec
 
 pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, observed_at, \
      outcome, lifecycle, http_status, error, statuses, registered_at, expires_at, \
-     last_changed_at, transferred_at, unreadable_dates, source, nameservers, mail) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+     last_changed_at, transferred_at, unreadable_dates, source, nameservers, mail, \
+     registry_handle, registrar_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
 
 /// Counts an observation into the domain's latest row from the same source when it says
 /// the same again (a failure with the same error and HTTP status, or the same DNS answer),
@@ -75,7 +76,8 @@ pub(super) const WATCH_IF_NEW: &str = "INSERT INTO watched_domains (domain, adde
 
 pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcome, http_status, \
      error, statuses, registered_at, expires_at, last_changed_at, transferred_at, \
-     unreadable_dates, repeats, last_observed_at, source, lifecycle, nameservers, mail \
+     unreadable_dates, repeats, last_observed_at, source, lifecycle, nameservers, mail, \
+     registry_handle, registrar_id \
      FROM observations WHERE domain = $1 ORDER BY observed_at DESC, id DESC LIMIT $2";
 
 pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
@@ -499,6 +501,8 @@ macro_rules! impl_store {
                     .bind(observation.source.as_str())
                     .bind(values.nameservers)
                     .bind(values.mail)
+                    .bind(values.handle)
+                    .bind(values.registrar_id)
                     .execute(&mut *conn)
                     .await?;
                 Ok(())

@@ -112,7 +112,38 @@ struct DomainObject {
     status: Vec<String>,
     #[serde(default)]
     events: Vec<Event>,
+    #[serde(default)]
+    handle: Option<String>,
+    #[serde(default)]
+    entities: Vec<Entity>,
+    #[serde(default)]
+    nameservers: Vec<Nameserver>,
 }
+
+#[derive(Deserialize)]
+struct Entity {
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(rename = "publicIds", default)]
+    public_ids: Vec<PublicId>,
+}
+
+#[derive(Deserialize)]
+struct PublicId {
+    #[serde(rename = "type", default)]
+    kind: String,
+    #[serde(default)]
+    identifier: String,
+}
+
+#[derive(Deserialize)]
+struct Nameserver {
+    #[serde(rename = "ldhName", default)]
+    ldh_name: Option<String>,
+}
+
+/// Identifiers and host names longer than this are not kept (a hostile server's).
+const MAX_TEXT: usize = 255;
 
 #[derive(Deserialize)]
 struct Event {
@@ -122,7 +153,8 @@ struct Event {
     date: Option<String>,
 }
 
-/// Parses an RDAP domain object (RFC 9083 section 5.3): statuses and the dated events.
+/// Parses an RDAP domain object (RFC 9083 section 5.3): statuses, the dated events, the
+/// registry's handle, the sponsoring registrar's IANA ID and the nameservers.
 pub fn parse_domain(body: &[u8]) -> Result<Registration, Failure> {
     if !super::http::nested_within(body, super::http::MAX_JSON_DEPTH) {
         return Err(Failure::Malformed);
@@ -131,8 +163,31 @@ pub fn parse_domain(body: &[u8]) -> Result<Registration, Failure> {
     if !object.object_class_name.eq_ignore_ascii_case("domain") {
         return Err(Failure::Malformed);
     }
+    let short = |text: &str| {
+        let text = text.trim();
+        (!text.is_empty() && text.len() <= MAX_TEXT).then(|| text.to_owned())
+    };
+    let registrar_id = object
+        .entities
+        .iter()
+        .filter(|e| e.roles.iter().any(|r| r.eq_ignore_ascii_case("registrar")))
+        .flat_map(|e| &e.public_ids)
+        .find(|id| id.kind.trim().eq_ignore_ascii_case("IANA Registrar ID"))
+        .and_then(|id| short(&id.identifier));
+    let mut nameservers: Vec<String> = object
+        .nameservers
+        .iter()
+        .filter_map(|ns| short(ns.ldh_name.as_deref()?))
+        .map(|host| host.trim_end_matches('.').to_ascii_lowercase())
+        .filter(|host| !host.is_empty())
+        .collect();
+    nameservers.sort_unstable();
+    nameservers.dedup();
     let mut record = Registration {
         statuses: object.status.iter().map(|s| normalise_status(s)).collect(),
+        handle: object.handle.as_deref().and_then(short),
+        registrar_id,
+        nameservers,
         ..Registration::default()
     };
     for event in object.events {
@@ -227,6 +282,50 @@ mod tests {
         assert!(record.last_changed_at.is_some());
         assert_eq!(record.transferred_at, None);
         assert!(record.unreadable_dates.is_empty());
+    }
+
+    #[test]
+    fn the_handle_the_registrars_iana_id_and_the_nameservers_are_kept() {
+        let body = br#"{
+            "objectClassName": "domain", "handle": "2336799_DOMAIN_COM-VRSN",
+            "ldhName": "EXAMPLE.COM", "status": ["active"],
+            "entities": [
+                {"objectClassName": "entity", "roles": ["technical"],
+                 "publicIds": [{"type": "IANA Registrar ID", "identifier": "999"}]},
+                {"objectClassName": "entity", "handle": "376", "roles": ["registrar"],
+                 "publicIds": [{"type": "IANA Registrar ID", "identifier": " 376 "}],
+                 "vcardArray": ["vcard", [["fn", {}, "text", "RESERVED-Internet Assigned Numbers Authority"]]]}
+            ],
+            "nameservers": [
+                {"objectClassName": "nameserver", "ldhName": "B.IANA-SERVERS.NET"},
+                {"objectClassName": "nameserver", "ldhName": "a.iana-servers.net."},
+                {"objectClassName": "nameserver", "ldhName": "A.IANA-SERVERS.NET"},
+                {"objectClassName": "nameserver"}
+            ],
+            "events": [{"eventAction": "transfer", "eventDate": "2026-12-02T10:00:00Z"}]
+        }"#;
+        let record = parse_domain(body).expect("parses");
+        assert_eq!(record.handle.as_deref(), Some("2336799_DOMAIN_COM-VRSN"));
+        assert_eq!(
+            record.registrar_id.as_deref(),
+            Some("376"),
+            "the registrar's, not another role's"
+        );
+        assert_eq!(
+            record.nameservers,
+            ["a.iana-servers.net", "b.iana-servers.net"]
+        );
+        assert!(record.transferred_at.is_some());
+        // Without them: nothing is made up.
+        let bare = parse_domain(br#"{"objectClassName": "domain"}"#).expect("parses");
+        assert_eq!((bare.handle, bare.registrar_id), (None, None));
+        assert!(bare.nameservers.is_empty());
+        // An oversized identifier is not kept.
+        let long = format!(
+            r#"{{"objectClassName": "domain", "handle": "{}"}}"#,
+            "h".repeat(300)
+        );
+        assert_eq!(parse_domain(long.as_bytes()).expect("parses").handle, None);
     }
 
     fn utc(text: &str) -> Option<String> {

@@ -21,6 +21,7 @@ mod refresh;
 mod replicas;
 mod retention;
 mod secrets;
+mod signals;
 mod takeover;
 mod truth;
 mod upstream;
