@@ -113,6 +113,13 @@ pub enum Precheck {
     Count,
 }
 
+/// Whether the guard weighs a transition against its host at all: the guard is on and the
+/// transition is a lapse. Only then does the host's hold or count matter (the store reads
+/// them only then).
+pub fn weighs(transition: &Transition, settings: &GuardSettings) -> bool {
+    settings.enabled() && is_lapse(transition)
+}
+
 /// The guard's rules before counting, in order: a domain that has held transitions
 /// holds the next one too (its transitions are published in order or not at all); a
 /// transition without a host, or that is not a lapse, or with the guard off, is
@@ -129,7 +136,7 @@ pub fn precheck(
     let Some(host) = host else {
         return Precheck::Publish;
     };
-    if !settings.enabled() || !is_lapse(transition) {
+    if !weighs(transition, settings) {
         Precheck::Publish
     } else if held.host {
         Precheck::Hold(host.to_owned())

@@ -208,7 +208,8 @@ macro_rules! impl_hold_store {
                         .fetch_optional(&mut *conn)
                         .await?;
                     let row: Option<(i64, Option<i64>, Option<i64>, Option<i64>)> = match host {
-                        Some(host) if domain_hold.is_none() => {
+                        // The host's row matters only when `precheck` can reach it.
+                        Some(host) if domain_hold.is_none() && guard::weighs(transition, settings) => {
                             sqlx::query_as(holds::SELECT_GUARDED)
                                 .bind(host)
                                 .fetch_optional(&mut *conn)
