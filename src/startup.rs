@@ -28,12 +28,17 @@ use crate::store;
 
 /// The router with its middleware: body limit, panics as 500 problems, request traces.
 pub fn router(state: AppState) -> Router {
+    router_serving(state, http::openapi())
+}
+
+/// [`router`], serving `document` (the finished OpenAPI document) at `/openapi.json`.
+fn router_serving(state: AppState, document: serde_json::Value) -> Router {
     let (api, _) = http::routes().split_for_parts();
     // The finished document at /openapi.json, and the API docs page at /docs, whose
     // Swagger UI files are compiled in (no CDN); without the online validator, whose badge
     // Swagger UI would load from validator.swagger.io.
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs")
-        .external_url_unchecked("/openapi.json", http::openapi())
+        .external_url_unchecked("/openapi.json", document)
         .config(utoipa_swagger_ui::Config::default().validator_url("none"));
     api.merge(docs)
         .merge(crate::console::routes())
@@ -78,7 +83,8 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
         // Deny by default: a documented operation nobody declared a scope for is a bug.
-        let undeclared = http::auth::undeclared_operations(&http::openapi());
+        let document = http::openapi();
+        let undeclared = http::auth::undeclared_operations(&document);
         if !undeclared.is_empty() {
             return Err(StartError::UndeclaredRoutes(undeclared));
         }
@@ -93,7 +99,7 @@ impl Application {
         Ok(Self {
             listener,
             metrics_listener,
-            router: router(Arc::clone(&state)),
+            router: router_serving(Arc::clone(&state), document),
             state,
             run_scheduler: config.refresh.run,
         })
