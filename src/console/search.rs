@@ -10,9 +10,7 @@ use super::session::Signed;
 use super::views::{ROWS, domain_link, lifecycle_badge};
 use crate::app::AppState;
 use crate::domain::lifecycle::Lifecycle;
-use crate::error::ApiError;
-use crate::store::admin::DomainFilter;
-use crate::usecases::domains::{self, name_like};
+use crate::usecases::domains;
 
 /// The search form.
 #[derive(Deserialize)]
@@ -35,19 +33,10 @@ pub async fn search(
     let q = search.q.trim().to_ascii_lowercase();
     let lifecycle = Lifecycle::parse(search.lifecycle.trim());
     let after = search.after.trim().to_ascii_lowercase();
-    let listed = if [&q, &after].iter().all(|text| name_like(text)) {
-        let filter = DomainFilter {
-            lifecycle,
-            prefix: Some(q.clone()).filter(|q| !q.is_empty()),
-            after: Some(after).filter(|a| !a.is_empty()),
-            limit: ROWS,
-        };
-        domains::list(&app, &filter).await
-    } else {
-        Err(ApiError::BadRequest {
-            code: "invalid_query",
-            detail: "q and after take letters, digits, `-` and `.` (IDNs in their xn-- form), at most 253".to_owned(),
-        })
+    let after = Some(after.as_str()).filter(|a| !a.is_empty());
+    let listed = match domains::filter(lifecycle, Some(&q), after, ROWS) {
+        Ok(filter) => domains::list(&app, &filter).await,
+        Err(invalid) => Err(invalid),
     };
     let body = html! {
         h1 { "Domains" }

@@ -13,7 +13,6 @@ use crate::access::Actor;
 use crate::app::AppState;
 use crate::domain::lifecycle::Lifecycle;
 use crate::error::{ApiError, Problem};
-use crate::store::admin::DomainFilter;
 use crate::usecases::domains;
 pub use crate::usecases::domains::{
     DomainSummary, DomainView, DomainsPage, ObservationItem, name_like,
@@ -65,25 +64,12 @@ pub async fn list_domains(
     })?;
     let limit =
         paging::limit(query.limit).ok_or_else(|| invalid("limit must be between 1 and 1000"))?;
-    if !query
-        .q
-        .iter()
-        .chain(&query.after)
-        .all(|text| name_like(text))
-    {
-        return Err(invalid(
-            "q and after take letters, digits, `-` and `.` (IDNs in their xn-- form), at most 253",
-        ));
-    }
-    let filter = DomainFilter {
-        lifecycle: query.lifecycle,
-        prefix: query
-            .q
-            .filter(|q| !q.is_empty())
-            .map(|q| q.to_ascii_lowercase()),
-        after: query.after.map(|a| a.to_ascii_lowercase()),
+    let filter = domains::filter(
+        query.lifecycle,
+        query.q.as_deref(),
+        query.after.as_deref(),
         limit,
-    };
+    )?;
     domains::list(&app, &filter).await.map(Json)
 }
 

@@ -66,6 +66,31 @@ pub fn name_like(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
+/// The watch list's filter from a caller's name prefix `q` and cursor `after`: each at
+/// most 253 of letters, digits, `-` and `.` (matched lowercase); an empty prefix is no
+/// prefix.
+pub fn filter(
+    lifecycle: Option<Lifecycle>,
+    q: Option<&str>,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<DomainFilter, ApiError> {
+    if !q.iter().chain(after.iter()).all(|text| name_like(text)) {
+        return Err(ApiError::BadRequest {
+            code: "invalid_query",
+            detail: "q and after take letters, digits, `-` and `.` (IDNs in their xn-- form), \
+                     at most 253"
+                .to_owned(),
+        });
+    }
+    Ok(DomainFilter {
+        lifecycle,
+        prefix: q.filter(|q| !q.is_empty()).map(str::to_ascii_lowercase),
+        after: after.map(str::to_ascii_lowercase),
+        limit,
+    })
+}
+
 /// A page of the watch list by `filter` (its `limit` at most), in name order.
 pub async fn list(app: &App, filter: &DomainFilter) -> Result<DomainsPage, ApiError> {
     let listed = app.store.list_domains(filter).await?;
