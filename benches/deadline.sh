@@ -13,17 +13,7 @@ PORT="${LAPSEGUARD_BENCH_PORT:-18081}"
 export FAKE_RDAP_DELAY_MS="${FAKE_RDAP_DELAY_MS:-30000}"
 . benches/common.sh
 
-DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
-LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
-LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
-LAPSEGUARD_DNS=off \
-LAPSEGUARD_LOOKUP_DEADLINE_MS="$DEADLINE_MS" \
-LAPSEGUARD_RDAP_HOST_RATE=1000000 \
-LAPSEGUARD_SCHEDULER=false \
-LAPSEGUARD_RDAP_SERVERS="com=http://127.0.0.1:$rdap_port/" \
-    "${LAPSEGUARD_BIN:-target/release/lapseguard}" serve 2> "$workdir/lapseguard.log" &
-lapseguard_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.1; done
+serve_against_fake_rdap LAPSEGUARD_LOOKUP_DEADLINE_MS="$DEADLINE_MS" LAPSEGUARD_RDAP_HOST_RATE=1000000
 
 cargo build --release --quiet --example deadline_load
 echo "== first wave"

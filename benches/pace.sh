@@ -11,16 +11,7 @@ RATE="${2:-1}"
 PORT="${LAPSEGUARD_BENCH_PORT:-18082}"
 . benches/common.sh
 
-DATABASE_URL="sqlite://$workdir/bench.db?mode=rwc" \
-LAPSEGUARD_LISTEN="127.0.0.1:$PORT" \
-LAPSEGUARD_ALLOW_HTTP_UPSTREAMS=true \
-LAPSEGUARD_DNS=off \
-LAPSEGUARD_RDAP_HOST_RATE="$RATE" \
-LAPSEGUARD_SCHEDULER=false \
-LAPSEGUARD_RDAP_SERVERS="com=http://127.0.0.1:$rdap_port/" \
-    "${LAPSEGUARD_BIN:-target/release/lapseguard}" serve 2> "$workdir/lapseguard.log" &
-lapseguard_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.1; done
+serve_against_fake_rdap LAPSEGUARD_RDAP_HOST_RATE="$RATE"
 
 cargo build --release --quiet --example pace_load
 target/release/examples/pace_load "http://127.0.0.1:$PORT" "$CHECKS"

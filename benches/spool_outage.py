@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "tests", "faults"))
-from local_pg import ADMIN_URL, cluster, free_port, pg_ready, psql  # noqa: E402
+from local_pg import ADMIN_URL, cluster, free_port, pg_ready, psql, restart_and_stop  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("LAPSEGUARD_BIN", os.path.join(ROOT, "target/release/lapseguard"))
@@ -148,12 +148,7 @@ def main():
             print("lost, for example:", lost[:5], file=sys.stderr)
             sys.exit(1)
     finally:
-        if not pg_ready():
-            subprocess.run(cluster() + ["start"])
-        server.terminate()
-        fake.terminate()
-        server.wait(timeout=30)
-        fake.wait(timeout=30)
+        restart_and_stop(server, fake)
         psql(f'DROP DATABASE IF EXISTS "{DATABASE}"')
 
 

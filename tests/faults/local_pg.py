@@ -1,6 +1,6 @@
 """The local PostgreSQL cluster, for the scripts that stop and start it under load
 (tests/faults/postgres_restart.py, benches/spool_outage.py): its control command, its
-readiness, psql, and a free port for lapseguard on 127.0.0.1."""
+readiness, psql, a free port for lapseguard on 127.0.0.1, and the clean-up both end with."""
 
 import os
 import socket
@@ -23,6 +23,17 @@ def psql(sql, url=ADMIN_URL):
     """Runs `sql`; returns its unaligned output."""
     return subprocess.run(["psql", url, "-Atqc", sql], check=True, capture_output=True,
                           text=True).stdout.strip()
+
+
+def restart_and_stop(*processes):
+    """Ends a run: the cluster is started again if the run left it down, and each process
+    (lapseguard, the fake registry) is terminated and waited for."""
+    if not pg_ready():
+        subprocess.run(cluster() + ["start"])
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
 
 
 def free_port():

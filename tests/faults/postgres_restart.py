@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 
-from local_pg import ADMIN_URL, cluster, free_port, pg_ready, psql
+from local_pg import ADMIN_URL, cluster, free_port, pg_ready, psql, restart_and_stop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, "target/debug/lapseguard")
@@ -166,12 +166,7 @@ def main():
         if answered_down == 0:
             failures.append("no answer at all while the database was down")
     finally:
-        if not pg_ready():
-            subprocess.run(cluster() + ["start"])
-        server.terminate()
-        fake.terminate()
-        server.wait(timeout=30)
-        fake.wait(timeout=30)
+        restart_and_stop(server, fake)
         log.close()
         for line in open(os.path.join(workdir, "lapseguard.log")):
             if "@" in line and ".com" in line and "someone@" in line:
