@@ -24,6 +24,7 @@ use crate::domain::decision::{Policy, Reason, Verdict};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
 use crate::domain::schedule::{ScheduleSettings, promised_interval};
+use crate::domain::signals::SignalState;
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
 use crate::overrides::OverrideBook;
@@ -59,6 +60,8 @@ pub struct Assessment {
     pub source: Source,
     /// The status is older than the freshness limit: a live lookup failed.
     pub stale: bool,
+    /// The status's signals the check hears of (`Policy::signals_heard`).
+    pub signals: Vec<SignalState>,
 }
 
 /// The knobs of the request path.
@@ -319,9 +322,16 @@ impl Checker {
         now: DateTime<Utc>,
     ) -> Assessment {
         let policy = &self.settings.policy;
+        let heard = |status: &DomainStatus| {
+            policy
+                .signals_heard(status, verified_at, now)
+                .cloned()
+                .collect()
+        };
         match loaded {
             Loaded::Fresh { status, live } => Assessment {
                 verdict: policy.decide(&status, verified_at, now),
+                signals: heard(&status),
                 status: Some(status),
                 source: if live { Source::Live } else { Source::Cache },
                 stale: false,
@@ -333,6 +343,7 @@ impl Checker {
                 match stale {
                     Some(stale) => Assessment {
                         verdict: policy.decide(&stale, verified_at, now),
+                        signals: heard(&stale),
                         status: Some(stale),
                         source: Source::Cache,
                         stale: true,
@@ -345,6 +356,7 @@ impl Checker {
                         status: None,
                         source: Source::Live,
                         stale: false,
+                        signals: Vec::new(),
                     },
                 }
             }
@@ -442,7 +454,7 @@ async fn load(
                     };
                 }
             }
-            Base::Known(stored)
+            Base::Known(stored.map(Box::new))
         }
         Ok(Err(error)) => {
             tracing::error!(domain = %domain, error = %error, "reading the stored status failed");
@@ -478,7 +490,7 @@ async fn load(
 /// best base there is.
 fn held_or_unknown(observer: &Observer, domain: &RegistrableDomain) -> Base {
     match observer.memory().get(domain) {
-        Some(held) => Base::Known(Some((*held).clone())),
+        Some(held) => Base::Known(Some(Box::new((*held).clone()))),
         None => Base::Unknown,
     }
 }

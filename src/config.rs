@@ -15,7 +15,9 @@ use crate::checker::CheckSettings;
 use crate::domain::decision::UnknownPolicy::{Allow, Deny};
 use crate::domain::decision::{DnsOnlyPolicy, Policy};
 use crate::domain::guard::GuardSettings;
+use crate::domain::nameservers::NameserverClasses;
 use crate::domain::schedule::ScheduleSettings;
+use crate::domain::signals::SignalPolicy;
 use crate::memory::MemorySettings;
 use crate::refresh::retention::RetentionSettings;
 use crate::refresh::scheduler::RefreshSettings;
@@ -60,6 +62,21 @@ pub struct Config {
     pub retention: RetentionSettings,
     /// `LAPSEGUARD_MASS_CHANGE_LIMIT`: see `domain/guard.rs`.
     pub guard: GuardSettings,
+}
+
+/// `LAPSEGUARD_NAMESERVER_CLASSES`: `on` (the shipped table), `off` (none), or the path
+/// of a file of the shipped table's shape. Read once at start; kept for the process.
+fn nameserver_classes(text: &str) -> Result<&'static NameserverClasses, String> {
+    match text {
+        "on" => Ok(NameserverClasses::shipped_static()),
+        "off" => Ok(NameserverClasses::none()),
+        path => {
+            let read =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path:?}: {e}"))?;
+            let classes = NameserverClasses::parse(&read).map_err(|e| format!("{path:?}: {e}"))?;
+            Ok(Box::leak(Box::new(classes)))
+        }
+    }
 }
 
 /// The longest any time setting may be: longer ones would overflow date arithmetic.
@@ -174,6 +191,9 @@ impl Config {
                 &[("deny", Deny), ("allow", Allow)],
             )?,
             dns_only: v.choice("LAPSEGUARD_DNS_ONLY_POLICY", &dns_only)?,
+            signals: v
+                .with("LAPSEGUARD_SIGNAL_POLICY", SignalPolicy::parse)?
+                .unwrap_or_default(),
         };
         let memory = MemorySettings {
             capacity: num("LAPSEGUARD_CACHE_CAPACITY", 100_000, 1..=u64::MAX)?,
@@ -191,6 +211,9 @@ impl Config {
                 60..=TEN_YEARS,
             )
             .map(|d| TimeDelta::seconds(d.as_secs() as i64))?,
+            nameserver_classes: v
+                .with("LAPSEGUARD_NAMESERVER_CLASSES", nameserver_classes)?
+                .unwrap_or_else(NameserverClasses::shipped_static),
         };
         let check = CheckSettings {
             max_status_age: secs("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", 21_600, 1..=TEN_YEARS)?,

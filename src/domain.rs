@@ -19,6 +19,7 @@ pub mod nameservers;
 pub mod overrides;
 pub mod recording;
 pub mod schedule;
+pub mod signals;
 pub mod status;
 pub mod tracking;
 pub mod transition;

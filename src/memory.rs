@@ -174,6 +174,10 @@ mod tests {
                     .single()
                     .expect("valid"),
                 evidence: crate::domain::status::EvidenceSource::Rdap,
+                handle: None,
+                registrar_id: None,
+                nameservers: vec![],
+                signals: vec![],
             },
             revision,
         }

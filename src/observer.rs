@@ -29,7 +29,7 @@ use crate::upstream::{Answer, Failure, Lookup, LookupError, Skipped, Sources};
 #[derive(Debug, Clone)]
 pub enum Base {
     /// What the store (or memory, its copy) holds; `None` when the domain is new.
-    Known(Option<StoredStatus>),
+    Known(Option<Box<StoredStatus>>),
     /// The store did not answer and memory holds nothing: an `active` answer cannot be
     /// trusted, since a lapse or an earlier registration date may be stored.
     Unknown,
@@ -297,9 +297,11 @@ impl Observer {
                 let held = self.memory.get(domain);
                 let revision = held.as_ref().map_or(-1, |h| h.revision);
                 let status = match role {
-                    Role::Evidence => {
-                        DomainStatus::observe(held.as_ref().map(|h| &h.status), observation)
-                    }
+                    Role::Evidence => DomainStatus::observe(
+                        held.as_ref().map(|h| &h.status),
+                        observation,
+                        self.settings.schedule.nameserver_classes,
+                    ),
                     Role::Signal => held.as_ref().map(|h| h.status.clone()),
                 };
                 // Folded into nothing, an `active` answer may hide a stored lapse.
@@ -367,7 +369,11 @@ impl Observer {
         };
         let fold = |seen: &Option<Observation>| {
             let observation = seen.as_ref()?;
-            let mut status = DomainStatus::observe(known.map(|k| &k.status), observation)?;
+            let mut status = DomainStatus::observe(
+                known.map(|k| &k.status),
+                observation,
+                self.settings.schedule.nameserver_classes,
+            )?;
             // A lapse only DNS has seen becomes lapse memory when a later look confirms
             // it (`Tracked::fold`); the live answer says what the stored one will.
             if observation.source == EvidenceSource::Dns {

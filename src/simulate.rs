@@ -619,6 +619,7 @@ mod tests {
             no_expiry_interval: Duration::days(30),
             confirm_after: Duration::minutes(10),
             dns_interval: Duration::days(1),
+            nameserver_classes: crate::domain::nameservers::NameserverClasses::shipped_static(),
         });
         params.domains = domains;
         params.days = days;

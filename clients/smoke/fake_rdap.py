@@ -1,5 +1,5 @@
-"""A fake RDAP server for the client smoke tests: every domain is registered and active.
-Prints its port on the first line of stdout, then serves until killed."""
+"""A fake RDAP server for the client smoke tests: every domain is registered and active;
+a name that starts with `for-sale-` is on a marketplace's nameservers. Prints its port on the first line of stdout, then serves until killed."""
 
 import json
 import sys
@@ -12,9 +12,11 @@ class Registry(BaseHTTPRequestHandler):
         if not self.path.startswith("/domain/") or not name:
             self.send_error(404)
             return
+        nameservers = ["ns1.dan.com"] if name.startswith("for-sale-") else ["ns1.example.net"]
         body = json.dumps({
             "objectClassName": "domain",
             "ldhName": name,
+            "nameservers": [{"objectClassName": "nameserver", "ldhName": ns} for ns in nameservers],
             "status": ["active"],
             "events": [
                 {"eventAction": "registration", "eventDate": "2015-03-01T00:00:00Z"},

@@ -17,6 +17,7 @@ from lapseguard_client.models import (
     OverrideState,
     Problem,
     Reason,
+    Signal,
     TransitionsPage,
     WatchField,
     WatchRequest,
@@ -34,6 +35,14 @@ assert check.parsed.eligible is True
 assert check.parsed.reason == Reason.DOMAIN_ACTIVE
 # Dates that are always sent (null or not) are plain values, never `Unset`.
 assert check.parsed.registered_at is not None
+assert check.parsed.signals == []
+
+# A name on a marketplace's nameservers: refused, with the signal and when it began.
+for_sale = check_recovery_eligible.sync(client=client, body=CheckRequest(email=f"bob@for-sale-{domain}"))
+assert isinstance(for_sale, CheckResponse)
+assert (for_sale.eligible, for_sale.reason) == (False, Reason.DOMAIN_FOR_SALE)
+assert [s.signal for s in for_sale.signals] == [Signal.FOR_SALE]
+assert for_sale.signals[0].since is not None and "ns1.dan.com" in for_sale.signals[0].evidence
 
 watched = watch_domains.sync(client=client, body=WatchRequest(domains=[domain], emails=["nope"]))
 assert watched is not None and watched.rejected[0].field == WatchField.EMAILS

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::lifecycle::Lifecycle;
+use super::signals::{self, Signal, SignalAction, SignalPolicy, SignalState};
 use super::status::{DomainStatus, EvidenceSource, registered_anew};
 
 /// Why lapseguard decided as it did. Stable strings: clients may match on them.
@@ -22,6 +23,12 @@ use super::status::{DomainStatus, EvidenceSource, registered_anew};
 /// - `domain_recently_registered`: no `verified_at`, and younger than the minimum domain age.
 /// - `domain_lapsed_since_verification`: active, but lapsed after `verified_at` (without it,
 ///   within the lapse memory).
+/// - a denying ownership signal (`signals.rs`, `LAPSEGUARD_SIGNAL_POLICY`), after
+///   `verified_at` (without it: a state now, or an event within the lapse memory):
+///   `domain_mail_route_lapsed`, `domain_nameserver_lapsed`, `domain_handle_changed`,
+///   `domain_transferred_after_expiry`, `domain_registrar_expired`, `domain_for_sale`,
+///   `domain_transferred`, `domain_parked`, `domain_on_registrar_hold`,
+///   `domain_without_mail`, `domain_registration_unknown`.
 /// - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
 /// - `domain_under_shared_suffix` (unknown policy): the address is under a private suffix
 ///   of the Public Suffix List (`victim.uk.com`, `alice.ddns.net`) whose names no source
@@ -60,6 +67,34 @@ pub enum Reason {
     /// Active now, but lapsed after `verified_at` (or, without it, within the lapse
     /// memory): the address must be verified again.
     DomainLapsedSinceVerification,
+    /// Signal `mail_route_lapsed` denies: a domain the mail goes through lapsed or
+    /// changed hands.
+    DomainMailRouteLapsed,
+    /// Signal `nameserver_domain_lapsed` denies: a domain the nameservers belong to lapsed
+    /// or changed hands.
+    DomainNameserverLapsed,
+    /// Signal `registry_handle_changed` denies: the registration was deleted and created
+    /// again.
+    DomainHandleChanged,
+    /// Signal `transferred_in_grace_window` denies: transferred in the weeks after its
+    /// expiration date, the shape of an expired-domain auction.
+    DomainTransferredAfterExpiry,
+    /// Signal `registrar_expired` denies: the registrar parked it as expired.
+    DomainRegistrarExpired,
+    /// Signal `for_sale` denies: on a marketplace's nameservers.
+    DomainForSale,
+    /// Signal `transferred_since_verified` denies (when set to): a transfer or a new
+    /// registrar after `verified_at`.
+    DomainTransferred,
+    /// Signal `parked` denies (when set to): on a parking service's nameservers.
+    DomainParked,
+    /// Signal `registrar_hold` denies (when set to): suspended by its registrar.
+    DomainOnRegistrarHold,
+    /// Signal `no_mail` denies (when set to): the name publishes no mail route.
+    DomainWithoutMail,
+    /// Signal `registration_date_unknown` denies (when set to): the registry publishes no
+    /// registration date.
+    DomainRegistrationUnknown,
     /// No RDAP server is known for the TLD: `eligible` follows the unknown policy.
     DomainNotCovered,
     /// The address is under a private suffix of the Public Suffix List (`victim.uk.com`,
@@ -90,6 +125,17 @@ impl Reason {
             Self::DomainReregistered => "domain_reregistered",
             Self::DomainRecentlyRegistered => "domain_recently_registered",
             Self::DomainLapsedSinceVerification => "domain_lapsed_since_verification",
+            Self::DomainMailRouteLapsed => "domain_mail_route_lapsed",
+            Self::DomainNameserverLapsed => "domain_nameserver_lapsed",
+            Self::DomainHandleChanged => "domain_handle_changed",
+            Self::DomainTransferredAfterExpiry => "domain_transferred_after_expiry",
+            Self::DomainRegistrarExpired => "domain_registrar_expired",
+            Self::DomainForSale => "domain_for_sale",
+            Self::DomainTransferred => "domain_transferred",
+            Self::DomainParked => "domain_parked",
+            Self::DomainOnRegistrarHold => "domain_on_registrar_hold",
+            Self::DomainWithoutMail => "domain_without_mail",
+            Self::DomainRegistrationUnknown => "domain_registration_unknown",
             Self::DomainNotCovered => "domain_not_covered",
             Self::DomainUnderSharedSuffix => "domain_under_shared_suffix",
             Self::DomainStatusUnavailable => "domain_status_unavailable",
@@ -102,11 +148,14 @@ impl Reason {
 /// When several rules apply, the first in this table wins. It runs from the strongest
 /// evidence that the name is, or can be, in a stranger's hands (already re-registered;
 /// free to register; about to be released) to the weakest (a lapse that healed, a young
-/// registration). `domain_status_unavailable` applies to a status whose lifecycle is
+/// registration). The denying signals sit between the lapses and the young
+/// registration, strongest first (a route or the registry's object changed hands; an
+/// auction; a registrar's expiry; a sale; a transfer; parking and holds).
+/// `domain_status_unavailable` applies to a status whose lifecycle is
 /// `unknown` (a registry answer whose registration or expiration date cannot be read):
 /// every denying reason outranks it, and it follows the unknown policy. `domain_active`
 /// applies only when nothing else does. `domain_not_covered` never meets a status.
-pub const PRECEDENCE: [Reason; 12] = [
+pub const PRECEDENCE: [Reason; 23] = [
     Reason::DomainReregistered,
     Reason::DomainUnregistered,
     Reason::DomainPendingDelete,
@@ -116,10 +165,38 @@ pub const PRECEDENCE: [Reason; 12] = [
     Reason::DomainOnHold,
     Reason::DomainInactive,
     Reason::DomainLapsedSinceVerification,
+    Reason::DomainMailRouteLapsed,
+    Reason::DomainNameserverLapsed,
+    Reason::DomainHandleChanged,
+    Reason::DomainTransferredAfterExpiry,
+    Reason::DomainRegistrarExpired,
+    Reason::DomainForSale,
+    Reason::DomainTransferred,
+    Reason::DomainParked,
+    Reason::DomainOnRegistrarHold,
+    Reason::DomainWithoutMail,
+    Reason::DomainRegistrationUnknown,
     Reason::DomainRecentlyRegistered,
     Reason::DomainStatusUnavailable,
     Reason::DomainActive,
 ];
+
+/// The reason a denying signal gives.
+pub fn signal_reason(signal: Signal) -> Reason {
+    match signal {
+        Signal::TransferredSinceVerified => Reason::DomainTransferred,
+        Signal::RegistryHandleChanged => Reason::DomainHandleChanged,
+        Signal::Parked => Reason::DomainParked,
+        Signal::ForSale => Reason::DomainForSale,
+        Signal::RegistrarExpired => Reason::DomainRegistrarExpired,
+        Signal::RegistrarHold => Reason::DomainOnRegistrarHold,
+        Signal::NoMail => Reason::DomainWithoutMail,
+        Signal::MailRouteLapsed => Reason::DomainMailRouteLapsed,
+        Signal::NameserverDomainLapsed => Reason::DomainNameserverLapsed,
+        Signal::TransferredInGraceWindow => Reason::DomainTransferredAfterExpiry,
+        Signal::RegistrationDateUnknown => Reason::DomainRegistrationUnknown,
+    }
+}
 
 /// What to answer when no status can be had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +229,8 @@ pub struct Policy {
     /// answer limit) and no source answered in time, whatever the cause.
     pub unseen: UnknownPolicy,
     pub dns_only: DnsOnlyPolicy,
+    /// `LAPSEGUARD_SIGNAL_POLICY`: what each ownership signal does.
+    pub signals: SignalPolicy,
 }
 
 /// A decision and its reason.
@@ -236,7 +315,23 @@ impl Policy {
                 reasons.push(Reason::DomainLapsedSinceVerification);
             }
         }
+        reasons.extend(
+            self.signals_heard(status, verified_at, now)
+                .filter(|s| self.signals.action(s.signal) == SignalAction::Deny)
+                .map(|s| signal_reason(s.signal)),
+        );
         reasons
+    }
+
+    /// The signals of `status` a check with `verified_at` hears of (the answer's
+    /// `signals`): not ignored by the policy, not forgiven by `verified_at`.
+    pub fn signals_heard<'a>(
+        &'a self,
+        status: &'a DomainStatus,
+        verified_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = &'a SignalState> + 'a {
+        signals::applying(status, &self.signals, verified_at, now, self.lapse_memory)
     }
 }
 
@@ -291,6 +386,7 @@ mod tests {
             unknown: UnknownPolicy::Allow,
             unseen: UnknownPolicy::Deny,
             dns_only: DnsOnlyPolicy::Trust,
+            signals: SignalPolicy::default(),
         }
     }
 
@@ -307,6 +403,10 @@ mod tests {
             last_lapse_at: None,
             checked_at: day(500),
             evidence: EvidenceSource::Rdap,
+            handle: None,
+            registrar_id: None,
+            nameservers: vec![],
+            signals: vec![],
         }
     }
 

@@ -80,6 +80,20 @@ impl NameserverClasses {
         Self::parse(SHIPPED).expect("the shipped nameserver classes are valid (a test reads them)")
     }
 
+    /// The shipped table, read once for the process.
+    pub fn shipped_static() -> &'static Self {
+        static SHIPPED_TABLE: std::sync::OnceLock<NameserverClasses> = std::sync::OnceLock::new();
+        SHIPPED_TABLE.get_or_init(Self::shipped)
+    }
+
+    /// No classes (`LAPSEGUARD_NAMESERVER_CLASSES=off`).
+    pub fn none() -> &'static Self {
+        static NONE: NameserverClasses = NameserverClasses {
+            entries: Vec::new(),
+        };
+        &NONE
+    }
+
     /// Reads a table of the shipped file's shape. Refused: JSON of another shape, an
     /// unknown class, an empty or malformed suffix, an entry without a source, and a
     /// source without its URL, publication or reading date.

@@ -24,6 +24,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
+use super::nameservers::NameserverClasses;
+use super::signals::Signal;
 use super::status::DomainStatus;
 use super::transition::Pending;
 
@@ -46,6 +48,9 @@ pub struct ScheduleSettings {
     /// `LAPSEGUARD_DNS_CHECK_INTERVAL_SECONDS`: every watched domain's delegation is
     /// asked of DNS this often.
     pub dns_interval: Duration,
+    /// `LAPSEGUARD_NAMESERVER_CLASSES`: which nameservers raise a signal when a status is
+    /// folded (`signals.rs`); a `registrar_expired` one brings the next check within a day.
+    pub nameserver_classes: &'static NameserverClasses,
 }
 
 /// How soon to ask DNS again after a failed DNS lookup (capped by the interval).
@@ -116,7 +121,12 @@ fn status_interval(
     settings: &ScheduleSettings,
     shorten: impl Fn(Duration) -> Duration,
 ) -> Duration {
+    let registrar_expired = status
+        .signals
+        .iter()
+        .any(|s| s.signal == Signal::RegistrarExpired);
     match status.lifecycle {
+        Lifecycle::Active if registrar_expired => shorten(LAPSED_INTERVAL),
         Lifecycle::Active => match status.expires_at.map(|e| e + AFTER_EXPIRY - now) {
             Some(until_expiry) if until_expiry > Duration::zero() => {
                 until_expiry.min(shorten(settings.max_interval))
@@ -152,6 +162,7 @@ pub(crate) fn example_settings() -> ScheduleSettings {
         no_expiry_interval: Duration::days(30),
         confirm_after: Duration::minutes(10),
         dns_interval: Duration::days(1),
+        nameserver_classes: NameserverClasses::shipped_static(),
     }
 }
 
@@ -187,6 +198,10 @@ mod tests {
             last_lapse_at: None,
             checked_at: now(),
             evidence: crate::domain::status::EvidenceSource::Rdap,
+            handle: None,
+            registrar_id: None,
+            nameservers: vec![],
+            signals: vec![],
         }
     }
 

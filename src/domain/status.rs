@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 use super::delegation::Delegation;
 use super::lifecycle::{Lifecycle, classify};
 use super::name::RegistrableDomain;
+use super::nameservers::NameserverClasses;
+use super::signals::{self, SignalState};
 
 /// Where an observation's evidence came from. Stable strings, kept in the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -219,6 +221,15 @@ pub struct DomainStatus {
     pub checked_at: DateTime<Utc>,
     /// The source of that lookup.
     pub evidence: EvidenceSource,
+    /// The registry's handle for the registration, as last reported.
+    pub handle: Option<String>,
+    /// The sponsoring registrar's IANA ID, as last reported.
+    pub registrar_id: Option<String>,
+    /// The current nameservers: the registry's (RDAP), or DNS's where DNS is the evidence
+    /// (lowercase, sorted, once each).
+    pub nameservers: Vec<String>,
+    /// The ownership signals that hold now (`signals.rs`), by signal.
+    pub signals: Vec<SignalState>,
 }
 
 /// Two registration dates of one domain less than this apart are one registration that
@@ -242,8 +253,13 @@ pub fn registered_anew(
 impl DomainStatus {
     /// Folds an observation into the previous status. A failed lookup changes nothing
     /// (`None` comes back when there was nothing before either); an observation older
-    /// than the stored status does not overwrite it.
-    pub fn observe(previous: Option<&DomainStatus>, observation: &Observation) -> Option<Self> {
+    /// than the stored status does not overwrite it. `classes` tells which nameservers
+    /// raise a signal.
+    pub fn observe(
+        previous: Option<&DomainStatus>,
+        observation: &Observation,
+        classes: &NameserverClasses,
+    ) -> Option<Self> {
         let Some(lifecycle) = observation.lifecycle() else {
             return previous.cloned();
         };
@@ -272,7 +288,15 @@ impl DomainStatus {
         let first_registered_at = previous
             .and_then(|p| p.first_registered_at)
             .or(record.registered_at);
-        Some(Self {
+        let nameservers = match &observation.finding {
+            Finding::Registered(_) => record.nameservers,
+            Finding::Delegation(delegation) => delegation.nameservers.clone(),
+            Finding::Unregistered => Vec::new(),
+            Finding::Flagged(_) | Finding::Failed { .. } => {
+                previous.map(|p| p.nameservers.clone()).unwrap_or_default()
+            }
+        };
+        let mut next = Self {
             domain: observation.domain.clone(),
             lifecycle,
             statuses: record.statuses,
@@ -284,7 +308,17 @@ impl DomainStatus {
             last_lapse_at,
             checked_at: observation.observed_at,
             evidence: observation.source,
-        })
+            handle: record
+                .handle
+                .or_else(|| previous.and_then(|p| p.handle.clone())),
+            registrar_id: record
+                .registrar_id
+                .or_else(|| previous.and_then(|p| p.registrar_id.clone())),
+            nameservers,
+            signals: Vec::new(),
+        };
+        next.signals = signals::fold(previous, &next, observation, classes);
+        Some(next)
     }
 
     /// Whether the two say the same about the domain, whenever each was checked.
@@ -339,20 +373,31 @@ mod tests {
 
     #[test]
     fn first_registration_date_and_last_lapse_survive_later_observations() {
-        let first = DomainStatus::observe(None, &observation(2, registered(&["active"], 1)));
+        let first = DomainStatus::observe(
+            None,
+            &observation(2, registered(&["active"], 1)),
+            &NameserverClasses::default(),
+        );
         let first = first.expect("a status");
         assert_eq!(first.first_registered_at, Some(at(1)));
         assert_eq!(first.last_lapse_at, None);
 
-        let lapsed = DomainStatus::observe(Some(&first), &observation(3, Finding::Unregistered))
-            .expect("a status");
+        let lapsed = DomainStatus::observe(
+            Some(&first),
+            &observation(3, Finding::Unregistered),
+            &NameserverClasses::default(),
+        )
+        .expect("a status");
         assert_eq!(lapsed.lifecycle, Lifecycle::Unregistered);
         assert_eq!(lapsed.registered_at, None);
         assert_eq!(lapsed.last_lapse_at, Some(at(3)));
 
-        let back =
-            DomainStatus::observe(Some(&lapsed), &observation(5, registered(&["active"], 4)))
-                .expect("a status");
+        let back = DomainStatus::observe(
+            Some(&lapsed),
+            &observation(5, registered(&["active"], 4)),
+            &NameserverClasses::default(),
+        )
+        .expect("a status");
         assert_eq!(back.lifecycle, Lifecycle::Active);
         assert_eq!(back.registered_at, Some(at(4)));
         assert_eq!(back.first_registered_at, Some(at(1)));
@@ -361,13 +406,24 @@ mod tests {
 
     #[test]
     fn a_failed_lookup_changes_nothing() {
-        let first = DomainStatus::observe(None, &observation(2, registered(&["active"], 1)));
+        let first = DomainStatus::observe(
+            None,
+            &observation(2, registered(&["active"], 1)),
+            &NameserverClasses::default(),
+        );
         let failed = Finding::Failed {
             error: "upstream_status".into(),
         };
-        let after = DomainStatus::observe(first.as_ref(), &observation(3, failed.clone()));
+        let after = DomainStatus::observe(
+            first.as_ref(),
+            &observation(3, failed.clone()),
+            &NameserverClasses::default(),
+        );
         assert_eq!(after, first);
-        assert_eq!(DomainStatus::observe(None, &observation(3, failed)), None);
+        assert_eq!(
+            DomainStatus::observe(None, &observation(3, failed), &NameserverClasses::default()),
+            None
+        );
     }
 
     #[test]
@@ -393,8 +449,15 @@ mod tests {
 
     #[test]
     fn an_older_observation_does_not_overwrite_a_newer_status() {
-        let newer = DomainStatus::observe(None, &observation(5, registered(&["active"], 1)));
+        let newer = DomainStatus::observe(
+            None,
+            &observation(5, registered(&["active"], 1)),
+            &NameserverClasses::default(),
+        );
         let older = observation(4, Finding::Unregistered);
-        assert_eq!(DomainStatus::observe(newer.as_ref(), &older), newer);
+        assert_eq!(
+            DomainStatus::observe(newer.as_ref(), &older, &NameserverClasses::default()),
+            newer
+        );
     }
 }

@@ -26,7 +26,11 @@ pub struct Folded {
 
 impl Tracked {
     pub fn fold(&self, observation: &Observation, settings: &ScheduleSettings) -> Folded {
-        let mut status = DomainStatus::observe(self.status.as_ref(), observation);
+        let mut status = DomainStatus::observe(
+            self.status.as_ref(),
+            observation,
+            settings.nameserver_classes,
+        );
         let succeeded = observation.lifecycle().is_some();
         let (publication, transition, failures) = match (&status, succeeded) {
             (Some(current), true) => {

@@ -164,6 +164,10 @@ mod tests {
             last_lapse_at: None,
             checked_at: minute(at),
             evidence: crate::domain::status::EvidenceSource::Rdap,
+            handle: None,
+            registrar_id: None,
+            nameservers: vec![],
+            signals: vec![],
         }
     }
 

@@ -15,6 +15,7 @@ use crate::checker::{Assessment, Checker, Source, Target};
 use crate::domain::decision::Reason;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
+use crate::domain::signals::SignalState;
 use crate::domain::status::EvidenceSource;
 use crate::error::{ApiError, Problem};
 use crate::telemetry::metrics;
@@ -125,6 +126,11 @@ pub struct CheckResponse {
     pub evidence: Option<EvidenceSource>,
     /// True when the status is older than the freshness limit because a live lookup failed.
     pub stale: bool,
+    /// The ownership signals that hold for the domain (transfers, parking or sale
+    /// nameservers, ...; see the README), each with when it began. Signals from before
+    /// `verified_at` are forgiven and not listed; ignored ones are never listed. Empty
+    /// when none.
+    pub signals: Vec<SignalState>,
 }
 
 impl CheckResponse {
@@ -147,6 +153,7 @@ impl CheckResponse {
             source: assessment.source,
             evidence: status.map(|s| s.evidence),
             stale: assessment.stale,
+            signals: assessment.signals,
         }
     }
 }
@@ -195,10 +202,17 @@ impl CheckResponse {
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(if self.stale {
-            b",\"stale\":true}"
+            b",\"stale\":true"
         } else {
-            b",\"stale\":false}"
+            b",\"stale\":false"
         });
+        out.extend_from_slice(b",\"signals\":");
+        if self.signals.is_empty() {
+            out.extend_from_slice(b"[]");
+        } else {
+            let _ = serde_json::to_writer(&mut out, &self.signals);
+        }
+        out.push(b'}');
         out
     }
 }
@@ -250,6 +264,8 @@ pub async fn check_recovery_eligible(
 mod tests {
     use chrono::TimeZone;
 
+    use crate::domain::signals::Signal;
+
     use super::*;
 
     fn response(eligible: bool, reason: Reason, lifecycle: Lifecycle) -> CheckResponse {
@@ -266,12 +282,14 @@ mod tests {
             source: Source::Cache,
             evidence: None,
             stale: false,
+            signals: vec![],
         }
     }
 
     #[test]
     fn the_written_answer_is_what_serde_writes() {
         let reasons = [
+            Reason::DomainTransferredAfterExpiry,
             Reason::DomainActive,
             Reason::DomainInGracePeriod,
             Reason::DomainInRedemptionPeriod,
@@ -310,6 +328,20 @@ mod tests {
             full.stale = i % 2 == 1;
             cases.push(full);
         }
+        let mut signalled = response(false, Reason::DomainForSale, Lifecycle::Active);
+        signalled.signals = vec![
+            SignalState {
+                signal: Signal::ForSale,
+                since: time,
+                evidence: "nameserver ns1.dan.com".into(),
+            },
+            SignalState {
+                signal: Signal::TransferredSinceVerified,
+                since: time + chrono::Duration::milliseconds(5),
+                evidence: "registrar 292 -> 1068".into(),
+            },
+        ];
+        cases.push(signalled);
         let mut odd = response(false, Reason::DomainExpired, Lifecycle::Expired);
         odd.domain = "quote\"back\\slash\u{1}.example".into();
         odd.expires_at = Some(Utc.with_ymd_and_hms(12_345, 6, 7, 8, 9, 10).unwrap());

@@ -12,6 +12,7 @@ use super::paging;
 use crate::access::Actor;
 use crate::app::AppState;
 use crate::domain::lifecycle::Lifecycle;
+use crate::domain::signals::Signal;
 use crate::error::{ApiError, Problem};
 use crate::usecases::domains;
 pub use crate::usecases::domains::{
@@ -24,6 +25,9 @@ pub use crate::usecases::domains::{
 pub struct DomainsQuery {
     /// Only domains in this lifecycle stage (`unknown` includes domains never looked up).
     pub lifecycle: Option<Lifecycle>,
+    /// Only domains with this ownership signal now (`for_sale`, `transferred_since_verified`,
+    /// ...).
+    pub signal: Option<Signal>,
     /// Only domains whose name starts with this (letters, digits, `-` and `.`; IDNs in
     /// their `xn--` form).
     #[param(max_length = 253, pattern = "^[A-Za-z0-9.-]*$")]
@@ -36,7 +40,8 @@ pub struct DomainsQuery {
     pub limit: Option<u32>,
 }
 
-/// List watched domains with their status, by name, filtered by lifecycle and prefix.
+/// List watched domains with their status, by name, filtered by lifecycle, signal and
+/// prefix.
 ///
 /// Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
 /// removed while paging appears or not, but no other domain is skipped or repeated.
@@ -60,12 +65,16 @@ pub async fn list_domains(
     };
     // The rejection's own text may quote the query: the detail is ours.
     let Query(query) = query.map_err(|_| {
-        invalid("lifecycle must be a lifecycle stage, limit a whole number from 1 to 1000")
+        invalid(
+            "lifecycle must be a lifecycle stage, signal a signal's name, limit a whole number \
+             from 1 to 1000",
+        )
     })?;
     let limit =
         paging::limit(query.limit).ok_or_else(|| invalid("limit must be between 1 and 1000"))?;
     let filter = domains::filter(
         query.lifecycle,
+        query.signal,
         query.q.as_deref(),
         query.after.as_deref(),
         limit,

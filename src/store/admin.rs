@@ -14,6 +14,7 @@ use crate::domain::audit::{AuditEntry, LoggedAudit};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::overrides::{Override, OverrideDecision, Seen};
+use crate::domain::signals::Signal;
 use crate::domain::status::EvidenceSource;
 
 pub(super) const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor, action, target, \
@@ -71,7 +72,8 @@ pub(super) const SELECT_OVERRIDE_OF: &str = concat!(override_columns!(), " WHERE
 /// A dashboard page: the watch list's rows, filtered and limited on its own indexes
 /// (`LISTED_PAGE` and the filters go between), then joined with their statuses.
 pub(super) const LISTED_PAGE: &str = "SELECT w.domain, w.next_check_at, w.failures, \
-     s.lifecycle, s.evidence, s.registered_at, s.expires_at, s.checked_at, s.last_lapse_at \
+     s.lifecycle, s.evidence, s.registered_at, s.expires_at, s.checked_at, s.last_lapse_at, \
+     s.signals \
      FROM (SELECT domain, next_check_at, failures FROM watched_domains WHERE 1 = 1";
 
 pub(super) const LISTED_JOIN: &str =
@@ -133,6 +135,9 @@ pub struct DomainFilter {
     pub prefix: Option<String>,
     /// Only domains after this name (the cursor).
     pub after: Option<String>,
+    /// Only domains with this signal now (read from the status rows: a scan of the
+    /// page's candidates, not an index).
+    pub signal: Option<Signal>,
     pub limit: u32,
 }
 
@@ -148,6 +153,8 @@ pub struct ListedDomain {
     pub last_lapse_at: Option<DateTime<Utc>>,
     pub next_check_at: DateTime<Utc>,
     pub failures: u32,
+    /// The signals that hold now (`signals.rs`), by name.
+    pub signals: Vec<Signal>,
 }
 
 /// The store's part of `GET /v1/stats`.
@@ -269,6 +276,7 @@ impl TryFrom<ListedRow> for ListedDomain {
 
     fn try_from(row: ListedRow) -> Result<Self, StoreError> {
         Ok(Self {
+            signals: row.signals()?,
             lifecycle: match &row.lifecycle {
                 Some(text) => lifecycle_from(text)?,
                 None => Lifecycle::Unknown,
@@ -570,6 +578,12 @@ macro_rules! impl_admin_store {
                     }
                     if let Some(after) = &filter.after {
                         query.push(" AND domain > ").push_bind(after.clone());
+                    }
+                    if let Some(signal) = filter.signal {
+                        query
+                            .push(" AND domain IN (SELECT domain FROM domain_status WHERE signals LIKE ")
+                            .push_bind($crate::store::rows::signal_pattern(signal))
+                            .push(")");
                     }
                     if let Some(prefix) = &filter.prefix {
                         query.push(" AND domain >= ").push_bind(prefix.clone());

@@ -10,6 +10,7 @@ use crate::domain::audit::{AuditAction, AuditEntry, LoggedAudit};
 use crate::domain::delegation::Delegation;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::signals::{Signal, SignalState};
 use crate::domain::status::{
     DomainStatus, EvidenceSource, Finding, Flags, Observation, Outcome, Registration,
 };
@@ -34,6 +35,10 @@ pub(super) struct StatusRow {
     pending_since: Option<i64>,
     revision: i64,
     evidence: String,
+    registry_handle: Option<String>,
+    registrar_id: Option<String>,
+    nameservers: Option<String>,
+    signals: Option<String>,
 }
 
 impl StatusRow {
@@ -79,6 +84,10 @@ impl TryFrom<StatusRow> for DomainStatus {
             last_lapse_at: from_seconds(row.last_lapse_at),
             checked_at: required_time(row.checked_at)?,
             evidence: source_from(&row.evidence)?,
+            handle: row.registry_handle,
+            registrar_id: row.registrar_id,
+            nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
+            signals: decode_signals(row.signals.as_deref())?,
         })
     }
 }
@@ -349,6 +358,47 @@ fn decode_statuses(text: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("statuses: {e}")))
 }
 
+/// A status's signal as the `signals` column keeps it (`since` in Unix seconds).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredSignal {
+    signal: String,
+    since: i64,
+    evidence: String,
+}
+
+pub(super) fn encode_signals(signals: &[SignalState]) -> String {
+    let stored: Vec<StoredSignal> = signals
+        .iter()
+        .map(|s| StoredSignal {
+            signal: s.signal.as_str().to_owned(),
+            since: s.since.timestamp(),
+            evidence: s.evidence.clone(),
+        })
+        .collect();
+    serde_json::to_string(&stored).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Reads the `signals` column; a signal this version does not know (written by a later
+/// one) is left out.
+fn decode_signals(text: Option<&str>) -> Result<Vec<SignalState>, StoreError> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    let stored: Vec<StoredSignal> =
+        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("signals: {e}")))?;
+    stored
+        .into_iter()
+        .filter_map(|s| Some((Signal::parse(&s.signal)?, s)))
+        .map(|(signal, s)| {
+            Ok(SignalState {
+                signal,
+                since: required_time(s.since)?,
+                evidence: s.evidence,
+            })
+        })
+        .collect()
+}
+
 pub(super) fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {
     RegistrableDomain::parse(text).map_err(|e| StoreError::Corrupt(format!("domain: {e}")))
 }
@@ -439,6 +489,23 @@ pub(super) struct ListedRow {
     pub(super) expires_at: Option<i64>,
     pub(super) checked_at: Option<i64>,
     pub(super) last_lapse_at: Option<i64>,
+    pub(super) signals: Option<String>,
+}
+
+impl ListedRow {
+    /// The signals' names, in the column's order.
+    pub(super) fn signals(&self) -> Result<Vec<Signal>, StoreError> {
+        Ok(decode_signals(self.signals.as_deref())?
+            .into_iter()
+            .map(|s| s.signal)
+            .collect())
+    }
+}
+
+/// The `LIKE` pattern that finds `signal` in a `signals` column (its encoding is
+/// `encode_signals`'s, one key order).
+pub(super) fn signal_pattern(signal: Signal) -> String {
+    format!("%\"signal\":\"{}\"%", signal.as_str())
 }
 
 // The console's sessions (`store/console.rs`).

@@ -10,7 +10,8 @@ macro_rules! status_columns {
     () => {
         "SELECT domain, lifecycle, statuses, registered_at, first_registered_at, expires_at, \
          last_changed_at, transferred_at, last_lapse_at, checked_at, published_lifecycle, \
-         published_registered_at, pending_lifecycle, pending_since, revision, evidence \
+         published_registered_at, pending_lifecycle, pending_since, revision, evidence, \
+         registry_handle, registrar_id, nameservers, signals \
          FROM domain_status"
     };
 }
@@ -23,8 +24,10 @@ pub(super) const SELECT_STATUSES_IN: &str = concat!(status_columns!(), " WHERE d
 pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifecycle, statuses, \
      registered_at, first_registered_at, expires_at, last_changed_at, transferred_at, \
      last_lapse_at, checked_at, published_lifecycle, published_registered_at, \
-     pending_lifecycle, pending_since, revision, evidence) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+     pending_lifecycle, pending_since, revision, evidence, registry_handle, registrar_id, \
+     nameservers, signals) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+     $18, $19, $20) \
      ON CONFLICT (domain) DO UPDATE SET lifecycle = excluded.lifecycle, \
      statuses = excluded.statuses, registered_at = excluded.registered_at, \
      first_registered_at = excluded.first_registered_at, expires_at = excluded.expires_at, \
@@ -33,7 +36,9 @@ pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifec
      published_lifecycle = excluded.published_lifecycle, \
      published_registered_at = excluded.published_registered_at, \
      pending_lifecycle = excluded.pending_lifecycle, pending_since = excluded.pending_since, \
-     revision = excluded.revision, evidence = excluded.evidence";
+     revision = excluded.revision, evidence = excluded.evidence, \
+     registry_handle = excluded.registry_handle, registrar_id = excluded.registrar_id, \
+     nameservers = excluded.nameservers, signals = excluded.signals";
 
 pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, observed_at, \
      outcome, lifecycle, http_status, error, statuses, registered_at, expires_at, \
@@ -456,6 +461,10 @@ macro_rules! impl_store {
                     .bind(seconds(publication.pending.map(|p| p.since)))
                     .bind(revision)
                     .bind(status.evidence.as_str())
+                    .bind(status.handle.as_deref())
+                    .bind(status.registrar_id.as_deref())
+                    .bind(rows::encode_statuses(&status.nameservers))
+                    .bind(rows::encode_signals(&status.signals))
                     .execute(&mut *conn)
                     .await?;
                 Ok(())

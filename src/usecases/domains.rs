@@ -10,6 +10,7 @@ use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::decision::Verdict;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::signals::{Signal, SignalState};
 use crate::domain::status::{EvidenceSource, Finding, Outcome};
 use crate::error::ApiError;
 use crate::store::HistoryEntry;
@@ -31,6 +32,8 @@ pub struct DomainSummary {
     pub next_check_at: DateTime<Utc>,
     /// Failed lookups in a row.
     pub failures: u32,
+    /// The ownership signals that hold now (see the domain's view for when each began).
+    pub signals: Vec<Signal>,
 }
 
 impl From<ListedDomain> for DomainSummary {
@@ -45,6 +48,7 @@ impl From<ListedDomain> for DomainSummary {
             last_lapse_at: listed.last_lapse_at,
             next_check_at: listed.next_check_at,
             failures: listed.failures,
+            signals: listed.signals,
         }
     }
 }
@@ -71,6 +75,7 @@ pub fn name_like(text: &str) -> bool {
 /// prefix.
 pub fn filter(
     lifecycle: Option<Lifecycle>,
+    signal: Option<Signal>,
     q: Option<&str>,
     after: Option<&str>,
     limit: u32,
@@ -85,6 +90,7 @@ pub fn filter(
     }
     Ok(DomainFilter {
         lifecycle,
+        signal,
         prefix: q.filter(|q| !q.is_empty()).map(str::to_ascii_lowercase),
         after: after.map(str::to_ascii_lowercase),
         limit,
@@ -210,6 +216,9 @@ pub struct DomainView {
     pub nameservers: Vec<String>,
     /// When the delegation sweep asks DNS next (null when not watched).
     pub next_dns_check_at: Option<DateTime<Utc>>,
+    /// Every ownership signal that holds now, with when it began (a check lists only
+    /// those after its `verified_at`).
+    pub signals: Vec<SignalState>,
     /// The latest lookups, newest first.
     pub observations: Vec<ObservationItem>,
 }
@@ -246,6 +255,7 @@ pub async fn view(app: &App, domain: &str) -> Result<DomainView, ApiError> {
             .map(|d| d.nameservers.clone())
             .unwrap_or_default(),
         next_dns_check_at: watch.as_ref().map(|w| w.next_dns_check_at),
+        signals: status.map(|s| s.signals.clone()).unwrap_or_default(),
         observations: observations.iter().map(ObservationItem::from).collect(),
     })
 }

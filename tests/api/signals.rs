@@ -2,9 +2,13 @@
 //! registry's handle, the sponsoring registrar's IANA ID and the registry's nameservers,
 //! so that a later observation can be compared with it.
 
+use chrono::{DateTime, Utc};
+use lapseguard::clock::Clock;
+use lapseguard::config::Config;
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::Finding;
-use serde_json::json;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -44,4 +48,305 @@ async fn an_rdap_observation_keeps_the_handle_the_registrar_and_the_nameservers(
     // The API's history is unchanged: its `nameservers` are DNS answers' only.
     let rows = app.history("kept.com", "rdap").await;
     assert_eq!(rows[0]["nameservers"], serde_json::Value::Null, "{rows:?}");
+}
+
+/// A registry answer for `name` with these nameservers, registrar ID and handle.
+fn held_by(name: &str, nameservers: &[&str], registrar: &str, handle: &str) -> Value {
+    let mut object = rdap_domain(name, &["active"], days_ago(4700), days_ahead(200));
+    object["handle"] = json!(handle);
+    object["entities"] = json!([{
+        "objectClassName": "entity", "roles": ["registrar"],
+        "publicIds": [{"type": "IANA Registrar ID", "identifier": registrar}]
+    }]);
+    object["nameservers"] = json!(
+        nameservers
+            .iter()
+            .map(|ns| json!({"objectClassName": "nameserver", "ldhName": ns}))
+            .collect::<Vec<_>>()
+    );
+    object
+}
+
+fn with_transfer(mut object: Value, transferred: DateTime<Utc>, expires: DateTime<Utc>) -> Value {
+    let events = object["events"].as_array_mut().expect("events");
+    events.retain(|e| e["eventAction"] != "expiration");
+    events.push(json!({"eventAction": "expiration", "eventDate": expires.to_rfc3339()}));
+    events.push(json!({"eventAction": "transfer", "eventDate": transferred.to_rfc3339()}));
+    object
+}
+
+async fn check_verified(app: &TestApp, email: &str, verified_at: Option<DateTime<Utc>>) -> Value {
+    let mut body = json!({ "email": email });
+    if let Some(verified) = verified_at {
+        body["verified_at"] = json!(verified.to_rfc3339());
+    }
+    let (status, answer) = app.check(body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+fn signal_names(answer: &Value) -> Vec<String> {
+    answer["signals"]
+        .as_array()
+        .unwrap_or_else(|| panic!("signals is a list: {answer}"))
+        .iter()
+        .map(|s| s["signal"].as_str().expect("a name").to_owned())
+        .collect()
+}
+
+/// The check of an address verified 200 days ago at `name`, whose record shows a
+/// transfer 4 days ago and expires at `expires`.
+async fn transferred_4_days_ago(app: &TestApp, name: &str, expires: DateTime<Utc>) -> Value {
+    let object = held_by(name, &["ns1.example.net"], "1068", "9-VRSN");
+    let object = with_transfer(object, days_ago(4), expires);
+    app.rdap.set(name, Answer::Domain(object));
+    check_verified(app, &format!("ceo@{name}"), Some(days_ago(200))).await
+}
+
+/// The reproduction: a `.com` created in 2013, in the weeks after its expiry date,
+/// transferred 4 days ago to an expired-domain auction's winner. The registration date
+/// did not change; the account holder verified the address 200 days ago.
+#[tokio::test]
+async fn an_expired_domain_auction_transfer_is_refused() {
+    let app = spawn_app().await;
+    // Expired 30 days ago; the auction's registrar renewed it for a year.
+    let answer = transferred_4_days_ago(&app, "auctioned.com", days_ahead(335)).await;
+    assert_eq!(answer["eligible"], false, "{answer}");
+    assert_eq!(answer["reason"], "domain_transferred_after_expiry");
+    assert_eq!(answer["lifecycle"], "active");
+    assert_eq!(
+        signal_names(&answer),
+        ["transferred_since_verified", "transferred_in_grace_window"]
+    );
+    let since: DateTime<Utc> = answer["signals"][1]["since"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("a date");
+    assert_eq!(since, days_ago(4), "the transfer's date");
+    // From the cache, and without verified_at (an event within the lapse memory): the same.
+    let cached = check_verified(&app, "ceo@auctioned.com", None).await;
+    assert_eq!(cached["source"], "cache");
+    assert_eq!(cached["reason"], "domain_transferred_after_expiry");
+    // The new holder verifying the address afterwards is forgiven, as for a lapse.
+    let after = check_verified(&app, "ceo@auctioned.com", Some(days_ago(1))).await;
+    assert_eq!(after["eligible"], true, "{after}");
+    assert_eq!(after["signals"], json!([]));
+}
+
+/// The false-positive side: a transfer long after the expiry anniversary (a holder
+/// moving registrars) is listed as a flag and allowed.
+#[tokio::test]
+async fn an_ordinary_transfer_is_listed_not_refused() {
+    let app = spawn_app().await;
+    let answer = transferred_4_days_ago(&app, "moved.com", days_ahead(200)).await;
+    assert_eq!(answer["eligible"], true, "{answer}");
+    assert_eq!(answer["reason"], "domain_active");
+    assert_eq!(signal_names(&answer), ["transferred_since_verified"]);
+    let evidence = answer["signals"][0]["evidence"].as_str().expect("text");
+    assert!(evidence.starts_with("transfer event "), "{evidence}");
+}
+
+#[tokio::test]
+async fn sale_and_registrar_expiry_nameservers_deny_parking_flags() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "sold.com",
+            "NS1.DAN.COM",
+            false,
+            "domain_for_sale",
+            "for_sale",
+        ),
+        (
+            "lapsing.com",
+            "ns1.renewyourname.net",
+            false,
+            "domain_registrar_expired",
+            "registrar_expired",
+        ),
+        (
+            "parked.com",
+            "ns1.sedoparking.com",
+            true,
+            "domain_active",
+            "parked",
+        ),
+        (
+            "held.com",
+            "dns1.failed-whois-verification.namecheap.com",
+            true,
+            "domain_active",
+            "registrar_hold",
+        ),
+    ];
+    for (name, ns, eligible, reason, signal) in cases {
+        app.rdap.set(
+            name,
+            Answer::Domain(held_by(name, &[ns, "ns2.example.net"], "292", "1-VRSN")),
+        );
+        let answer = check_verified(&app, &format!("a@{name}"), None).await;
+        assert_eq!(answer["eligible"], eligible, "{name}: {answer}");
+        assert_eq!(answer["reason"], reason, "{name}");
+        assert_eq!(signal_names(&answer), [signal], "{name}");
+        assert_eq!(
+            answer["signals"][0]["evidence"],
+            format!("nameserver {}", ns.to_ascii_lowercase())
+        );
+    }
+    app.state.checker.settled().await;
+    // A registrar's "expired" placeholder is checked again within a day.
+    let (_, view) = app.get("/v1/domains/lapsing.com").await;
+    let next: DateTime<Utc> = view["next_check_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("scheduled");
+    assert!(
+        next <= app.clock.now() + chrono::Duration::days(1),
+        "{view}"
+    );
+    assert_eq!(view["signals"][0]["signal"], "registrar_expired", "{view}");
+    // The dashboard's filter.
+    let (status, page) = app.get("/v1/domains?signal=for_sale").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let listed: Vec<&str> = page["domains"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|d| d["domain"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(listed, ["sold.com"]);
+    assert_eq!(page["domains"][0]["signals"], json!(["for_sale"]));
+    let (status, problem) = app.get("/v1/domains?signal=sold").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["code"], "invalid_query");
+}
+
+#[tokio::test]
+async fn the_signal_policy_and_the_class_table_are_the_operators() {
+    let app = spawn_app_with(&[("LAPSEGUARD_SIGNAL_POLICY", "parked=deny,for_sale=ignore")]).await;
+    for (name, ns) in [
+        ("parked.com", "ns1.bodis.com"),
+        ("sold.com", "ns1.afternic.com"),
+    ] {
+        app.rdap
+            .set(name, Answer::Domain(held_by(name, &[ns], "292", "1-VRSN")));
+    }
+    let parked = check_verified(&app, "a@parked.com", None).await;
+    assert_eq!(parked["reason"], "domain_parked", "{parked}");
+    assert_eq!(parked["eligible"], false);
+    let sold = check_verified(&app, "a@sold.com", None).await;
+    assert_eq!(sold["reason"], "domain_active", "{sold}");
+    assert_eq!(sold["signals"], json!([]), "ignored: not listed");
+
+    let off = spawn_app_with(&[("LAPSEGUARD_NAMESERVER_CLASSES", "off")]).await;
+    off.rdap.set(
+        "sold.com",
+        Answer::Domain(held_by("sold.com", &["ns1.dan.com"], "292", "1-VRSN")),
+    );
+    let answer = check_verified(&off, "a@sold.com", None).await;
+    assert_eq!(answer["reason"], "domain_active", "{answer}");
+
+    let table = tempfile::NamedTempFile::new().expect("temp file");
+    let cited =
+        r#"[{"url": "https://example.org/list", "published": "2026", "read": "2026-12-06"}]"#;
+    std::fs::write(
+        table.path(),
+        format!(
+            r#"{{"about": "ours", "classes": [{{"class": "for_sale", "suffix": "sale.example", "sources": {cited}}}]}}"#
+        ),
+    )
+    .expect("write");
+    let own = spawn_app_with(&[(
+        "LAPSEGUARD_NAMESERVER_CLASSES",
+        table.path().to_str().expect("utf-8 path"),
+    )])
+    .await;
+    for (name, ns) in [("ours.com", "ns.sale.example"), ("dan.com", "ns1.dan.com")] {
+        own.rdap
+            .set(name, Answer::Domain(held_by(name, &[ns], "292", "1-VRSN")));
+    }
+    let ours = check_verified(&own, "a@ours.com", None).await;
+    assert_eq!(ours["reason"], "domain_for_sale", "{ours}");
+    let shipped_only = check_verified(&own, "a@dan.com", None).await;
+    assert_eq!(
+        shipped_only["reason"], "domain_active",
+        "the file replaces the table"
+    );
+}
+
+#[test]
+fn a_bad_signal_setting_stops_the_start_naming_the_variable() {
+    let with = |name: &str, value: &str| {
+        let vars = [(name.to_owned(), value.to_owned())].into_iter().collect();
+        Config::from_vars(vars).map(|_| ()).expect_err("refused")
+    };
+    let error = with("LAPSEGUARD_SIGNAL_POLICY", "sold=deny");
+    assert_eq!(error.variable, "LAPSEGUARD_SIGNAL_POLICY");
+    let error = with("LAPSEGUARD_SIGNAL_POLICY", "parked=block");
+    assert_eq!(error.variable, "LAPSEGUARD_SIGNAL_POLICY");
+    let error = with("LAPSEGUARD_NAMESERVER_CLASSES", "/nonexistent/classes.json");
+    assert_eq!(error.variable, "LAPSEGUARD_NAMESERVER_CLASSES");
+    let uncited = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(
+        uncited.path(),
+        r#"{"about": "x", "classes": [{"class": "parked", "suffix": "p.example", "sources": []}]}"#,
+    )
+    .expect("write");
+    let error = with(
+        "LAPSEGUARD_NAMESERVER_CLASSES",
+        uncited.path().to_str().expect("utf-8"),
+    );
+    assert_eq!(error.variable, "LAPSEGUARD_NAMESERVER_CLASSES");
+    assert!(error.problem.contains("no source"), "{error}");
+}
+
+/// The registry answers for `name` with this registrar and handle.
+fn set_holder(app: &TestApp, name: &str, registrar: &str, handle: &str) {
+    let object = held_by(name, &["ns1.example.net"], registrar, handle);
+    app.rdap.set(name, Answer::Domain(object));
+}
+
+/// A new registrar or a new registry handle is seen by comparing two observations; the
+/// signal survives a restart with its `since`.
+#[tokio::test]
+async fn a_new_registrar_or_handle_between_two_looks_is_a_signal() {
+    let app = spawn_app_with(&[(
+        "LAPSEGUARD_SIGNAL_POLICY",
+        "transferred_since_verified=deny",
+    )])
+    .await;
+    set_holder(&app, "sold-quietly.com", "292", "1-VRSN");
+    set_holder(&app, "recreated.com", "292", "1-VRSN");
+    let verified = app.clock.now() - chrono::Duration::days(10);
+    for name in ["sold-quietly.com", "recreated.com"] {
+        let first = check_verified(&app, &format!("a@{name}"), Some(verified)).await;
+        assert_eq!(first["reason"], "domain_active", "{first}");
+    }
+    app.state.checker.settled().await;
+    set_holder(&app, "sold-quietly.com", "1068", "1-VRSN");
+    set_holder(&app, "recreated.com", "292", "2-VRSN");
+    app.run_next_check("sold-quietly.com").await;
+    app.run_next_check("recreated.com").await;
+    let seen_at = app.clock.now();
+    let (_, before_restart) = app.get("/v1/domains/sold-quietly.com").await;
+    let restarted = app.restart().await;
+    restarted.clock.set(seen_at);
+    let sold = check_verified(&restarted, "a@sold-quietly.com", Some(verified)).await;
+    assert_eq!(
+        sold["signals"][0]["since"], before_restart["signals"][0]["since"],
+        "kept in the store: {sold}"
+    );
+    assert_eq!(sold["reason"], "domain_transferred", "{sold}");
+    assert_eq!(sold["signals"][0]["evidence"], "registrar 292 -> 1068");
+    let recreated = check_verified(&restarted, "a@recreated.com", Some(verified)).await;
+    assert_eq!(recreated["reason"], "domain_handle_changed", "{recreated}");
+    let since: DateTime<Utc> = recreated["signals"][0]["since"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("a date");
+    assert!(since <= seen_at && since > verified, "{recreated}");
+    // Verified after the change: forgiven.
+    let after = seen_at + chrono::Duration::seconds(1);
+    let later = check_verified(&restarted, "a@recreated.com", Some(after)).await;
+    assert_eq!(later["reason"], "domain_active", "{later}");
 }

@@ -94,7 +94,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List watched domains with their status, by name, filtered by lifecycle and prefix.
+         * List watched domains with their status, by name, filtered by lifecycle, signal and
+         *     prefix.
          * @description Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
          *     removed while paging appears or not, but no other domain is skipped or repeated.
          *
@@ -443,6 +444,13 @@ export interface components {
              */
             registered_at: string | null;
             /**
+             * @description The ownership signals that hold for the domain (transfers, parking or sale
+             *     nameservers, ...; see the README), each with when it began. Signals from before
+             *     `verified_at` are forgiven and not listed; ignored ones are never listed. Empty
+             *     when none.
+             */
+            signals: components["schemas"]["SignalState"][];
+            /**
              * @description `live` when answered by a lookup made for this request, `cache` when from memory
              *     or the store.
              */
@@ -490,6 +498,8 @@ export interface components {
             next_check_at: string;
             /** Format: date-time */
             registered_at: string | null;
+            /** @description The ownership signals that hold now (see the domain's view for when each began). */
+            signals: components["schemas"]["Signal"][];
         };
         /** @description Everything lapseguard knows about one domain. */
         DomainView: {
@@ -535,6 +545,11 @@ export interface components {
             observations: components["schemas"]["ObservationItem"][];
             /** Format: date-time */
             registered_at: string | null;
+            /**
+             * @description Every ownership signal that holds now, with when it began (a check lists only
+             *     those after its `verified_at`).
+             */
+            signals: components["schemas"]["SignalState"][];
             statuses: string[];
             /** @description Whether the background refresh watches it. */
             watched: boolean;
@@ -753,6 +768,12 @@ export interface components {
          *     - `domain_recently_registered`: no `verified_at`, and younger than the minimum domain age.
          *     - `domain_lapsed_since_verification`: active, but lapsed after `verified_at` (without it,
          *       within the lapse memory).
+         *     - a denying ownership signal (`signals.rs`, `LAPSEGUARD_SIGNAL_POLICY`), after
+         *       `verified_at` (without it: a state now, or an event within the lapse memory):
+         *       `domain_mail_route_lapsed`, `domain_nameserver_lapsed`, `domain_handle_changed`,
+         *       `domain_transferred_after_expiry`, `domain_registrar_expired`, `domain_for_sale`,
+         *       `domain_transferred`, `domain_parked`, `domain_on_registrar_hold`,
+         *       `domain_without_mail`, `domain_registration_unknown`.
          *     - `domain_not_covered` (unknown policy): no RDAP server is known for the TLD.
          *     - `domain_under_shared_suffix` (unknown policy): the address is under a private suffix
          *       of the Public Suffix List (`victim.uk.com`, `alice.ddns.net`) whose names no source
@@ -766,7 +787,7 @@ export interface components {
          *     does not know is shown or logged as text, never an error.
          * @enum {string}
          */
-        Reason: "domain_active" | "domain_in_grace_period" | "domain_in_redemption_period" | "domain_pending_delete" | "domain_on_hold" | "domain_inactive" | "domain_expired" | "domain_unregistered" | "domain_reregistered" | "domain_recently_registered" | "domain_lapsed_since_verification" | "domain_not_covered" | "domain_under_shared_suffix" | "domain_status_unavailable" | "override_allow" | "override_deny";
+        Reason: "domain_active" | "domain_in_grace_period" | "domain_in_redemption_period" | "domain_pending_delete" | "domain_on_hold" | "domain_inactive" | "domain_expired" | "domain_unregistered" | "domain_reregistered" | "domain_recently_registered" | "domain_lapsed_since_verification" | "domain_mail_route_lapsed" | "domain_nameserver_lapsed" | "domain_handle_changed" | "domain_transferred_after_expiry" | "domain_registrar_expired" | "domain_for_sale" | "domain_transferred" | "domain_parked" | "domain_on_registrar_hold" | "domain_without_mail" | "domain_registration_unknown" | "domain_not_covered" | "domain_under_shared_suffix" | "domain_status_unavailable" | "override_allow" | "override_deny";
         /** @description An entry that could not be watched. */
         RejectedEntry: {
             /** @description Why, as in the 422 problem codes (`email_missing_at`, `domain_unknown_suffix`, ...). */
@@ -791,6 +812,28 @@ export interface components {
              * @description Transitions published (new ids at the end of the log, in the order they were held).
              */
             published: number;
+        };
+        /**
+         * @description A fact about a domain beside its lifecycle. Stable strings (the API, the store and
+         *     `LAPSEGUARD_SIGNAL_POLICY` use them).
+         * @enum {string}
+         */
+        Signal: "transferred_since_verified" | "registry_handle_changed" | "parked" | "for_sale" | "registrar_expired" | "registrar_hold" | "no_mail" | "mail_route_lapsed" | "nameserver_domain_lapsed" | "transferred_in_grace_window" | "registration_date_unknown";
+        /** @description A signal kept on a domain's status. */
+        SignalState: {
+            /**
+             * @description What showed it, in a few words: the nameserver that matched, the registrar IDs or
+             *     handles before and after, the transfer's date.
+             * @example nameserver ns1.dan.com
+             */
+            evidence: string;
+            signal: components["schemas"]["Signal"];
+            /**
+             * Format: date-time
+             * @description When it began (see the table in the README: an event's date, or the first
+             *     observation that saw a state, continuously since).
+             */
+            since: string;
         };
         /**
          * @description Where an answer came from (which source gave the evidence is the response's
@@ -1097,6 +1140,11 @@ export interface operations {
             query?: {
                 /** @description Only domains in this lifecycle stage (`unknown` includes domains never looked up). */
                 lifecycle?: components["schemas"]["Lifecycle"];
+                /**
+                 * @description Only domains with this ownership signal now (`for_sale`, `transferred_since_verified`,
+                 *     ...).
+                 */
+                signal?: components["schemas"]["Signal"];
                 /**
                  * @description Only domains whose name starts with this (letters, digits, `-` and `.`; IDNs in
                  *     their `xn--` form).

@@ -17,6 +17,15 @@ assert.equal(check.response.status, 200);
 assert.equal(check.data?.eligible, true);
 assert.equal(check.data?.reason, "domain_active");
 assert.equal(check.data?.domain, domain);
+assert.deepEqual(check.data?.signals, []);
+
+// A name on a marketplace's nameservers: refused, with the signal and when it began.
+const forSale = await client.POST("/check-recovery-eligible", {
+  body: { email: `bob@for-sale-${domain}` },
+});
+assert.deepEqual([forSale.data?.eligible, forSale.data?.reason], [false, "domain_for_sale"]);
+assert.equal(forSale.data?.signals[0]?.signal, "for_sale");
+assert.ok(!Number.isNaN(Date.parse(forSale.data?.signals[0]?.since ?? "")));
 
 const watch = await client.POST("/v1/watch", {
   body: { domains: [domain], emails: ["not-an-address"] },

@@ -27,6 +27,8 @@ from .problem import Problem
 from .reason import Reason
 from .rejected_entry import RejectedEntry
 from .release_response import ReleaseResponse
+from .signal import Signal
+from .signal_state import SignalState
 from .source import Source
 from .stats_response import StatsResponse
 from .stats_response_holds import StatsResponseHolds
@@ -65,6 +67,8 @@ __all__ = (
     "Reason",
     "RejectedEntry",
     "ReleaseResponse",
+    "Signal",
+    "SignalState",
     "Source",
     "StatsResponse",
     "StatsResponseHolds",

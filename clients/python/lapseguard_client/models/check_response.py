@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,6 +11,10 @@ from ..models.evidence_source import EvidenceSource
 from ..models.lifecycle import Lifecycle
 from ..models.reason import Reason
 from ..models.source import Source
+
+if TYPE_CHECKING:
+    from ..models.signal_state import SignalState
+
 
 T = TypeVar("T", bound="CheckResponse")
 
@@ -33,6 +37,10 @@ class CheckResponse:
         lifecycle (Lifecycle | str): The domain's lifecycle stage; `unknown` when no status could be had.
         reason (Reason | str): Why; see the reason table in the README.
         registered_at (datetime.datetime | None): The registration date the registry reports.
+        signals (list[SignalState]): The ownership signals that hold for the domain (transfers, parking or sale
+            nameservers, ...; see the README), each with when it began. Signals from before
+            `verified_at` are forgiven and not listed; ignored ones are never listed. Empty
+            when none.
         source (Source): Where an answer came from (which source gave the evidence is the response's
             `evidence`).
         stale (bool): True when the status is older than the freshness limit because a live lookup failed.
@@ -48,6 +56,7 @@ class CheckResponse:
     lifecycle: Lifecycle | str
     reason: Reason | str
     registered_at: datetime.datetime | None
+    signals: list[SignalState]
     source: Source
     stale: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -101,6 +110,11 @@ class CheckResponse:
         else:
             registered_at = self.registered_at
 
+        signals = []
+        for signals_item_data in self.signals:
+            signals_item = signals_item_data.to_dict()
+            signals.append(signals_item)
+
         source = self.source.value
 
         stale = self.stale
@@ -119,6 +133,7 @@ class CheckResponse:
                 "lifecycle": lifecycle,
                 "reason": reason,
                 "registered_at": registered_at,
+                "signals": signals,
                 "source": source,
                 "stale": stale,
             }
@@ -128,6 +143,8 @@ class CheckResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.signal_state import SignalState  # noqa: PLC0415
+
         d = dict(src_dict)
 
         def _parse_checked_at(data: object) -> datetime.datetime | None:
@@ -237,6 +254,13 @@ class CheckResponse:
 
         registered_at = _parse_registered_at(d.pop("registered_at"))
 
+        signals = []
+        _signals = d.pop("signals")
+        for signals_item_data in _signals:
+            signals_item = SignalState.from_dict(signals_item_data)
+
+            signals.append(signals_item)
+
         source = Source(d.pop("source"))
 
         stale = d.pop("stale")
@@ -252,6 +276,7 @@ class CheckResponse:
             lifecycle=lifecycle,
             reason=reason,
             registered_at=registered_at,
+            signals=signals,
             source=source,
             stale=stale,
         )

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.evidence_source import EvidenceSource
 from ..models.lifecycle import Lifecycle
+from ..models.signal import Signal
 
 T = TypeVar("T", bound="DomainSummary")
 
@@ -27,6 +28,7 @@ class DomainSummary:
         lifecycle (Lifecycle | str): `unknown` until a lookup succeeds.
         next_check_at (datetime.datetime):
         registered_at (datetime.datetime | None):
+        signals (list[Signal]): The ownership signals that hold now (see the domain's view for when each began).
     """
 
     checked_at: datetime.datetime | None
@@ -38,6 +40,7 @@ class DomainSummary:
     lifecycle: Lifecycle | str
     next_check_at: datetime.datetime
     registered_at: datetime.datetime | None
+    signals: list[Signal]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +86,11 @@ class DomainSummary:
         else:
             registered_at = self.registered_at
 
+        signals = []
+        for signals_item_data in self.signals:
+            signals_item = signals_item_data.value
+            signals.append(signals_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -96,6 +104,7 @@ class DomainSummary:
                 "lifecycle": lifecycle,
                 "next_check_at": next_check_at,
                 "registered_at": registered_at,
+                "signals": signals,
             }
         )
 
@@ -199,6 +208,13 @@ class DomainSummary:
 
         registered_at = _parse_registered_at(d.pop("registered_at"))
 
+        signals = []
+        _signals = d.pop("signals")
+        for signals_item_data in _signals:
+            signals_item = Signal(signals_item_data)
+
+            signals.append(signals_item)
+
         domain_summary = cls(
             checked_at=checked_at,
             domain=domain,
@@ -209,6 +225,7 @@ class DomainSummary:
             lifecycle=lifecycle,
             next_check_at=next_check_at,
             registered_at=registered_at,
+            signals=signals,
         )
 
         domain_summary.additional_properties = d

@@ -12,6 +12,7 @@ from ..models.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
     from ..models.observation_item import ObservationItem
+    from ..models.signal_state import SignalState
 
 
 T = TypeVar("T", bound="DomainView")
@@ -37,6 +38,8 @@ class DomainView:
         next_dns_check_at (datetime.datetime | None): When the delegation sweep asks DNS next (null when not watched).
         observations (list[ObservationItem]): The latest lookups, newest first.
         registered_at (datetime.datetime | None):
+        signals (list[SignalState]): Every ownership signal that holds now, with when it began (a check lists only
+            those after its `verified_at`).
         statuses (list[str]):
         watched (bool): Whether the background refresh watches it.
     """
@@ -55,6 +58,7 @@ class DomainView:
     next_dns_check_at: datetime.datetime | None
     observations: list[ObservationItem]
     registered_at: datetime.datetime | None
+    signals: list[SignalState]
     statuses: list[str]
     watched: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -128,6 +132,11 @@ class DomainView:
         else:
             registered_at = self.registered_at
 
+        signals = []
+        for signals_item_data in self.signals:
+            signals_item = signals_item_data.to_dict()
+            signals.append(signals_item)
+
         statuses = self.statuses
 
         watched = self.watched
@@ -150,6 +159,7 @@ class DomainView:
                 "next_dns_check_at": next_dns_check_at,
                 "observations": observations,
                 "registered_at": registered_at,
+                "signals": signals,
                 "statuses": statuses,
                 "watched": watched,
             }
@@ -160,6 +170,7 @@ class DomainView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.observation_item import ObservationItem  # noqa: PLC0415
+        from ..models.signal_state import SignalState  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -316,6 +327,13 @@ class DomainView:
 
         registered_at = _parse_registered_at(d.pop("registered_at"))
 
+        signals = []
+        _signals = d.pop("signals")
+        for signals_item_data in _signals:
+            signals_item = SignalState.from_dict(signals_item_data)
+
+            signals.append(signals_item)
+
         statuses = cast(list[str], d.pop("statuses"))
 
         watched = d.pop("watched")
@@ -335,6 +353,7 @@ class DomainView:
             next_dns_check_at=next_dns_check_at,
             observations=observations,
             registered_at=registered_at,
+            signals=signals,
             statuses=statuses,
             watched=watched,
         )

@@ -7,12 +7,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.domains_page import DomainsPage
 from ...models.lifecycle import Lifecycle
 from ...models.problem import Problem
+from ...models.signal import Signal
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     lifecycle: Lifecycle | Unset = UNSET,
+    signal: Signal | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -25,6 +27,12 @@ def _get_kwargs(
         json_lifecycle = lifecycle.value
 
     params["lifecycle"] = json_lifecycle
+
+    json_signal: str | Unset = UNSET
+    if not isinstance(signal, Unset):
+        json_signal = signal.value
+
+    params["signal"] = json_signal
 
     params["q"] = q
 
@@ -74,11 +82,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
+    signal: Signal | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[DomainsPage | Problem]:
-    """List watched domains with their status, by name, filtered by lifecycle and prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal and
+    prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -88,6 +98,9 @@ def sync_detailed(
     Args:
         lifecycle (Lifecycle | Unset): Where a registrable domain stands in the registration
             lifecycle.
+        signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
+            API, the store and
+            `LAPSEGUARD_SIGNAL_POLICY` use them).
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -102,6 +115,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         lifecycle=lifecycle,
+        signal=signal,
         q=q,
         after=after,
         limit=limit,
@@ -118,11 +132,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
+    signal: Signal | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> DomainsPage | Problem | None:
-    """List watched domains with their status, by name, filtered by lifecycle and prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal and
+    prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -132,6 +148,9 @@ def sync(
     Args:
         lifecycle (Lifecycle | Unset): Where a registrable domain stands in the registration
             lifecycle.
+        signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
+            API, the store and
+            `LAPSEGUARD_SIGNAL_POLICY` use them).
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -147,6 +166,7 @@ def sync(
     return sync_detailed(
         client=client,
         lifecycle=lifecycle,
+        signal=signal,
         q=q,
         after=after,
         limit=limit,
@@ -157,11 +177,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
+    signal: Signal | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[DomainsPage | Problem]:
-    """List watched domains with their status, by name, filtered by lifecycle and prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal and
+    prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -171,6 +193,9 @@ async def asyncio_detailed(
     Args:
         lifecycle (Lifecycle | Unset): Where a registrable domain stands in the registration
             lifecycle.
+        signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
+            API, the store and
+            `LAPSEGUARD_SIGNAL_POLICY` use them).
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -185,6 +210,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         lifecycle=lifecycle,
+        signal=signal,
         q=q,
         after=after,
         limit=limit,
@@ -199,11 +225,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
+    signal: Signal | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> DomainsPage | Problem | None:
-    """List watched domains with their status, by name, filtered by lifecycle and prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal and
+    prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -213,6 +241,9 @@ async def asyncio(
     Args:
         lifecycle (Lifecycle | Unset): Where a registrable domain stands in the registration
             lifecycle.
+        signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
+            API, the store and
+            `LAPSEGUARD_SIGNAL_POLICY` use them).
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -229,6 +260,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             lifecycle=lifecycle,
+            signal=signal,
             q=q,
             after=after,
             limit=limit,
