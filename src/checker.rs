@@ -20,11 +20,12 @@ use futures_util::future::{BoxFuture, Shared};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::decision::{Policy, Reason, Verdict};
+use crate::domain::decision::{PRECEDENCE, Policy, Reason, Verdict, signal_reason};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
+use crate::domain::ownership::{route_domains, route_signal};
 use crate::domain::schedule::{ScheduleSettings, promised_interval};
-use crate::domain::signals::SignalState;
+use crate::domain::signals::{Signal, SignalAction, SignalState};
 use crate::domain::status::DomainStatus;
 use crate::observer::{Base, Observer};
 use crate::overrides::OverrideBook;
@@ -158,6 +159,20 @@ impl Checker {
     ) -> Assessment {
         let deadline = Instant::now() + self.settings.deadline;
         let now = self.observer.clock().now();
+        let mut assessment = self.assess_domain(domain, verified_at, deadline, now).await;
+        self.judge_routes(domain, &mut assessment, verified_at, deadline, now)
+            .await;
+        self.overridden(domain, assessment, now)
+    }
+
+    /// The domain's own assessment by `deadline`: from memory, the store or a lookup.
+    async fn assess_domain(
+        &self,
+        domain: &RegistrableDomain,
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+        now: DateTime<Utc>,
+    ) -> Assessment {
         let memory = self.observer.memory();
         let held = memory.get(domain);
         let fresh = held
@@ -191,8 +206,69 @@ impl Checker {
                 }
             },
         };
-        let assessment = self.assess(loaded, held, verified_at, now);
-        self.overridden(domain, assessment, now)
+        self.assess(loaded, held, verified_at, now)
+    }
+
+    /// `nameserver_domain_lapsed`: the registrable domains the domain's nameservers belong
+    /// to (other than its own) are assessed within the same deadline, from memory, the
+    /// store or a lookup (which puts them on the watch list, where the refresh keeps them
+    /// fresh; a provider's domain shared by many names is one row). One that lapsed or
+    /// was registered after `verified_at` adds the signal, and denies by the policy
+    /// unless the domain's own reason ranks higher. A route domain whose status cannot be
+    /// had adds nothing: a fault is not evidence.
+    async fn judge_routes(
+        &self,
+        domain: &RegistrableDomain,
+        assessment: &mut Assessment,
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+        now: DateTime<Utc>,
+    ) {
+        let policy = &self.settings.policy;
+        let signal = Signal::NameserverDomainLapsed;
+        let action = policy.signals.action(signal);
+        let reason = signal_reason(signal);
+        let Some(status) = &assessment.status else {
+            return;
+        };
+        let outranked = outranks_denial(&assessment.verdict, reason);
+        if action == SignalAction::Ignore || outranked {
+            return;
+        }
+        let routes = route_domains(domain, &status.nameservers);
+        if routes.is_empty() {
+            return;
+        }
+        let judged = futures_util::future::join_all(
+            routes
+                .iter()
+                .map(|route| self.assess_domain(route, None, deadline, now)),
+        )
+        .await;
+        let found = judged
+            .iter()
+            .filter_map(|route| {
+                let status = route.status.as_ref()?;
+                route_signal(
+                    signal,
+                    status,
+                    verified_at,
+                    now,
+                    policy.lapse_memory,
+                    policy.min_domain_age,
+                )
+            })
+            .max_by_key(|found| found.since);
+        let Some(found) = found else {
+            return;
+        };
+        if action == SignalAction::Deny && !outranks_denial(&assessment.verdict, reason) {
+            assessment.verdict = Verdict {
+                eligible: false,
+                reason,
+            };
+        }
+        assessment.signals.push(found);
     }
 
     /// Decides on every form of an address at once (the IDNA2003 form beside the UTS 46
@@ -484,6 +560,18 @@ async fn load(
             reason: cause.reason(),
         },
     }
+}
+
+/// Whether `a` comes before `b` in the precedence table (a reason outside it, such as an
+/// override, comes before none).
+fn ranks_before(a: Reason, b: Reason) -> bool {
+    let rank = |r| PRECEDENCE.iter().position(|p| *p == r);
+    matches!((rank(a), rank(b)), (Some(a), Some(b)) if a < b)
+}
+
+/// Whether `verdict` already denies with a reason that outranks `reason`.
+fn outranks_denial(verdict: &Verdict, reason: Reason) -> bool {
+    !verdict.eligible && ranks_before(verdict.reason, reason)
 }
 
 /// When the store cannot be read, memory's copy (stale, or it would have answered) is the

@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod name;
 pub mod nameservers;
 pub mod overrides;
+pub mod ownership;
 pub mod recording;
 pub mod schedule;
 pub mod signals;

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use crate::clock::Clock;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::ownership;
 use crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::spool::{Spool, is_outage};
@@ -297,7 +298,7 @@ impl Observer {
                 let held = self.memory.get(domain);
                 let revision = held.as_ref().map_or(-1, |h| h.revision);
                 let status = match role {
-                    Role::Evidence => DomainStatus::observe(
+                    Role::Evidence => ownership::observe(
                         held.as_ref().map(|h| &h.status),
                         observation,
                         self.settings.schedule.nameserver_classes,
@@ -369,7 +370,7 @@ impl Observer {
         };
         let fold = |seen: &Option<Observation>| {
             let observation = seen.as_ref()?;
-            let mut status = DomainStatus::observe(
+            let mut status = ownership::observe(
                 known.map(|k| &k.status),
                 observation,
                 self.settings.schedule.nameserver_classes,

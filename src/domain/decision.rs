@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::lifecycle::Lifecycle;
-use super::signals::{self, Signal, SignalAction, SignalPolicy, SignalState};
+use super::ownership;
+use super::signals::{Signal, SignalAction, SignalPolicy, SignalState};
 use super::status::{DomainStatus, EvidenceSource, registered_anew};
 
 /// Why lapseguard decided as it did. Stable strings: clients may match on them.
@@ -331,7 +332,7 @@ impl Policy {
         verified_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> impl Iterator<Item = &'a SignalState> + 'a {
-        signals::applying(status, &self.signals, verified_at, now, self.lapse_memory)
+        ownership::applying(status, &self.signals, verified_at, now, self.lapse_memory)
     }
 }
 

@@ -2,11 +2,10 @@
 //! name may have changed hands without a lapse, each with a policy that says whether it
 //! denies a recovery mail.
 //!
-//! A signal is kept on the domain's status with the time it started (`since`): [`fold`]
-//! derives the status's signals from the previous status and the new observation, so a
-//! signal that continues keeps its `since`. The decision ([`super::decision`]) reads
-//! them: a signal whose `since` is before the caller's `verified_at` is forgiven, as a
-//! lapse is.
+//! This module names the signals and their policy; `ownership.rs` has the rules that
+//! raise them. A signal is kept on the domain's status with the time it started
+//! (`since`); the decision reads them, and a signal whose `since` is before the caller's
+//! `verified_at` is forgiven, as a lapse is.
 //!
 //! | signal | kept when | `since` |
 //! |---|---|---|
@@ -16,15 +15,15 @@
 //! | `parked`, `for_sale`, `registrar_expired`, `registrar_hold` | a current nameserver is in that class (`nameservers.rs`) | the first observation that saw it, continuously since |
 //! | `registration_date_unknown` | the registry answers without a registration date | the first observation that saw it, continuously since |
 //!
-//! `no_mail`, `mail_route_lapsed` and `nameserver_domain_lapsed` are named (a policy
-//! may set them) but not yet observed.
+//! `nameserver_domain_lapsed` is not kept: a check judges it from the route domains'
+//! own statuses (`ownership::route_signal`). `no_mail` and `mail_route_lapsed` are named
+//! (a policy may set them) but not yet observed.
 
-use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::nameservers::{NameserverClass, NameserverClasses};
-use super::status::{DomainStatus, EvidenceSource, Finding, Observation};
+use super::nameservers::NameserverClass;
 
 /// A fact about a domain beside its lifecycle. Stable strings (the API, the store and
 /// `LAPSEGUARD_SIGNAL_POLICY` use them).
@@ -132,7 +131,7 @@ impl Signal {
         )
     }
 
-    fn of_class(class: NameserverClass) -> Self {
+    pub fn of_class(class: NameserverClass) -> Self {
         match class {
             NameserverClass::Parked => Self::Parked,
             NameserverClass::ForSale => Self::ForSale,
@@ -220,333 +219,9 @@ pub struct SignalState {
     pub evidence: String,
 }
 
-/// How long after an anniversary of the expiration date a transfer has the shape of an
-/// expired-domain auction: the auto-renew grace period (up to 45 days at most gTLD
-/// registries) and the registrar's own auction days after it.
-pub const GRACE_WINDOW: Duration = Duration::days(60);
-
-/// The signals of `next`, the status an observation led to, given the status before it.
-/// Signals that continue keep their `since`; events stay until a newer one of the same
-/// signal replaces them. Only the observation's own evidence is read: a Fastly answer
-/// (no nameservers, no dates) leaves the nameserver and date signals as they were.
-pub fn fold(
-    previous: Option<&DomainStatus>,
-    next: &DomainStatus,
-    observation: &Observation,
-    classes: &NameserverClasses,
-) -> Vec<SignalState> {
-    let kept: &[SignalState] = previous.map_or(&[], |p| &p.signals);
-    let at = observation.observed_at;
-    let mut signals: Vec<SignalState> = Vec::new();
-    let mut keep = |signal: Signal, since: DateTime<Utc>, evidence: String| {
-        signals.push(SignalState {
-            signal,
-            since,
-            evidence,
-        });
-    };
-    let earlier = |signal: Signal| kept.iter().find(|s| s.signal == signal);
-    let state_since = |signal: Signal| earlier(signal).map_or(at, |s| s.since);
-
-    // States read from the nameservers, where the observation lists them.
-    let reads_nameservers = matches!(
-        &observation.finding,
-        Finding::Registered(_) | Finding::Delegation(_) | Finding::Unregistered
-    );
-    for class in [
-        NameserverClass::Parked,
-        NameserverClass::ForSale,
-        NameserverClass::RegistrarExpired,
-        NameserverClass::RegistrarHold,
-    ] {
-        let signal = Signal::of_class(class);
-        if reads_nameservers {
-            let matched = next
-                .nameservers
-                .iter()
-                .find(|ns| classes.class_of(ns) == Some(class));
-            if let Some(ns) = matched {
-                keep(signal, state_since(signal), format!("nameserver {ns}"));
-            }
-        } else if let Some(earlier) = earlier(signal) {
-            keep(signal, earlier.since, earlier.evidence.clone());
-        }
-    }
-
-    // The record itself.
-    match &observation.finding {
-        Finding::Registered(record) if observation.source == EvidenceSource::Rdap => {
-            if record.registered_at.is_none() {
-                let signal = Signal::RegistrationDateUnknown;
-                keep(
-                    signal,
-                    state_since(signal),
-                    "the registry publishes no registration date".to_owned(),
-                );
-            }
-        }
-        _ => {
-            if let Some(earlier) = earlier(Signal::RegistrationDateUnknown)
-                && !matches!(observation.finding, Finding::Unregistered)
-            {
-                keep(earlier.signal, earlier.since, earlier.evidence.clone());
-            }
-        }
-    }
-
-    // Events: compared with the status before.
-    let before = previous.filter(|p| p.checked_at < at);
-    let event = |signal: Signal, found: Option<(DateTime<Utc>, String)>| {
-        found.or_else(|| earlier(signal).map(|s| (s.since, s.evidence.clone())))
-    };
-    let registrar_change = before.and_then(|before| {
-        match (&before.registrar_id, &next.registrar_id) {
-            (Some(old), Some(new)) if old != new => {
-                // The transfer's own date, when the record has one since the last look.
-                let since = next
-                    .transferred_at
-                    .filter(|t| *t > before.checked_at && *t <= at)
-                    .unwrap_or(at);
-                Some((since, format!("registrar {old} -> {new}")))
-            }
-            _ => None,
-        }
-    });
-    let transfer_event = next
-        .transferred_at
-        .filter(|t| earlier(Signal::TransferredSinceVerified).is_none_or(|s| *t > s.since))
-        .map(|t| (t, format!("transfer event {}", t.format("%Y-%m-%d"))));
-    let transferred = match (registrar_change, transfer_event) {
-        (Some(a), Some(b)) => Some(if a.0 >= b.0 { a } else { b }),
-        (a, b) => a.or(b),
-    };
-    if let Some((since, evidence)) = event(Signal::TransferredSinceVerified, transferred) {
-        keep(Signal::TransferredSinceVerified, since, evidence);
-    }
-    let auction = next
-        .transferred_at
-        .filter(|t| in_grace_window(*t, next.expires_at, before.and_then(|b| b.expires_at)))
-        .filter(|t| earlier(Signal::TransferredInGraceWindow).is_none_or(|s| *t > s.since))
-        .map(|t| {
-            (
-                t,
-                format!(
-                    "transfer {} within {} days after the expiration date",
-                    t.format("%Y-%m-%d"),
-                    GRACE_WINDOW.num_days()
-                ),
-            )
-        });
-    if let Some((since, evidence)) = event(Signal::TransferredInGraceWindow, auction) {
-        keep(Signal::TransferredInGraceWindow, since, evidence);
-    }
-    let handle_change = before.and_then(|before| match (&before.handle, &next.handle) {
-        (Some(old), Some(new)) if old != new && same_repository(old, new) => {
-            Some((at, format!("handle {old} -> {new}")))
-        }
-        _ => None,
-    });
-    if let Some((since, evidence)) = event(Signal::RegistryHandleChanged, handle_change) {
-        keep(Signal::RegistryHandleChanged, since, evidence);
-    }
-    signals.sort_by_key(|s| s.signal);
-    signals
-}
-
-/// Whether a transfer at `transfer` has the shape of an expired-domain auction: within
-/// [`GRACE_WINDOW`] after the most recent anniversary (on or before the transfer) of the
-/// expiration date the record shows, or after the expiration lapseguard saw before.
-pub fn in_grace_window(
-    transfer: DateTime<Utc>,
-    expires_at: Option<DateTime<Utc>>,
-    previous_expiry: Option<DateTime<Utc>>,
-) -> bool {
-    let after = |expiry: DateTime<Utc>| transfer >= expiry && transfer - expiry <= GRACE_WINDOW;
-    let anniversary = expires_at.and_then(|e| anniversary_before(e, transfer));
-    anniversary.is_some_and(after) || previous_expiry.is_some_and(after)
-}
-
-/// The latest date on or before `at` with `date`'s month, day and time of day (29
-/// February is the 28th in other years).
-fn anniversary_before(date: DateTime<Utc>, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let on = |year: i32| {
-        let leap_day = date.month() == 2 && date.day() == 29;
-        let day = if leap_day && chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_none() {
-            28
-        } else {
-            date.day()
-        };
-        Utc.with_ymd_and_hms(
-            year,
-            date.month(),
-            day,
-            date.hour(),
-            date.minute(),
-            date.second(),
-        )
-        .single()
-    };
-    let this_year = on(at.year())?;
-    if this_year <= at {
-        Some(this_year)
-    } else {
-        on(at.year() - 1)
-    }
-}
-
-/// Whether two registry handles come from the same repository: EPP's ROIDs end in `-`
-/// and the repository's ID (`2138514_DOMAIN_COM-VRSN`), and a registrar's server writes
-/// its own. Handles of two repositories are not compared (a change of server is not a
-/// new registration).
-fn same_repository(a: &str, b: &str) -> bool {
-    let repository = |h: &str| h.rsplit_once('-').map(|(_, r)| r.to_ascii_uppercase());
-    repository(a) == repository(b)
-}
-
-/// The signals of `status` a check with `verified_at` at `now` hears of, by `policy`:
-/// not ignored, not from before `verified_at`, and (without `verified_at`) no event
-/// older than `lapse_memory`.
-pub fn applying<'a>(
-    status: &'a DomainStatus,
-    policy: &'a SignalPolicy,
-    verified_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-    lapse_memory: Duration,
-) -> impl Iterator<Item = &'a SignalState> + 'a {
-    status.signals.iter().filter(move |s| {
-        let forgiven = match verified_at {
-            Some(verified) => s.since < verified,
-            None => !s.signal.is_state() && s.since < now - lapse_memory,
-        };
-        !forgiven && policy.action(s.signal) != SignalAction::Ignore
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::lifecycle::Lifecycle;
-    use crate::domain::name::RegistrableDomain;
-    use crate::domain::status::Registration;
-
-    fn day(n: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-            .single()
-            .expect("valid")
-            + Duration::days(n)
-    }
-
-    fn observe(previous: Option<&DomainStatus>, at: i64, record: Registration) -> DomainStatus {
-        let observation = Observation {
-            domain: RegistrableDomain::parse("example.com").expect("valid"),
-            source: EvidenceSource::Rdap,
-            observed_at: day(at),
-            http_status: Some(200),
-            finding: Finding::Registered(record),
-            host: None,
-        };
-        DomainStatus::observe(previous, &observation, &NameserverClasses::shipped())
-            .expect("a status")
-    }
-
-    fn record(registrar: &str, handle: &str, nameservers: &[&str]) -> Registration {
-        Registration {
-            statuses: vec!["active".into()],
-            registered_at: Some(day(-4000)),
-            expires_at: Some(day(200)),
-            registrar_id: Some(registrar.into()),
-            handle: Some(handle.into()),
-            nameservers: nameservers.iter().map(|s| (*s).to_owned()).collect(),
-            ..Registration::default()
-        }
-    }
-
-    fn names(status: &DomainStatus) -> Vec<&'static str> {
-        status.signals.iter().map(|s| s.signal.as_str()).collect()
-    }
-
-    #[test]
-    fn a_state_keeps_its_first_sighting_and_ends_when_the_nameservers_move() {
-        let first = observe(None, 0, record("292", "1-VRSN", &["ns1.dan.com"]));
-        assert_eq!(first.lifecycle, Lifecycle::Active);
-        assert_eq!(names(&first), ["for_sale"]);
-        let again = observe(Some(&first), 5, record("292", "1-VRSN", &["ns2.dan.com"]));
-        assert_eq!(
-            again.signals[0].since,
-            day(0),
-            "continuously since the first"
-        );
-        let moved = observe(
-            Some(&again),
-            6,
-            record("292", "1-VRSN", &["ns1.example.net"]),
-        );
-        assert!(moved.signals.is_empty());
-    }
-
-    #[test]
-    fn a_new_registrar_or_handle_is_an_event_that_stays() {
-        let first = observe(None, 0, record("292", "1-VRSN", &[]));
-        assert!(first.signals.is_empty());
-        let moved = observe(Some(&first), 3, record("1068", "1-VRSN", &[]));
-        assert_eq!(names(&moved), ["transferred_since_verified"]);
-        assert_eq!(moved.signals[0].since, day(3));
-        assert_eq!(moved.signals[0].evidence, "registrar 292 -> 1068");
-        let later = observe(Some(&moved), 9, record("1068", "2-VRSN", &[]));
-        assert_eq!(
-            names(&later),
-            ["transferred_since_verified", "registry_handle_changed"]
-        );
-        assert_eq!(later.signals[0].since, day(3), "the event stays");
-        assert_eq!(later.signals[1].since, day(9));
-        // A handle from another repository (a registrar's server) is not compared.
-        let other = observe(Some(&first), 3, record("292", "D123-MMR", &[]));
-        assert!(other.signals.is_empty(), "{:?}", other.signals);
-    }
-
-    #[test]
-    fn a_transfer_weeks_after_the_expiry_anniversary_is_an_auction() {
-        let mut auctioned = record("292", "1-VRSN", &[]);
-        auctioned.registered_at = Some(day(-4000));
-        auctioned.expires_at = Some(day(365 + 340));
-        auctioned.transferred_at = Some(day(340 + 20));
-        let status = observe(None, 362, auctioned.clone());
-        assert_eq!(
-            names(&status),
-            ["transferred_since_verified", "transferred_in_grace_window"]
-        );
-        assert_eq!(status.signals[1].since, day(360));
-        // The same transfer 100 days after the anniversary is an ordinary one.
-        auctioned.transferred_at = Some(day(340 + 100));
-        let status = observe(None, 442, auctioned);
-        assert_eq!(names(&status), ["transferred_since_verified"]);
-    }
-
-    #[test]
-    fn grace_window_anniversaries() {
-        // Expiry 2027-03-10; a transfer on 2026-04-01 is 22 days after 2026-03-10.
-        let expiry = Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap();
-        let transfer = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
-        assert!(in_grace_window(transfer, Some(expiry), None));
-        // Before the anniversary in its year: the previous year's, 387 days before.
-        let early = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
-        assert!(!in_grace_window(early, Some(expiry), None));
-        // The expiry lapseguard saw before the transfer counts too.
-        let seen = Utc.with_ymd_and_hms(2026, 2, 20, 0, 0, 0).unwrap();
-        assert!(in_grace_window(early, Some(expiry), Some(seen)));
-        // 29 February in a common year.
-        let leap = Utc.with_ymd_and_hms(2028, 2, 29, 0, 0, 0).unwrap();
-        let after = Utc.with_ymd_and_hms(2027, 3, 30, 0, 0, 0).unwrap();
-        assert!(in_grace_window(after, Some(leap), None));
-    }
-
-    #[test]
-    fn a_registry_without_registration_dates_is_flagged() {
-        let mut denic = record("292", "1-VRSN", &[]);
-        denic.registered_at = None;
-        let status = observe(None, 0, denic);
-        assert_eq!(names(&status), ["registration_date_unknown"]);
-    }
 
     #[test]
     fn the_policy_reads_overrides_and_refuses_unknown_words() {
@@ -566,27 +241,5 @@ mod tests {
         assert!(unknown.contains("\"sold\""), "{unknown}");
         assert!(SignalPolicy::parse("parked=block").is_err());
         assert!(SignalPolicy::parse("parked").is_err());
-    }
-
-    #[test]
-    fn verification_forgives_signals_from_before_it() {
-        let first = observe(None, 0, record("292", "1-VRSN", &["ns1.dan.com"]));
-        let moved = observe(
-            Some(&first),
-            100,
-            record("1068", "1-VRSN", &["ns1.dan.com"]),
-        );
-        let policy = SignalPolicy::default();
-        let memory = Duration::days(365);
-        let heard = |verified: Option<i64>, now: i64| {
-            applying(&moved, &policy, verified.map(day), day(now), memory)
-                .map(|s| s.signal.as_str())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(heard(Some(50), 101), ["transferred_since_verified"]);
-        assert!(heard(Some(150), 151).is_empty());
-        assert_eq!(heard(None, 101), ["transferred_since_verified", "for_sale"]);
-        // Without verified_at an old event is forgotten, a state is not.
-        assert_eq!(heard(None, 500), ["for_sale"]);
     }
 }

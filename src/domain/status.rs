@@ -8,8 +8,7 @@ use utoipa::ToSchema;
 use super::delegation::Delegation;
 use super::lifecycle::{Lifecycle, classify};
 use super::name::RegistrableDomain;
-use super::nameservers::NameserverClasses;
-use super::signals::{self, SignalState};
+use super::signals::SignalState;
 
 /// Where an observation's evidence came from. Stable strings, kept in the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -253,13 +252,9 @@ pub fn registered_anew(
 impl DomainStatus {
     /// Folds an observation into the previous status. A failed lookup changes nothing
     /// (`None` comes back when there was nothing before either); an observation older
-    /// than the stored status does not overwrite it. `classes` tells which nameservers
-    /// raise a signal.
-    pub fn observe(
-        previous: Option<&DomainStatus>,
-        observation: &Observation,
-        classes: &NameserverClasses,
-    ) -> Option<Self> {
+    /// than the stored status does not overwrite it. The signals are carried over as they
+    /// were: `ownership::observe` folds them.
+    pub fn observe(previous: Option<&DomainStatus>, observation: &Observation) -> Option<Self> {
         let Some(lifecycle) = observation.lifecycle() else {
             return previous.cloned();
         };
@@ -296,7 +291,7 @@ impl DomainStatus {
                 previous.map(|p| p.nameservers.clone()).unwrap_or_default()
             }
         };
-        let mut next = Self {
+        Some(Self {
             domain: observation.domain.clone(),
             lifecycle,
             statuses: record.statuses,
@@ -315,10 +310,8 @@ impl DomainStatus {
                 .registrar_id
                 .or_else(|| previous.and_then(|p| p.registrar_id.clone())),
             nameservers,
-            signals: Vec::new(),
-        };
-        next.signals = signals::fold(previous, &next, observation, classes);
-        Some(next)
+            signals: previous.map(|p| p.signals.clone()).unwrap_or_default(),
+        })
     }
 
     /// Whether the two say the same about the domain, whenever each was checked.
@@ -373,31 +366,20 @@ mod tests {
 
     #[test]
     fn first_registration_date_and_last_lapse_survive_later_observations() {
-        let first = DomainStatus::observe(
-            None,
-            &observation(2, registered(&["active"], 1)),
-            &NameserverClasses::default(),
-        );
+        let first = DomainStatus::observe(None, &observation(2, registered(&["active"], 1)));
         let first = first.expect("a status");
         assert_eq!(first.first_registered_at, Some(at(1)));
         assert_eq!(first.last_lapse_at, None);
 
-        let lapsed = DomainStatus::observe(
-            Some(&first),
-            &observation(3, Finding::Unregistered),
-            &NameserverClasses::default(),
-        )
-        .expect("a status");
+        let lapsed = DomainStatus::observe(Some(&first), &observation(3, Finding::Unregistered))
+            .expect("a status");
         assert_eq!(lapsed.lifecycle, Lifecycle::Unregistered);
         assert_eq!(lapsed.registered_at, None);
         assert_eq!(lapsed.last_lapse_at, Some(at(3)));
 
-        let back = DomainStatus::observe(
-            Some(&lapsed),
-            &observation(5, registered(&["active"], 4)),
-            &NameserverClasses::default(),
-        )
-        .expect("a status");
+        let back =
+            DomainStatus::observe(Some(&lapsed), &observation(5, registered(&["active"], 4)))
+                .expect("a status");
         assert_eq!(back.lifecycle, Lifecycle::Active);
         assert_eq!(back.registered_at, Some(at(4)));
         assert_eq!(back.first_registered_at, Some(at(1)));
@@ -406,24 +388,13 @@ mod tests {
 
     #[test]
     fn a_failed_lookup_changes_nothing() {
-        let first = DomainStatus::observe(
-            None,
-            &observation(2, registered(&["active"], 1)),
-            &NameserverClasses::default(),
-        );
+        let first = DomainStatus::observe(None, &observation(2, registered(&["active"], 1)));
         let failed = Finding::Failed {
             error: "upstream_status".into(),
         };
-        let after = DomainStatus::observe(
-            first.as_ref(),
-            &observation(3, failed.clone()),
-            &NameserverClasses::default(),
-        );
+        let after = DomainStatus::observe(first.as_ref(), &observation(3, failed.clone()));
         assert_eq!(after, first);
-        assert_eq!(
-            DomainStatus::observe(None, &observation(3, failed), &NameserverClasses::default()),
-            None
-        );
+        assert_eq!(DomainStatus::observe(None, &observation(3, failed)), None);
     }
 
     #[test]
@@ -449,15 +420,8 @@ mod tests {
 
     #[test]
     fn an_older_observation_does_not_overwrite_a_newer_status() {
-        let newer = DomainStatus::observe(
-            None,
-            &observation(5, registered(&["active"], 1)),
-            &NameserverClasses::default(),
-        );
+        let newer = DomainStatus::observe(None, &observation(5, registered(&["active"], 1)));
         let older = observation(4, Finding::Unregistered);
-        assert_eq!(
-            DomainStatus::observe(newer.as_ref(), &older, &NameserverClasses::default()),
-            newer
-        );
+        assert_eq!(DomainStatus::observe(newer.as_ref(), &older), newer);
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::ownership;
 use super::schedule::{ScheduleInput, ScheduleSettings, next_check_at};
 use super::status::{DomainStatus, EvidenceSource, Observation};
 use super::transition::{Publication, Transition};
@@ -26,7 +27,7 @@ pub struct Folded {
 
 impl Tracked {
     pub fn fold(&self, observation: &Observation, settings: &ScheduleSettings) -> Folded {
-        let mut status = DomainStatus::observe(
+        let mut status = ownership::observe(
             self.status.as_ref(),
             observation,
             settings.nameserver_classes,

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use lapseguard::clock::Clock;
 use lapseguard::config::Config;
+use lapseguard::domain::access::Scope;
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::Finding;
 use reqwest::StatusCode;
@@ -14,7 +15,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn an_rdap_observation_keeps_the_handle_the_registrar_and_the_nameservers() {
-    let app = spawn_app().await;
+    let app = spawn().await;
     let mut object = rdap_domain("kept.com", &["active"], days_ago(4000), days_ahead(200));
     object["handle"] = json!("123_DOMAIN_COM-VRSN");
     object["entities"] = json!([{
@@ -48,6 +49,28 @@ async fn an_rdap_observation_keeps_the_handle_the_registrar_and_the_nameservers(
     // The API's history is unchanged: its `nameservers` are DNS answers' only.
     let rows = app.history("kept.com", "rdap").await;
     assert_eq!(rows[0]["nameservers"], serde_json::Value::Null, "{rows:?}");
+}
+
+/// The app, with the nameservers' providers in these tests active (their domains are
+/// routes: a check looks them up).
+async fn spawn() -> TestApp {
+    spawn_with(&[]).await
+}
+
+async fn spawn_with(settings: &[(&str, &str)]) -> TestApp {
+    let app = spawn_app_with(settings).await;
+    for provider in [
+        "example.net",
+        "sedoparking.com",
+        "dan.com",
+        "renewyourname.net",
+        "bodis.com",
+        "afternic.com",
+        "namecheap.com",
+    ] {
+        app.rdap.set(provider, active(provider));
+    }
+    app
 }
 
 /// A registry answer for `name` with these nameservers, registrar ID and handle.
@@ -108,7 +131,7 @@ async fn transferred_4_days_ago(app: &TestApp, name: &str, expires: DateTime<Utc
 /// did not change; the account holder verified the address 200 days ago.
 #[tokio::test]
 async fn an_expired_domain_auction_transfer_is_refused() {
-    let app = spawn_app().await;
+    let app = spawn().await;
     // Expired 30 days ago; the auction's registrar renewed it for a year.
     let answer = transferred_4_days_ago(&app, "auctioned.com", days_ahead(335)).await;
     assert_eq!(answer["eligible"], false, "{answer}");
@@ -137,7 +160,7 @@ async fn an_expired_domain_auction_transfer_is_refused() {
 /// moving registrars) is listed as a flag and allowed.
 #[tokio::test]
 async fn an_ordinary_transfer_is_listed_not_refused() {
-    let app = spawn_app().await;
+    let app = spawn().await;
     let answer = transferred_4_days_ago(&app, "moved.com", days_ahead(200)).await;
     assert_eq!(answer["eligible"], true, "{answer}");
     assert_eq!(answer["reason"], "domain_active");
@@ -148,7 +171,7 @@ async fn an_ordinary_transfer_is_listed_not_refused() {
 
 #[tokio::test]
 async fn sale_and_registrar_expiry_nameservers_deny_parking_flags() {
-    let app = spawn_app().await;
+    let app = spawn().await;
     let cases = [
         (
             "sold.com",
@@ -223,7 +246,7 @@ async fn sale_and_registrar_expiry_nameservers_deny_parking_flags() {
 
 #[tokio::test]
 async fn the_signal_policy_and_the_class_table_are_the_operators() {
-    let app = spawn_app_with(&[("LAPSEGUARD_SIGNAL_POLICY", "parked=deny,for_sale=ignore")]).await;
+    let app = spawn_with(&[("LAPSEGUARD_SIGNAL_POLICY", "parked=deny,for_sale=ignore")]).await;
     for (name, ns) in [
         ("parked.com", "ns1.bodis.com"),
         ("sold.com", "ns1.afternic.com"),
@@ -238,7 +261,7 @@ async fn the_signal_policy_and_the_class_table_are_the_operators() {
     assert_eq!(sold["reason"], "domain_active", "{sold}");
     assert_eq!(sold["signals"], json!([]), "ignored: not listed");
 
-    let off = spawn_app_with(&[("LAPSEGUARD_NAMESERVER_CLASSES", "off")]).await;
+    let off = spawn_with(&[("LAPSEGUARD_NAMESERVER_CLASSES", "off")]).await;
     off.rdap.set(
         "sold.com",
         Answer::Domain(held_by("sold.com", &["ns1.dan.com"], "292", "1-VRSN")),
@@ -256,7 +279,7 @@ async fn the_signal_policy_and_the_class_table_are_the_operators() {
         ),
     )
     .expect("write");
-    let own = spawn_app_with(&[(
+    let own = spawn_with(&[(
         "LAPSEGUARD_NAMESERVER_CLASSES",
         table.path().to_str().expect("utf-8 path"),
     )])
@@ -310,7 +333,7 @@ fn set_holder(app: &TestApp, name: &str, registrar: &str, handle: &str) {
 /// signal survives a restart with its `since`.
 #[tokio::test]
 async fn a_new_registrar_or_handle_between_two_looks_is_a_signal() {
-    let app = spawn_app_with(&[(
+    let app = spawn_with(&[(
         "LAPSEGUARD_SIGNAL_POLICY",
         "transferred_since_verified=deny",
     )])
@@ -349,4 +372,117 @@ async fn a_new_registrar_or_handle_between_two_looks_is_a_signal() {
     let after = seen_at + chrono::Duration::seconds(1);
     let later = check_verified(&restarted, "a@recreated.com", Some(after)).await;
     assert_eq!(later["reason"], "domain_active", "{later}");
+}
+
+/// The reproduction's DNS half: `victim-corp.com` (active since 2002) is served by
+/// `ns1.lapsed-dns.net`, whose domain somebody registered anew three days ago. Whoever
+/// holds it controls the victim's DNS, and so its mail.
+#[tokio::test]
+async fn a_nameserver_domain_registered_anew_denies_the_domains_it_serves() {
+    let app = spawn().await;
+    let mut victim = held_by(
+        "victim-corp.com",
+        &["ns1.lapsed-dns.net", "ns2.lapsed-dns.net"],
+        "292",
+        "1-VRSN",
+    );
+    victim["events"][0]["eventDate"] = json!(days_ago(8800).to_rfc3339());
+    app.rdap.set("victim-corp.com", Answer::Domain(victim));
+    app.rdap.set(
+        "lapsed-dns.net",
+        Answer::Domain(rdap_domain(
+            "lapsed-dns.net",
+            &["active"],
+            days_ago(3),
+            days_ahead(362),
+        )),
+    );
+    let answer = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(answer["eligible"], false, "{answer}");
+    assert_eq!(answer["reason"], "domain_nameserver_lapsed");
+    assert_eq!(answer["domain"], "victim-corp.com");
+    assert_eq!(answer["lifecycle"], "active");
+    assert_eq!(signal_names(&answer), ["nameserver_domain_lapsed"]);
+    assert_eq!(
+        answer["signals"][0]["evidence"],
+        "lapsed-dns.net was registered anew"
+    );
+    // The route domain is on the watch list, one row however many names use it.
+    app.state.checker.settled().await;
+    let (status, route) = app.get("/v1/domains/lapsed-dns.net").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(route["watched"], true, "{route}");
+    // From the cache too; and a user who verified after the new registration is allowed.
+    let cached = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(cached["reason"], "domain_nameserver_lapsed", "{cached}");
+    let after = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(1))).await;
+    assert_eq!(after["reason"], "domain_active", "{after}");
+    // An override still wins.
+    let token = app
+        .create_token("agent", &[Scope::Admin, Scope::Check])
+        .await;
+    app.use_token(Some(&token));
+    let (status, _) = app
+        .put_json(
+            "/v1/overrides/victim-corp.com",
+            json!({"decision": "allow", "note": "checked with the customer"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let allowed = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(allowed["reason"], "override_allow", "{allowed}");
+}
+
+#[tokio::test]
+async fn a_nameserver_domain_in_redemption_or_gone_denies_a_failing_one_does_not() {
+    let app = spawn().await;
+    let served_by = |name: &str, ns: &str| {
+        app.rdap
+            .set(name, Answer::Domain(held_by(name, &[ns], "292", "1-VRSN")));
+    };
+    served_by("a-corp.com", "ns1.redeeming-dns.com");
+    app.rdap.set(
+        "redeeming-dns.com",
+        Answer::Domain(rdap_domain(
+            "redeeming-dns.com",
+            &["redemption period"],
+            days_ago(3000),
+            days_ago(40),
+        )),
+    );
+    served_by("b-corp.com", "ns1.gone-dns.com");
+    // gone-dns.com is not set: the registry answers 404, anyone may register it.
+    served_by("c-corp.com", "ns1.flaky-dns.com");
+    app.rdap.set("flaky-dns.com", Answer::Status(503));
+    let redeeming = check_verified(&app, "a@a-corp.com", Some(days_ago(200))).await;
+    assert_eq!(
+        redeeming["reason"], "domain_nameserver_lapsed",
+        "{redeeming}"
+    );
+    assert_eq!(
+        redeeming["signals"][0]["evidence"],
+        "redeeming-dns.com is redemption"
+    );
+    let gone = check_verified(&app, "b@b-corp.com", Some(days_ago(200))).await;
+    assert_eq!(gone["reason"], "domain_nameserver_lapsed", "{gone}");
+    // A registry that fails for the route domain is no evidence: the domain's own answer
+    // stands.
+    let flaky = check_verified(&app, "c@c-corp.com", Some(days_ago(200))).await;
+    assert_eq!(flaky["reason"], "domain_active", "{flaky}");
+    assert_eq!(flaky["signals"], json!([]));
+    // The policy can make it a flag.
+    let flagging =
+        spawn_with(&[("LAPSEGUARD_SIGNAL_POLICY", "nameserver_domain_lapsed=flag")]).await;
+    flagging.rdap.set(
+        "b-corp.com",
+        Answer::Domain(held_by(
+            "b-corp.com",
+            &["ns1.gone-dns.com"],
+            "292",
+            "1-VRSN",
+        )),
+    );
+    let flagged = check_verified(&flagging, "b@b-corp.com", Some(days_ago(200))).await;
+    assert_eq!(flagged["eligible"], true, "{flagged}");
+    assert_eq!(signal_names(&flagged), ["nameserver_domain_lapsed"]);
 }

@@ -200,9 +200,12 @@ pub fn rdap_domain(
             {"eventAction": "last update of RDAP database", "eventDate": Utc::now().to_rfc3339()}
         ],
         "secureDNS": {"delegationSigned": false},
+        // In-bailiwick: the name's DNS is served from itself, so a check judges no other
+        // domain (a nameserver under another registrable domain is a route, whose own
+        // status a check looks up: see tests/api/signals.rs).
         "nameservers": [
-            {"objectClassName": "nameserver", "ldhName": "A.IANA-SERVERS.NET"},
-            {"objectClassName": "nameserver", "ldhName": "B.IANA-SERVERS.NET"}
+            {"objectClassName": "nameserver", "ldhName": format!("NS1.{}", name.to_uppercase())},
+            {"objectClassName": "nameserver", "ldhName": format!("NS2.{}", name.to_uppercase())}
         ],
         "rdapConformance": ["rdap_level_0", "icann_rdap_technical_implementation_guide_0", "icann_rdap_response_profile_0"],
         "notices": [{"title": "Terms of Use", "description": ["Service subject to Terms of Use."]}]
