@@ -6,7 +6,8 @@
 # calibrates itself by time) is outside both. Prints both figures and their ratio.
 #   bash benches/check_instructions.sh [N] [binary]
 # Checks carry a check-scope token; LAPSEGUARD_BENCH_NO_TOKEN=1 sends none (protected
-# mode, loopback), to see what the token costs. LAPSEGUARD_BENCH_KEEP=DIR keeps the
+# mode, loopback), to see what the token costs. FAKE_RDAP_NAMESERVERS=ns1.provider.com,...
+# gives every domain those nameservers: each check then also judges their domains (routes). LAPSEGUARD_BENCH_KEEP=DIR keeps the
 # callgrind files there for `callgrind_annotate`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,9 @@
 //! A fake RDAP server for benchmarks and the browser test: every domain is old, active and
 //! far from expiry, except those whose name starts with `lapsed`, which are in redemption.
 //! Prints its port on stdout. `cargo run --release --example fake_rdap [port] [delay_ms]`:
-//! with a delay, every answer waits that long first (a hanging registry).
+//! with a delay, every answer waits that long first (a hanging registry). With
+//! `FAKE_RDAP_NAMESERVERS` set (e.g. `ns1.provider.com,ns1.other-provider.com`), every
+//! domain lists those nameservers: a check then judges their domains as routes.
 
 use axum::Router;
 use std::time::Duration;
@@ -12,7 +14,14 @@ use axum::response::IntoResponse;
 
 async fn domain(State(delay): State<Duration>, Path(name): Path<String>) -> impl IntoResponse {
     tokio::time::sleep(delay).await;
+    let nameservers: Vec<serde_json::Value> = std::env::var("FAKE_RDAP_NAMESERVERS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|ns| !ns.is_empty())
+        .map(|ns| serde_json::json!({"objectClassName": "nameserver", "ldhName": ns}))
+        .collect();
     let body = serde_json::json!({
+        "nameservers": nameservers,
         "objectClassName": "domain",
         "ldhName": name.to_uppercase(),
         "status": [if name.to_ascii_lowercase().starts_with("lapsed") {
