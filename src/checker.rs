@@ -27,7 +27,7 @@ use crate::domain::ownership::{route_domains, route_signal};
 use crate::domain::schedule::{ScheduleSettings, promised_interval};
 use crate::domain::signals::{Signal, SignalAction, SignalState};
 use crate::domain::status::DomainStatus;
-use crate::observer::{Base, Observer};
+use crate::observer::{Base, Observer, SeenRoute};
 use crate::overrides::OverrideBook;
 use crate::store::StoredStatus;
 use crate::telemetry::metrics;
@@ -210,12 +210,7 @@ impl Checker {
     }
 
     /// `nameserver_domain_lapsed`: the registrable domains the domain's nameservers belong
-    /// to (other than its own) are assessed within the same deadline, from memory, the
-    /// store or a lookup (which puts them on the watch list, where the refresh keeps them
-    /// fresh; a provider's domain shared by many names is one row). One that lapsed or
-    /// was registered after `verified_at` adds the signal, and denies by the policy
-    /// unless the domain's own reason ranks higher. A route domain whose status cannot be
-    /// had adds nothing: a fault is not evidence.
+    /// to (other than its own) are judged as routes ([`Checker::route_finding`]).
     async fn judge_routes(
         &self,
         domain: &RegistrableDomain,
@@ -224,45 +219,118 @@ impl Checker {
         deadline: Instant,
         now: DateTime<Utc>,
     ) {
-        let policy = &self.settings.policy;
         let signal = Signal::NameserverDomainLapsed;
-        let action = policy.signals.action(signal);
-        let reason = signal_reason(signal);
         let Some(status) = &assessment.status else {
             return;
         };
-        let outranked = outranks_denial(&assessment.verdict, reason);
-        if action == SignalAction::Ignore || outranked {
+        if !self.may_change(assessment, signal) {
             return;
         }
         let routes = route_domains(domain, &status.nameservers);
-        if routes.is_empty() {
+        if let Some(found) = self
+            .route_finding(signal, &routes, verified_at, deadline, now)
+            .await
+        {
+            self.heed(assessment, found);
+        }
+    }
+
+    /// The mail's route (`mail_route_lapsed`, `no_mail`): where the address's mail domain,
+    /// as written, has its mail delivered (`Observer::mail_route_for_check`). A mail domain
+    /// whose route DNS did not give in time adds nothing.
+    async fn judge_mail(
+        &self,
+        judged: &mut Judged,
+        seen: &SeenRoute,
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+    ) {
+        let now = self.observer.clock().now();
+        let assessment = &mut judged.assessment;
+        let no_mail = Signal::NoMail;
+        let forgiven = verified_at.is_some_and(|v| seen.seen_at < v);
+        if seen.route.no_mail() && !forgiven && self.may_change(assessment, no_mail) {
+            self.heed(
+                assessment,
+                SignalState {
+                    signal: no_mail,
+                    since: seen.seen_at,
+                    evidence: if seen.route.null_mx {
+                        "null MX".to_owned()
+                    } else {
+                        "neither MX nor address records".to_owned()
+                    },
+                },
+            );
+        }
+        let signal = Signal::MailRouteLapsed;
+        if !self.may_change(assessment, signal) {
             return;
         }
+        let routes = route_domains(&judged.domain, seen.route.hosts());
+        if let Some(found) = self
+            .route_finding(signal, &routes, verified_at, deadline, now)
+            .await
+        {
+            self.heed(&mut judged.assessment, found);
+        }
+    }
+
+    /// Whether `signal` could change the assessment: not ignored, and not outranked by a
+    /// denial the assessment already has.
+    fn may_change(&self, assessment: &Assessment, signal: Signal) -> bool {
+        self.settings.policy.signals.action(signal) != SignalAction::Ignore
+            && !outranks_denial(&assessment.verdict, signal_reason(signal))
+    }
+
+    /// The route domains are assessed within the same deadline, from memory, the store or
+    /// a lookup (which puts them on the watch list, where the refresh keeps them fresh; a
+    /// provider's domain shared by many names is one row). The latest that lapsed or was
+    /// registered after `verified_at` makes `signal` hold. A route domain whose status
+    /// cannot be had adds nothing: a fault is not evidence.
+    async fn route_finding(
+        &self,
+        signal: Signal,
+        routes: &[RegistrableDomain],
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+        now: DateTime<Utc>,
+    ) -> Option<SignalState> {
+        if routes.is_empty() {
+            return None;
+        }
+        let policy = &self.settings.policy;
         let judged = futures_util::future::join_all(
             routes
                 .iter()
                 .map(|route| self.assess_domain(route, None, deadline, now)),
         )
         .await;
-        let found = judged
+        judged
             .iter()
             .filter_map(|route| {
-                let status = route.status.as_ref()?;
                 route_signal(
                     signal,
-                    status,
+                    route.status.as_ref()?,
                     verified_at,
                     now,
                     policy.lapse_memory,
                     policy.min_domain_age,
                 )
             })
-            .max_by_key(|found| found.since);
-        let Some(found) = found else {
-            return;
-        };
-        if action == SignalAction::Deny && !outranks_denial(&assessment.verdict, reason) {
+            .max_by_key(|found| found.since)
+    }
+
+    /// Lists a signal that holds, and denies with its reason when the policy says so,
+    /// unless an override decided or the assessment's own denial ranks higher.
+    fn heed(&self, assessment: &mut Assessment, found: SignalState) {
+        let reason = signal_reason(found.signal);
+        let overridden = matches!(
+            assessment.verdict.reason,
+            Reason::OverrideAllow | Reason::OverrideDeny
+        );
+        let deny = self.settings.policy.signals.action(found.signal) == SignalAction::Deny;
+        if deny && !overridden && !outranks_denial(&assessment.verdict, reason) {
             assessment.verdict = Verdict {
                 eligible: false,
                 reason,
@@ -298,10 +366,37 @@ impl Checker {
             .expect("an address has at least one form")
     }
 
-    /// A name under a shared suffix is looked up by that name where a source covers it;
-    /// elsewhere the platform's registration is looked up for its lapses only, and what
-    /// would have been an allow answers `domain_under_shared_suffix` (unknown policy).
+    /// The decision on one form of an address: its domain's (`check_domain_of`), with the
+    /// address's mail route asked beside it (`judge_mail`).
     async fn check_target(&self, target: &Target, verified_at: Option<DateTime<Utc>>) -> Judged {
+        let deadline = Instant::now() + self.settings.deadline;
+        let signals = &self.settings.policy.signals;
+        let wanted = [Signal::NoMail, Signal::MailRouteLapsed]
+            .into_iter()
+            .any(|s| signals.action(s) != SignalAction::Ignore);
+        let route = async {
+            match wanted {
+                true => {
+                    self.observer
+                        .mail_route_for_check(target.email_domain.as_str(), deadline)
+                        .await
+                }
+                false => None,
+            }
+        };
+        let (mut judged, route) = tokio::join!(self.check_domain_of(target, verified_at), route);
+        if let Some(seen) = route {
+            self.judge_mail(&mut judged, &seen, verified_at, deadline)
+                .await;
+        }
+        judged
+    }
+
+    /// The decision on the target's registrable domain. A name under a shared suffix is
+    /// looked up by that name where a source covers it; elsewhere the platform's
+    /// registration is looked up for its lapses only, and what would have been an allow
+    /// answers `domain_under_shared_suffix` (unknown policy).
+    async fn check_domain_of(&self, target: &Target, verified_at: Option<DateTime<Utc>>) -> Judged {
         let judged = |domain: &RegistrableDomain, assessment| Judged {
             email_domain: target.email_domain.clone(),
             domain: domain.clone(),

@@ -12,6 +12,7 @@ use chrono::SubsecRound;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
+use crate::domain::delegation::MailRoute;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::ownership;
@@ -55,7 +56,22 @@ pub struct Observer {
     spool: Arc<Spool>,
     /// When each host's "no slot in the pace" was last logged.
     paced_log: OncePerMinute,
+    /// Mail routes by mail domain (`mail_route_for_check`).
+    mail_routes: moka::sync::Cache<String, Arc<SeenRoute>>,
 }
+
+/// A mail domain's route and when this process first saw it (the `since` of `no_mail`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenRoute {
+    pub route: MailRoute,
+    pub seen_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// How long a mail domain's route is used before DNS is asked again.
+const MAIL_ROUTE_TTL: Duration = Duration::from_secs(6 * 3600);
+
+/// The most mail domains whose routes are kept.
+const MAIL_ROUTES_KEPT: u64 = 100_000;
 
 /// A log line per key at most once a minute.
 #[derive(Default)]
@@ -165,6 +181,10 @@ impl Observer {
             settings: parts.settings,
             writes: Arc::default(),
             paced_log: OncePerMinute::default(),
+            mail_routes: moka::sync::Cache::builder()
+                .max_capacity(MAIL_ROUTES_KEPT)
+                .time_to_live(MAIL_ROUTE_TTL)
+                .build(),
         }
     }
 
@@ -408,6 +428,53 @@ impl Observer {
             (_, Some(status)) => Ok(status),
             (Err(cause), None) => Err(cause),
             (Ok(_), None) => Err(Failure::Malformed.into()),
+        }
+    }
+
+    /// Where mail for `mail_domain` goes, for a check by `deadline`: kept in memory for
+    /// six hours per mail domain, else asked of DNS under the resolver's pace and breaker.
+    /// `None` when DNS is off or did not answer in time: no evidence either way.
+    pub async fn mail_route_for_check(
+        &self,
+        mail_domain: &str,
+        deadline: Instant,
+    ) -> Option<Arc<SeenRoute>> {
+        if let Some(seen) = self.mail_routes.get(mail_domain) {
+            return Some(seen);
+        }
+        let dns = self.sources.dns()?;
+        let host = crate::upstream::dns::DNS_HOST;
+        if let Gate::Open { .. } = self.breakers.gate(host, Instant::now()) {
+            return None;
+        }
+        let wait_limit = deadline.saturating_duration_since(Instant::now()) / 2;
+        match self
+            .pacer
+            .take_for_check(host, self.clock.now(), wait_limit)
+        {
+            Ok(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
+            Ok(_) => {}
+            Err(_) => {
+                metrics::check_paced(host);
+                return None;
+            }
+        }
+        let asked = tokio::time::timeout_at(deadline.into(), dns.mail_route(mail_domain)).await;
+        match asked {
+            Ok(Ok(route)) => {
+                let seen = Arc::new(SeenRoute {
+                    route,
+                    seen_at: self.clock.now().trunc_subsecs(0),
+                });
+                self.mail_routes
+                    .insert(mail_domain.to_owned(), Arc::clone(&seen));
+                Some(seen)
+            }
+            Ok(Err(cause)) => {
+                tracing::warn!(mail_domain = %mail_domain, error = cause.code(), "mail route lookup gave no answer");
+                None
+            }
+            Err(_) => None,
         }
     }
 

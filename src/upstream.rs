@@ -27,6 +27,7 @@ use crate::upstream::pacer::HostRates;
 
 use crate::domain::decision::Reason;
 use crate::domain::delegation::Delegation;
+use crate::domain::delegation::MailRoute;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::{EvidenceSource, Flags, Registration};
 
@@ -186,6 +187,12 @@ pub trait Lookup: Send + Sync {
     /// The upstream host (`name:port`) that answers for the domain: requests are paced
     /// per host.
     fn host_of(&self, domain: &RegistrableDomain) -> Result<String, Skipped>;
+
+    /// Where mail for `mail_domain` (a host name, as written after `@`) is delivered:
+    /// DNS only; the other sources cannot say.
+    async fn mail_route(&self, _mail_domain: &str) -> Result<MailRoute, LookupError> {
+        Err(Skipped::NotCovered.into())
+    }
 }
 
 /// The evidence sources: registry sources in order of preference (each domain is asked of

@@ -58,6 +58,39 @@ impl Delegation {
     }
 }
 
+/// Where the mail of a mail domain (the part after `@`, as written) is delivered, from
+/// DNS: its MX hosts, or without MX records the host its address records belong to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailRoute {
+    /// The MX records' exchange hosts (lowercase, without the root dot, sorted, once each).
+    pub exchanges: Vec<String>,
+    /// A null MX (RFC 7505: one MX record whose exchange is `.`): the domain accepts no
+    /// mail.
+    pub null_mx: bool,
+    /// Without MX records: the names the address lookup's CNAME records point to (the
+    /// mail goes to the host at the end of the chain).
+    pub aliases: Vec<String>,
+    /// Without MX records: whether the name has an address (A or AAAA), where RFC 5321
+    /// delivers mail when there is no MX.
+    pub has_address: bool,
+}
+
+impl MailRoute {
+    /// The hosts the mail goes through: the exchanges, else the alias targets.
+    pub fn hosts(&self) -> &[String] {
+        if self.exchanges.is_empty() {
+            &self.aliases
+        } else {
+            &self.exchanges
+        }
+    }
+
+    /// No mail route: a null MX, or neither MX nor address records.
+    pub fn no_mail(&self) -> bool {
+        self.null_mx || (self.exchanges.is_empty() && !self.has_address)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +101,32 @@ mod tests {
             nameservers: nameservers.iter().map(|s| (*s).to_owned()).collect(),
             mail: Some(true),
         }
+    }
+
+    #[test]
+    fn a_mail_route_is_its_exchanges_else_its_aliases() {
+        let mx = MailRoute {
+            exchanges: vec!["mx.lapsed-mail.net".into()],
+            aliases: vec!["ignored.example".into()],
+            ..MailRoute::default()
+        };
+        assert_eq!(mx.hosts(), ["mx.lapsed-mail.net"]);
+        assert!(!mx.no_mail());
+        let alias = MailRoute {
+            aliases: vec!["host.provider.net".into()],
+            has_address: true,
+            ..MailRoute::default()
+        };
+        assert_eq!(alias.hosts(), ["host.provider.net"]);
+        assert!(!alias.no_mail());
+        assert!(MailRoute::default().no_mail(), "no MX, no address");
+        let null = MailRoute {
+            null_mx: true,
+            has_address: true,
+            ..MailRoute::default()
+        };
+        assert!(null.no_mail());
+        assert!(null.hosts().is_empty());
     }
 
     #[test]

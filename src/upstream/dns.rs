@@ -16,7 +16,7 @@ use hickory_resolver::{Resolver, TokioResolver};
 
 use super::trust::{Probed, ResolverTrust, TrustSettings};
 use super::{Answer, Failure, Lookup, LookupError, Skipped};
-use crate::domain::delegation::Delegation;
+use crate::domain::delegation::{Delegation, MailRoute};
 use crate::domain::name::RegistrableDomain;
 use crate::domain::status::EvidenceSource;
 
@@ -172,6 +172,74 @@ impl Lookup for DnsLookup {
 
     fn host_of(&self, _domain: &RegistrableDomain) -> Result<String, Skipped> {
         Ok(DNS_HOST.to_owned())
+    }
+
+    /// MX first; without MX records (NODATA or NXDOMAIN), the address records, whose
+    /// CNAMEs say which host the mail goes to. A failed query is a failed lookup, never
+    /// "no mail".
+    async fn mail_route(&self, mail_domain: &str) -> Result<MailRoute, LookupError> {
+        let name = Name::from_ascii(format!("{mail_domain}.")).map_err(|_| Failure::Malformed)?;
+        let exchanges = match self.resolver.lookup(name.clone(), RecordType::MX).await {
+            Ok(found) => found.answers().to_vec(),
+            // A resolver that answers NXDOMAIN for everything must not make every
+            // address "without mail": its NXDOMAIN counts only while it is trusted.
+            Err(error) if error.is_nx_domain() => {
+                let tld = mail_domain.rsplit('.').next().unwrap_or(mail_domain);
+                if !self.probe_trust(tld).await {
+                    return Err(Failure::UntrustedResolver.into());
+                }
+                Vec::new()
+            }
+            Err(error) if error.is_no_records_found() => Vec::new(),
+            Err(error) => return Err(failure(&error).into()),
+        };
+        let mut route = mail_route_from(&exchanges, &[]);
+        if route.exchanges.is_empty() && !route.null_mx {
+            let addresses = match self.resolver.lookup(name, RecordType::A).await {
+                Ok(found) => found.answers().to_vec(),
+                Err(error) if error.is_no_records_found() => Vec::new(),
+                Err(error) => return Err(failure(&error).into()),
+            };
+            route = mail_route_from(&exchanges, &addresses);
+        }
+        Ok(route)
+    }
+}
+
+/// The mail route an MX answer and (without MX records) an address answer show: the
+/// exchanges (a lone exchange `.` is a null MX, RFC 7505), the CNAME targets of the
+/// address answer and whether it held an address. Other records are ignored.
+pub fn mail_route_from(mx_answers: &[Record], address_answers: &[Record]) -> MailRoute {
+    let mut exchanges = Vec::new();
+    let mut null_mx = false;
+    for record in mx_answers {
+        if let RData::MX(mx) = &record.data {
+            if mx.exchange.is_root() {
+                null_mx = true;
+            } else {
+                exchanges.push(host_name(&mx.exchange));
+            }
+        }
+    }
+    exchanges.sort_unstable();
+    exchanges.dedup();
+    let mut aliases: Vec<String> = address_answers
+        .iter()
+        .filter_map(|record| match &record.data {
+            RData::CNAME(target) => Some(host_name(&target.0)),
+            _ => None,
+        })
+        .collect();
+    aliases.sort_unstable();
+    aliases.dedup();
+    let has_address = address_answers
+        .iter()
+        .any(|record| matches!(record.data, RData::A(_) | RData::AAAA(_)));
+    MailRoute {
+        null_mx: null_mx && exchanges.is_empty(),
+        exchanges,
+        aliases,
+        has_address,
     }
 }
 

@@ -486,3 +486,102 @@ async fn a_nameserver_domain_in_redemption_or_gone_denies_a_failing_one_does_not
     assert_eq!(flagged["eligible"], true, "{flagged}");
     assert_eq!(signal_names(&flagged), ["nameserver_domain_lapsed"]);
 }
+
+/// The reproduction's mail half: the mail for `victim-corp.com` is delivered by
+/// `mx.lapsed-mail.net`, whose domain somebody registered anew three days ago: whoever
+/// holds it receives the reset mail.
+#[tokio::test]
+async fn a_mail_route_through_a_domain_registered_anew_is_refused() {
+    let app = spawn().await;
+    set_holder(&app, "victim-corp.com", "292", "1-VRSN");
+    app.dns.set(
+        "victim-corp.com",
+        Zone::MailVia(vec![
+            "mx.lapsed-mail.net".into(),
+            "mx2.lapsed-mail.net".into(),
+        ]),
+    );
+    app.rdap.set(
+        "lapsed-mail.net",
+        Answer::Domain(rdap_domain(
+            "lapsed-mail.net",
+            &["active"],
+            days_ago(3),
+            days_ahead(362),
+        )),
+    );
+    let answer = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(answer["eligible"], false, "{answer}");
+    assert_eq!(answer["reason"], "domain_mail_route_lapsed");
+    assert_eq!(signal_names(&answer), ["mail_route_lapsed"]);
+    assert_eq!(
+        answer["signals"][0]["evidence"],
+        "lapsed-mail.net was registered anew"
+    );
+    let after = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(1))).await;
+    assert_eq!(after["reason"], "domain_active", "{after}");
+    // The route domain is watched like any other.
+    app.state.checker.settled().await;
+    let (_, route) = app.get("/v1/domains/lapsed-mail.net").await;
+    assert_eq!(route["watched"], true, "{route}");
+}
+
+/// Without MX records the mail goes to the host the address's CNAME names; the mail
+/// domain as written (`mail.corp-two.com`) is the one asked.
+#[tokio::test]
+async fn an_alias_to_a_gone_provider_is_a_lapsed_mail_route() {
+    let app = spawn().await;
+    set_holder(&app, "corp-two.com", "292", "1-VRSN");
+    app.dns.set(
+        "mail.corp-two.com",
+        Zone::AliasTo("host.gone-provider.net".into()),
+    );
+    // gone-provider.net is not set: the registry answers 404.
+    let answer = check_verified(&app, "a@mail.corp-two.com", Some(days_ago(200))).await;
+    assert_eq!(answer["reason"], "domain_mail_route_lapsed", "{answer}");
+    assert_eq!(
+        answer["signals"][0]["evidence"],
+        "gone-provider.net is unregistered"
+    );
+    // The registrable domain itself routes elsewhere: it answers for itself.
+    let other = check_verified(&app, "a@corp-two.com", Some(days_ago(200))).await;
+    assert_eq!(other["reason"], "domain_active", "{other}");
+}
+
+#[tokio::test]
+async fn a_name_without_mail_is_flagged_and_a_lying_resolver_flags_nothing() {
+    let app = spawn().await;
+    set_holder(&app, "null-mx.com", "292", "1-VRSN");
+    set_holder(&app, "nothing.com", "292", "1-VRSN");
+    app.dns.set("null-mx.com", Zone::MailVia(vec![".".into()]));
+    app.dns.set("nothing.com", Zone::NoMail);
+    let null = check_verified(&app, "a@null-mx.com", None).await;
+    assert_eq!(null["eligible"], true, "a flag: {null}");
+    assert_eq!(signal_names(&null), ["no_mail"]);
+    assert_eq!(null["signals"][0]["evidence"], "null MX");
+    let nothing = check_verified(&app, "a@nothing.com", None).await;
+    assert_eq!(
+        nothing["signals"][0]["evidence"],
+        "neither MX nor address records"
+    );
+
+    let strict = spawn_with(&[("LAPSEGUARD_SIGNAL_POLICY", "no_mail=deny")]).await;
+    set_holder(&strict, "nothing.com", "292", "1-VRSN");
+    strict.dns.set("nothing.com", Zone::NoMail);
+    let denied = check_verified(&strict, "a@nothing.com", None).await;
+    assert_eq!(denied["reason"], "domain_without_mail", "{denied}");
+    // A resolver that answers NXDOMAIN for everything (from the start: its probes meet
+    // the lie): the mail route is unknown, not absent.
+    set_holder(&strict, "fine.com", "292", "1-VRSN");
+    strict.dns.lie_nxdomain(true);
+    let lying = strict.restart().await;
+    let lied_to = check_verified(&lying, "a@fine.com", None).await;
+    assert_eq!(lied_to["reason"], "domain_active", "{lied_to}");
+    assert_eq!(lied_to["signals"], json!([]));
+    // A resolver that fails says nothing either.
+    strict.dns.lie_nxdomain(false);
+    set_holder(&strict, "servfail.com", "292", "1-VRSN");
+    strict.dns.set("servfail.com", Zone::ServFail);
+    let failed = check_verified(&strict, "a@servfail.com", None).await;
+    assert_eq!(failed["reason"], "domain_active", "{failed}");
+}

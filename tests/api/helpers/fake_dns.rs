@@ -31,6 +31,13 @@ pub enum Zone {
     /// A truncated reply (TC) over UDP, delegated to these hosts over TCP: proves the
     /// resolver's retry over TCP, as for a large NS set.
     TcpOnly(Vec<String>),
+    /// A mail domain whose MX records name these exchanges (`.` is a null MX), with an
+    /// address.
+    MailVia(Vec<String>),
+    /// A mail domain without MX records whose address is a CNAME to this host.
+    AliasTo(String),
+    /// A name with neither MX nor address records.
+    NoMail,
 }
 
 impl Zone {
@@ -160,8 +167,50 @@ fn answer(table: &Mutex<Table>, packet: &[u8], transport: Transport) -> Option<V
         Zone::TcpOnly(hosts) => Zone::Delegated(hosts),
         other => other,
     };
+    let address = |owner: Name| {
+        let a = RData::A(hickory_resolver::proto::rr::rdata::A(
+            std::net::Ipv4Addr::new(192, 0, 2, 25),
+        ));
+        Record::from_rdata(owner, 300, a)
+    };
+    let ns_only = |reply: &mut Message| {
+        if question.query_type() == RecordType::NS {
+            let host = Name::from_ascii("ns1.fake-dns.test.").expect("valid");
+            reply.add_answer(Record::from_rdata(owner.clone(), 300, RData::NS(NS(host))));
+        }
+    };
     match zone {
         Zone::Silent | Zone::TcpOnly(_) => return None,
+        Zone::MailVia(exchanges) => match question.query_type() {
+            RecordType::MX => {
+                for exchange in exchanges {
+                    let exchange = match exchange.trim_end_matches('.') {
+                        "" => Name::root(),
+                        host => Name::from_ascii(format!("{host}.")).ok()?,
+                    };
+                    reply.add_answer(Record::from_rdata(
+                        owner.clone(),
+                        300,
+                        RData::MX(MX::new(0, exchange)),
+                    ));
+                }
+            }
+            RecordType::A => {
+                reply.add_answer(address(owner.clone()));
+            }
+            _ => ns_only(&mut reply),
+        },
+        Zone::AliasTo(target) => match question.query_type() {
+            RecordType::A => {
+                let target = Name::from_ascii(format!("{target}.")).ok()?;
+                let cname = RData::CNAME(hickory_resolver::proto::rr::rdata::CNAME(target.clone()));
+                reply.add_answer(Record::from_rdata(owner.clone(), 300, cname));
+                reply.add_answer(address(target));
+            }
+            RecordType::MX => {}
+            _ => ns_only(&mut reply),
+        },
+        Zone::NoMail => ns_only(&mut reply),
         Zone::NxDomain => reply.metadata.response_code = ResponseCode::NXDomain,
         Zone::ServFail => reply.metadata.response_code = ResponseCode::ServFail,
         Zone::NoData => {}
