@@ -260,6 +260,8 @@ impl Checker {
                     } else {
                         "neither MX nor address records".to_owned()
                     },
+                    seen_at: seen.seen_at,
+                    published: false,
                 },
             );
         }

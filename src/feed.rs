@@ -6,15 +6,30 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::lifecycle::Lifecycle;
+use crate::domain::signals::{Change, Signal};
 use crate::domain::status::EvidenceSource;
 use crate::store::PublishedTransition;
 
-/// One published change of a domain's lifecycle or registration date. Also the body of
-/// each webhook.
+/// What a transition is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransitionKind {
+    /// A change of lifecycle stage or of registration date.
+    Lifecycle,
+    /// An ownership signal appeared or went away (`signal`, `change`, `since`).
+    Signal,
+}
+
+/// One published change: of a domain's lifecycle or registration date (`kind:
+/// lifecycle`), or of its ownership signals (`kind: signal`). Also the body of each
+/// webhook, with `type` added.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TransitionItem {
     /// Only grows: resume after the last id you saw.
     pub id: i64,
+    /// `lifecycle` or `signal`. A consumer that reads lifecycle changes only skips
+    /// `signal` items (their `from` and `to` are both the current lifecycle).
+    pub kind: TransitionKind,
     pub domain: String,
     /// The lifecycle before; `unknown` for the first observation of a lapsed domain.
     pub from: Lifecycle,
@@ -25,6 +40,34 @@ pub struct TransitionItem {
     pub observed_at: DateTime<Utc>,
     /// The source of that lookup: `rdap`, `fastly` or `dns`.
     pub source: EvidenceSource,
+    /// `kind: signal`: the signal; null for a lifecycle transition.
+    pub signal: Option<Signal>,
+    /// `kind: signal`: `appeared` (confirmed by a second look) or `gone`.
+    pub change: Option<Change>,
+    /// `kind: signal`: the signal's `since`.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// A webhook's body: the transition, and its `type`: `domain.transition` for a lifecycle
+/// transition, `domain.signal` for a signal's.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookEvent<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(flatten)]
+    pub item: &'a TransitionItem,
+}
+
+impl<'a> WebhookEvent<'a> {
+    pub fn of(item: &'a TransitionItem) -> Self {
+        Self {
+            kind: match item.kind {
+                TransitionKind::Lifecycle => "domain.transition",
+                TransitionKind::Signal => "domain.signal",
+            },
+            item,
+        }
+    }
 }
 
 impl From<&PublishedTransition> for TransitionItem {
@@ -32,6 +75,13 @@ impl From<&PublishedTransition> for TransitionItem {
         let t = &published.transition;
         Self {
             id: published.id,
+            kind: match t.signal {
+                Some(_) => TransitionKind::Signal,
+                None => TransitionKind::Lifecycle,
+            },
+            signal: t.signal.map(|s| s.signal),
+            change: t.signal.map(|s| s.change),
+            since: t.signal.map(|s| s.since),
             domain: t.domain.to_string(),
             from: t.from,
             to: t.to,

@@ -90,7 +90,8 @@ impl GuardSettings {
 /// Whether the guard counts a transition: a move from `active` into any other known
 /// stage (the moves a caller un-verifies on).
 pub fn is_lapse(transition: &Transition) -> bool {
-    transition.from == Lifecycle::Active
+    transition.signal.is_none()
+        && transition.from == Lifecycle::Active
         && !matches!(transition.to, Lifecycle::Active | Lifecycle::Unknown)
 }
 
@@ -251,6 +252,7 @@ mod tests {
             expires_at: None,
             observed_at: at(0),
             source: EvidenceSource::Rdap,
+            signal: None,
         }
     }
 

@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
 use super::nameservers::{NameserverClass, NameserverClasses};
-use super::signals::{Signal, SignalAction, SignalPolicy, SignalState};
+use super::signals::{Change, Signal, SignalAction, SignalChange, SignalPolicy, SignalState};
 use super::status::{DomainStatus, EvidenceSource, Finding, Observation};
 
 /// [`DomainStatus::observe`] with the signals folded in: what every path that folds an
@@ -53,14 +53,19 @@ pub fn fold(
     let kept: &[SignalState] = previous.map_or(&[], |p| &p.signals);
     let at = observation.observed_at;
     let mut signals: Vec<SignalState> = Vec::new();
+    let earlier = |signal: Signal| kept.iter().find(|s| s.signal == signal);
+    // A signal that continues (same `since`) keeps when it was first seen and whether it
+    // was published; a new one (a newer event) starts again.
     let mut keep = |signal: Signal, since: DateTime<Utc>, evidence: String| {
+        let continuing = earlier(signal).filter(|e| e.since == since);
         signals.push(SignalState {
             signal,
             since,
             evidence,
+            seen_at: continuing.map_or(at, |e| e.seen_at),
+            published: continuing.is_some_and(|e| e.published),
         });
     };
-    let earlier = |signal: Signal| kept.iter().find(|s| s.signal == signal);
     let state_since = |signal: Signal| earlier(signal).map_or(at, |s| s.since);
 
     // States read from the nameservers, where the observation lists them.
@@ -173,6 +178,51 @@ pub fn fold(
     signals
 }
 
+/// What to publish of `next`'s signals, given the signals before: a signal appeared once a
+/// look at least `confirm_after` after the first that showed it still shows it (RDAP
+/// answers from two servers of one registry can disagree for minutes), marked published in
+/// `next`; a published signal that is no longer there went away. A signal that came and
+/// went before its confirmation publishes nothing.
+pub fn signal_changes(
+    before: &[SignalState],
+    next: &mut [SignalState],
+    observed_at: DateTime<Utc>,
+    confirm_after: Duration,
+) -> Vec<SignalChange> {
+    let mut changes = Vec::new();
+    for gone in before
+        .iter()
+        .filter(|b| b.published && !next.iter().any(|n| n.signal == b.signal))
+    {
+        changes.push(SignalChange {
+            signal: gone.signal,
+            change: Change::Gone,
+            since: gone.since,
+        });
+    }
+    for signal in next
+        .iter_mut()
+        .filter(|n| !n.published && observed_at - n.seen_at >= confirm_after)
+    {
+        signal.published = true;
+        changes.push(SignalChange {
+            signal: signal.signal,
+            change: Change::Appeared,
+            since: signal.since,
+        });
+    }
+    changes
+}
+
+/// When a signal awaiting its confirming look wants the next look.
+pub fn confirmation_due(signals: &[SignalState], confirm_after: Duration) -> Option<DateTime<Utc>> {
+    signals
+        .iter()
+        .filter(|s| !s.published)
+        .map(|s| s.seen_at + confirm_after)
+        .min()
+}
+
 /// Whether a transfer at `transfer` has the shape of an expired-domain auction: within
 /// [`GRACE_WINDOW`] after the most recent anniversary (on or before the transfer) of the
 /// expiration date the record shows, or after the expiration lapseguard saw before.
@@ -280,6 +330,8 @@ pub fn route_signal(
         signal,
         since,
         evidence: format!("{route} {what}"),
+        seen_at: now,
+        published: false,
     })
 }
 
@@ -430,6 +482,32 @@ mod tests {
         let leap = Utc.with_ymd_and_hms(2028, 2, 29, 0, 0, 0).unwrap();
         let after = Utc.with_ymd_and_hms(2027, 3, 30, 0, 0, 0).unwrap();
         assert!(in_grace_window(after, Some(leap), None));
+    }
+
+    #[test]
+    fn a_signal_is_published_once_a_later_look_confirms_it_and_when_it_goes() {
+        let confirm = Duration::minutes(10);
+        let first = observe(None, 0, record("292", "1-VRSN", &["ns1.dan.com"]));
+        let mut signals = first.signals.clone();
+        assert!(signal_changes(&[], &mut signals, day(0), confirm).is_empty());
+        assert_eq!(confirmation_due(&signals, confirm), Some(day(0) + confirm));
+        let again = observe(Some(&first), 1, record("292", "1-VRSN", &["ns1.dan.com"]));
+        let mut confirmed = again.signals.clone();
+        let changes = signal_changes(&signals, &mut confirmed, day(1), confirm);
+        assert_eq!(
+            changes,
+            [SignalChange {
+                signal: Signal::ForSale,
+                change: Change::Appeared,
+                since: day(0)
+            }]
+        );
+        assert!(confirmed[0].published);
+        assert_eq!(confirmation_due(&confirmed, confirm), None);
+        // Gone: published once; an unconfirmed one that goes publishes nothing.
+        let changes = signal_changes(&confirmed, &mut [], day(2), confirm);
+        assert_eq!(changes[0].change, Change::Gone);
+        assert!(signal_changes(&signals, &mut [], day(2), confirm).is_empty());
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub struct WritePlan {
     pub end_allow: bool,
     /// The transition to put before the mass-change guard.
     pub transition: Option<Transition>,
+    /// Signals that appeared or went away: published as they are (the guard weighs
+    /// lapses only).
+    pub signal_transitions: Vec<Transition>,
     /// The guard's key for it: the evidence's host, or the resolver and TLD for DNS.
     pub guard_key: Option<String>,
     pub schedule: ScheduleWrite,
@@ -162,12 +165,14 @@ pub fn plan(
     let Folded {
         tracked: after,
         transition,
+        signal_transitions,
         next_check_at: evidence_next,
     } = match recording.role {
         Role::Evidence => before.tracked.fold(observation, schedule),
         Role::Signal => Folded {
             tracked: before.tracked.clone(),
             transition: None,
+            signal_transitions: Vec::new(),
             next_check_at: observation.observed_at,
         },
     };
@@ -217,6 +222,7 @@ pub fn plan(
         new_fact,
         end_allow,
         transition,
+        signal_transitions,
         guard_key,
         schedule: schedule_write,
         copies,

@@ -217,6 +217,45 @@ pub struct SignalState {
     /// handles before and after, the transfer's date.
     #[schema(example = "nameserver ns1.dan.com")]
     pub evidence: String,
+    /// The first observation that showed it (the store's, not the API's): a signal is
+    /// published once a look at least the confirmation delay later still shows it.
+    #[serde(skip)]
+    pub seen_at: DateTime<Utc>,
+    /// Whether its appearance has been published as a transition.
+    #[serde(skip)]
+    pub published: bool,
+}
+
+/// A signal that appeared or went away: a transition of kind `signal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Appeared,
+    Gone,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Appeared => "appeared",
+            Self::Gone => "gone",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Appeared, Self::Gone]
+            .into_iter()
+            .find(|c| c.as_str() == text)
+    }
+}
+
+/// What a signal transition says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignalChange {
+    pub signal: Signal,
+    pub change: Change,
+    /// The signal's `since`.
+    pub since: DateTime<Utc>,
 }
 
 #[cfg(test)]

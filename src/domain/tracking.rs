@@ -22,6 +22,8 @@ pub struct Tracked {
 pub struct Folded {
     pub tracked: Tracked,
     pub transition: Option<Transition>,
+    /// Signals that appeared (confirmed) or went away: transitions of kind `signal`.
+    pub signal_transitions: Vec<Transition>,
     pub next_check_at: DateTime<Utc>,
 }
 
@@ -49,17 +51,51 @@ impl Tracked {
         {
             current.last_lapse_at = self.status.as_ref().and_then(|s| s.last_lapse_at);
         }
+        let before = self.status.as_ref().map_or(&[][..], |s| &s.signals[..]);
+        let signal_transitions = match status.as_mut() {
+            Some(current) if succeeded && current.checked_at == observation.observed_at => {
+                let changes = ownership::signal_changes(
+                    before,
+                    &mut current.signals,
+                    observation.observed_at,
+                    settings.confirm_after,
+                );
+                changes
+                    .into_iter()
+                    .map(|change| Transition {
+                        domain: current.domain.clone(),
+                        from: current.lifecycle,
+                        to: current.lifecycle,
+                        registered_at: current.registered_at,
+                        expires_at: current.expires_at,
+                        observed_at: observation.observed_at,
+                        source: current.evidence,
+                        signal: Some(change),
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         let input = ScheduleInput {
             status: status.as_ref(),
             failures,
             pending: publication.pending,
         };
-        let next_check_at = next_check_at(
+        let mut next_check_at = next_check_at(
             input,
             &observation.domain,
             observation.observed_at,
             settings,
         );
+        // A signal awaiting its confirming look is looked at again as a skip is.
+        if failures == 0
+            && let Some(due) = status
+                .as_ref()
+                .and_then(|s| ownership::confirmation_due(&s.signals, settings.confirm_after))
+        {
+            let due = due.max(observation.observed_at + chrono::Duration::seconds(1));
+            next_check_at = next_check_at.min(due);
+        }
         Folded {
             tracked: Tracked {
                 status,
@@ -67,6 +103,7 @@ impl Tracked {
                 failures,
             },
             transition,
+            signal_transitions,
             next_check_at,
         }
     }

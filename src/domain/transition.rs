@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
+use super::signals::SignalChange;
 use super::status::{DomainStatus, EvidenceSource, SAME_REGISTRATION, registered_anew};
 
 /// One published change of a domain's lifecycle or registration date.
@@ -18,6 +19,9 @@ pub struct Transition {
     pub observed_at: DateTime<Utc>,
     /// The source of the observation that made it.
     pub source: EvidenceSource,
+    /// For a transition of kind `signal`: which signal appeared or went away (`from` and
+    /// `to` are then both the current lifecycle). `None` for a lifecycle transition.
+    pub signal: Option<SignalChange>,
 }
 
 /// A stage-skipping change seen once, waiting for a second lookup to confirm it.
@@ -102,6 +106,7 @@ impl Publication {
             expires_at: status.expires_at,
             observed_at: now,
             source: status.evidence,
+            signal: None,
         };
         // A lapse only DNS has seen (a DNS-only TLD) waits for a second look, as a skip
         // does: one resolver's bad minute must not un-verify a TLD's worth of addresses.

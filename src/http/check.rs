@@ -334,11 +334,15 @@ mod tests {
                 signal: Signal::ForSale,
                 since: time,
                 evidence: "nameserver ns1.dan.com".into(),
+                seen_at: time,
+                published: true,
             },
             SignalState {
                 signal: Signal::TransferredSinceVerified,
                 since: time + chrono::Duration::milliseconds(5),
                 evidence: "registrar 292 -> 1068".into(),
+                seen_at: time,
+                published: false,
             },
         ];
         cases.push(signalled);

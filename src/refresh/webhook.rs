@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::clock::Clock;
-use crate::feed::TransitionItem;
+use crate::feed::{TransitionItem, WebhookEvent};
 use crate::secret::Secret;
 use crate::store::{Store, StoreError};
 use crate::telemetry::metrics;
@@ -109,8 +109,8 @@ impl WebhookSender {
         let mut delivered = 0;
         for delivery in self.store.due_deliveries(now, ROUND).await? {
             let id = delivery.transition.id;
-            let body = serde_json::to_string(&TransitionItem::from(&delivery.transition))
-                .unwrap_or_default();
+            let item = TransitionItem::from(&delivery.transition);
+            let body = serde_json::to_string(&WebhookEvent::of(&item)).unwrap_or_default();
             let message_id = format!("transition_{id}");
             let timestamp = now.timestamp();
             let sent = self

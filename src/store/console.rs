@@ -24,11 +24,13 @@ pub(super) const DELETE_EXPIRED_SESSIONS: &str =
     "DELETE FROM console_sessions WHERE expires_at <= $1";
 
 pub(super) const SELECT_NEWEST_TRANSITIONS: &str = "SELECT id, domain, from_lifecycle, \
-     to_lifecycle, registered_at, expires_at, observed_at, source FROM transitions \
+     to_lifecycle, registered_at, expires_at, observed_at, source, kind, signal_name, \
+     signal_change, signal_since FROM transitions \
      ORDER BY id DESC LIMIT $1";
 
 pub(super) const SELECT_DOMAIN_TRANSITIONS: &str = "SELECT id, domain, from_lifecycle, \
-     to_lifecycle, registered_at, expires_at, observed_at, source FROM transitions \
+     to_lifecycle, registered_at, expires_at, observed_at, source, kind, signal_name, \
+     signal_change, signal_since FROM transitions \
      WHERE domain = $1 ORDER BY id DESC LIMIT $2";
 
 /// Days are UTC days, numbered from the epoch.

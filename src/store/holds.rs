@@ -306,6 +306,10 @@ macro_rules! impl_hold_store {
                         .bind(transition.source.as_str())
                         .bind(host)
                         .bind(guard::is_lapse(&transition))
+                        .bind(if transition.signal.is_some() { "signal" } else { "lifecycle" })
+                        .bind(transition.signal.map(|s| s.signal.as_str()))
+                        .bind(transition.signal.map(|s| s.change.as_str()))
+                        .bind(transition.signal.map(|s| s.since.timestamp()))
                         .fetch_one(&mut *conn)
                         .await?;
                     if webhooks {

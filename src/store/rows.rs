@@ -10,7 +10,7 @@ use crate::domain::audit::{AuditAction, AuditEntry, LoggedAudit};
 use crate::domain::delegation::Delegation;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
-use crate::domain::signals::{Signal, SignalState};
+use crate::domain::signals::{Change, Signal, SignalChange, SignalState};
 use crate::domain::status::{
     DomainStatus, EvidenceSource, Finding, Flags, Observation, Outcome, Registration,
 };
@@ -260,6 +260,36 @@ pub(super) struct TransitionRow {
     source: String,
     #[sqlx(default)]
     attempts: Option<i32>,
+    /// `signal` for a signal's transition (NULL read as `lifecycle`: held rows have none).
+    #[sqlx(default)]
+    kind: Option<String>,
+    #[sqlx(default)]
+    signal_name: Option<String>,
+    #[sqlx(default)]
+    signal_change: Option<String>,
+    #[sqlx(default)]
+    signal_since: Option<i64>,
+}
+
+impl TransitionRow {
+    /// A signal transition's signal, change and `since`; `None` for a lifecycle one.
+    fn signal_change(&self) -> Result<Option<SignalChange>, StoreError> {
+        if self.kind.as_deref() != Some("signal") {
+            return Ok(None);
+        }
+        let corrupt = || StoreError::Corrupt(format!("signal transition {}", self.id));
+        let signal = self.signal_name.as_deref().and_then(Signal::parse);
+        let change = self.signal_change.as_deref().and_then(Change::parse);
+        let since = from_seconds(self.signal_since);
+        match (signal, change, since) {
+            (Some(signal), Some(change), Some(since)) => Ok(Some(SignalChange {
+                signal,
+                change,
+                since,
+            })),
+            _ => Err(corrupt()),
+        }
+    }
 }
 
 impl TryFrom<TransitionRow> for PublishedTransition {
@@ -276,6 +306,7 @@ impl TryFrom<TransitionRow> for PublishedTransition {
                 expires_at: from_seconds(row.expires_at),
                 observed_at: required_time(row.observed_at)?,
                 source: source_from(&row.source)?,
+                signal: row.signal_change()?,
             },
         })
     }
@@ -364,6 +395,11 @@ struct StoredSignal {
     signal: String,
     since: i64,
     evidence: String,
+    /// First seen (Unix seconds); absent in rows written before signals were published.
+    #[serde(default)]
+    seen_at: Option<i64>,
+    #[serde(default)]
+    published: bool,
 }
 
 pub(super) fn encode_signals(signals: &[SignalState]) -> String {
@@ -373,6 +409,8 @@ pub(super) fn encode_signals(signals: &[SignalState]) -> String {
             signal: s.signal.as_str().to_owned(),
             since: s.since.timestamp(),
             evidence: s.evidence.clone(),
+            seen_at: Some(s.seen_at.timestamp()),
+            published: s.published,
         })
         .collect();
     serde_json::to_string(&stored).unwrap_or_else(|_| "[]".to_owned())
@@ -390,10 +428,13 @@ fn decode_signals(text: Option<&str>) -> Result<Vec<SignalState>, StoreError> {
         .into_iter()
         .filter_map(|s| Some((Signal::parse(&s.signal)?, s)))
         .map(|(signal, s)| {
+            let since = required_time(s.since)?;
             Ok(SignalState {
                 signal,
-                since: required_time(s.since)?,
+                since,
                 evidence: s.evidence,
+                seen_at: s.seen_at.map(required_time).transpose()?.unwrap_or(since),
+                published: s.published,
             })
         })
         .collect()

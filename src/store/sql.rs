@@ -86,18 +86,21 @@ pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcom
      FROM observations WHERE domain = $1 ORDER BY observed_at DESC, id DESC LIMIT $2";
 
 pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
-     to_lifecycle, registered_at, expires_at, observed_at, source, host, lapse) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+     to_lifecycle, registered_at, expires_at, observed_at, source, host, lapse, kind, \
+     signal_name, signal_change, signal_since) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
 
 pub(super) const INSERT_DELIVERY: &str =
     "INSERT INTO webhook_outbox (transition_id, next_attempt_at) VALUES ($1, $2)";
 
 pub(super) const SELECT_TRANSITIONS: &str = "SELECT id, domain, from_lifecycle, to_lifecycle, \
-     registered_at, expires_at, observed_at, source FROM transitions WHERE id > $1 \
+     registered_at, expires_at, observed_at, source, kind, signal_name, signal_change, \
+     signal_since FROM transitions WHERE id > $1 \
      ORDER BY id LIMIT $2";
 
 pub(super) const SELECT_DUE_DELIVERIES: &str = "SELECT t.id, t.domain, t.from_lifecycle, \
-     t.to_lifecycle, t.registered_at, t.expires_at, t.observed_at, t.source, o.attempts \
+     t.to_lifecycle, t.registered_at, t.expires_at, t.observed_at, t.source, o.attempts, \
+     t.kind, t.signal_name, t.signal_change, t.signal_since \
      FROM webhook_outbox o JOIN transitions t ON t.id = o.transition_id \
      WHERE o.delivered_at IS NULL AND o.next_attempt_at <= $1 ORDER BY t.id LIMIT $2";
 
@@ -652,6 +655,18 @@ macro_rules! impl_store {
                     }
                     None => None,
                 };
+                if !plan.signal_transitions.is_empty() {
+                    <$store as Backend>::lock_transitions(&mut *tx).await?;
+                    for transition in &plan.signal_transitions {
+                        <$store as HoldSql>::publish(
+                            &mut *tx,
+                            transition.clone(),
+                            plan.guard_key.as_deref(),
+                            settings.webhooks,
+                        )
+                        .await?;
+                    }
+                }
                 if recording.role == Role::Signal
                     && before.watch.is_some_and(|w| plan.next_check_at < w.next_check_at)
                 {

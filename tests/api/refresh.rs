@@ -55,7 +55,19 @@ fn verify(headers: &axum::http::HeaderMap, body: &str) -> Value {
         base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
     );
     assert_eq!(header("webhook-signature"), expected);
-    serde_json::from_str(body).expect("JSON body")
+    // The body is the feed's item with the event's `type`.
+    let mut body: Value = serde_json::from_str(body).expect("JSON body");
+    let kind = body["kind"].clone();
+    let event_type = body
+        .as_object_mut()
+        .and_then(|fields| fields.remove("type"))
+        .expect("a type");
+    let expected_type = match kind.as_str() {
+        Some("signal") => "domain.signal",
+        _ => "domain.transition",
+    };
+    assert_eq!(event_type, expected_type);
+    body
 }
 
 #[tokio::test]

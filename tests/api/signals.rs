@@ -585,3 +585,109 @@ async fn a_name_without_mail_is_flagged_and_a_lying_resolver_flags_nothing() {
     let failed = check_verified(&strict, "a@servfail.com", None).await;
     assert_eq!(failed["reason"], "domain_active", "{failed}");
 }
+
+/// "Check now" through the API.
+async fn check_now(app: &TestApp, domain: &str) {
+    let (status, body) = app
+        .post_json(&format!("/v1/domains/{domain}/refresh"), json!({}))
+        .await;
+    assert!(status.is_success(), "{body}");
+}
+
+/// A signal that appears is published as a transition of its own kind once a second look
+/// confirms it, and again when it goes; each is a webhook of type `domain.signal`, beside
+/// lifecycle transitions of type `domain.transition`.
+#[tokio::test]
+async fn a_signal_that_appears_and_goes_is_published_and_sent() {
+    let receiver = WebhookReceiver::start().await;
+    let app = spawn_with(&[
+        ("LAPSEGUARD_WEBHOOK_URL", receiver.url.as_str()),
+        (
+            "LAPSEGUARD_WEBHOOK_SECRET",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ),
+    ])
+    .await;
+    let (status, _) = app
+        .post_json(
+            "/v1/watch",
+            json!({"domains": ["listed.com", "lapsing.com"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let on = |ns: &str| Answer::Domain(held_by("listed.com", &[ns], "292", "1-VRSN"));
+    app.rdap.set("listed.com", on("ns1.example.net"));
+    app.rdap.set(
+        "lapsing.com",
+        Answer::Domain(rdap_domain(
+            "lapsing.com",
+            &["redemption period"],
+            days_ago(3000),
+            days_ago(40),
+        )),
+    );
+    app.run_next_check("listed.com").await;
+    app.run_next_check("lapsing.com").await;
+    // Put on a marketplace's nameservers: seen once, not yet published.
+    app.rdap.set("listed.com", on("ns1.undeveloped.com"));
+    app.rdap.set("undeveloped.com", active("undeveloped.com"));
+    check_now(&app, "listed.com").await;
+    app.run_next_check("listed.com").await;
+    let signal_items = |all: &[Value]| {
+        all.iter()
+            .filter(|t| t["kind"] == "signal")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        signal_items(&app.all_transitions().await).is_empty(),
+        "unconfirmed"
+    );
+    // The confirming look comes within the confirmation delay, and publishes it.
+    app.run_next_check("listed.com").await;
+    let published = signal_items(&app.all_transitions().await);
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(published[0]["signal"], "for_sale");
+    assert_eq!(published[0]["change"], "appeared");
+    assert_eq!(published[0]["domain"], "listed.com");
+    assert_eq!(published[0]["from"], published[0]["to"]);
+    // Off the marketplace: gone, at once.
+    app.rdap.set("listed.com", on("ns1.example.net"));
+    check_now(&app, "listed.com").await;
+    app.run_next_check("listed.com").await;
+    let published = signal_items(&app.all_transitions().await);
+    assert_eq!(published.len(), 2, "{published:?}");
+    assert_eq!(published[1]["change"], "gone");
+    // Lifecycle transitions say so.
+    let all = app.all_transitions().await;
+    assert!(
+        all.iter()
+            .any(|t| t["kind"] == "lifecycle" && t["domain"] == "lapsing.com"),
+        "{all:?}"
+    );
+    let webhooks = app.state.webhooks.as_ref().expect("configured");
+    webhooks.deliver_due().await.expect("deliveries");
+    let types: Vec<(String, String)> = receiver
+        .received()
+        .iter()
+        .map(|(_, body)| {
+            let body: Value = serde_json::from_str(body).expect("JSON");
+            (
+                body["type"].as_str().unwrap_or_default().to_owned(),
+                body["kind"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        types.contains(&("domain.signal".into(), "signal".into())),
+        "{types:?}"
+    );
+    assert!(
+        types.contains(&("domain.transition".into(), "lifecycle".into())),
+        "{types:?}"
+    );
+    assert_eq!(
+        types.iter().filter(|(t, _)| t == "domain.signal").count(),
+        2
+    );
+}

@@ -384,6 +384,11 @@ export interface components {
              */
             next_after: number;
         };
+        /**
+         * @description A signal that appeared or went away: a transition of kind `signal`.
+         * @enum {string}
+         */
+        Change: "appeared" | "gone";
         /** @description The address a caller wants to send a recovery link to. */
         CheckRequest: {
             /**
@@ -906,10 +911,13 @@ export interface components {
             webhooks_pending: number;
         };
         /**
-         * @description One published change of a domain's lifecycle or registration date. Also the body of
-         *     each webhook.
+         * @description One published change: of a domain's lifecycle or registration date (`kind:
+         *     lifecycle`), or of its ownership signals (`kind: signal`). Also the body of each
+         *     webhook, with `type` added.
          */
         TransitionItem: {
+            /** @description `kind: signal`: `appeared` (confirmed by a second look) or `gone`. */
+            change: components["schemas"]["Change"] | null;
             domain: string;
             /** Format: date-time */
             expires_at: string | null;
@@ -921,16 +929,33 @@ export interface components {
              */
             id: number;
             /**
+             * @description `lifecycle` or `signal`. A consumer that reads lifecycle changes only skips
+             *     `signal` items (their `from` and `to` are both the current lifecycle).
+             */
+            kind: components["schemas"]["TransitionKind"];
+            /**
              * Format: date-time
              * @description When the lookup that published it was made.
              */
             observed_at: string;
             /** Format: date-time */
             registered_at: string | null;
+            /** @description `kind: signal`: the signal; null for a lifecycle transition. */
+            signal: components["schemas"]["Signal"] | null;
+            /**
+             * Format: date-time
+             * @description `kind: signal`: the signal's `since`.
+             */
+            since: string | null;
             /** @description The source of that lookup: `rdap`, `fastly` or `dns`. */
             source: components["schemas"]["EvidenceSource"];
             to: components["schemas"]["Lifecycle"] | string;
         };
+        /**
+         * @description What a transition is about.
+         * @enum {string}
+         */
+        TransitionKind: "lifecycle" | "signal";
         /** @description A page of the transitions log. */
         TransitionsPage: {
             /**

@@ -4,6 +4,7 @@ from .audit_action import AuditAction
 from .audit_item import AuditItem
 from .audit_item_details import AuditItemDetails
 from .audit_page import AuditPage
+from .change import Change
 from .check_request import CheckRequest
 from .check_response import CheckResponse
 from .discard_response import DiscardResponse
@@ -34,6 +35,7 @@ from .stats_response import StatsResponse
 from .stats_response_holds import StatsResponseHolds
 from .stats_response_lifecycles import StatsResponseLifecycles
 from .transition_item import TransitionItem
+from .transition_kind import TransitionKind
 from .transitions_page import TransitionsPage
 from .watch_field import WatchField
 from .watch_request import WatchRequest
@@ -44,6 +46,7 @@ __all__ = (
     "AuditItem",
     "AuditItemDetails",
     "AuditPage",
+    "Change",
     "CheckRequest",
     "CheckResponse",
     "DiscardResponse",
@@ -74,6 +77,7 @@ __all__ = (
     "StatsResponseHolds",
     "StatsResponseLifecycles",
     "TransitionItem",
+    "TransitionKind",
     "TransitionsPage",
     "WatchField",
     "WatchRequest",

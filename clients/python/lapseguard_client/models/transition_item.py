@@ -7,39 +7,57 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.change import Change
 from ..models.evidence_source import EvidenceSource
 from ..models.lifecycle import Lifecycle
+from ..models.signal import Signal
+from ..models.transition_kind import TransitionKind
 
 T = TypeVar("T", bound="TransitionItem")
 
 
 @_attrs_define
 class TransitionItem:
-    """One published change of a domain's lifecycle or registration date. Also the body of
-    each webhook.
+    """One published change: of a domain's lifecycle or registration date (`kind:
+    lifecycle`), or of its ownership signals (`kind: signal`). Also the body of each
+    webhook, with `type` added.
 
         Attributes:
+            change (Change | None): `kind: signal`: `appeared` (confirmed by a second look) or `gone`.
             domain (str):
             expires_at (datetime.datetime | None):
             from_ (Lifecycle | str): The lifecycle before; `unknown` for the first observation of a lapsed domain.
             id (int): Only grows: resume after the last id you saw.
+            kind (TransitionKind): What a transition is about.
             observed_at (datetime.datetime): When the lookup that published it was made.
             registered_at (datetime.datetime | None):
+            signal (None | Signal): `kind: signal`: the signal; null for a lifecycle transition.
+            since (datetime.datetime | None): `kind: signal`: the signal's `since`.
             source (EvidenceSource): Where an observation's evidence came from. Stable strings, kept in the history.
             to (Lifecycle | str):
     """
 
+    change: Change | None
     domain: str
     expires_at: datetime.datetime | None
     from_: Lifecycle | str
     id: int
+    kind: TransitionKind
     observed_at: datetime.datetime
     registered_at: datetime.datetime | None
+    signal: None | Signal
+    since: datetime.datetime | None
     source: EvidenceSource
     to: Lifecycle | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        change: None | str
+        if isinstance(self.change, Change):
+            change = self.change.value
+        else:
+            change = self.change
+
         domain = self.domain
 
         expires_at: None | str
@@ -56,6 +74,8 @@ class TransitionItem:
 
         id = self.id
 
+        kind = self.kind.value
+
         observed_at = self.observed_at.isoformat()
 
         registered_at: None | str
@@ -63,6 +83,18 @@ class TransitionItem:
             registered_at = self.registered_at.isoformat()
         else:
             registered_at = self.registered_at
+
+        signal: None | str
+        if isinstance(self.signal, Signal):
+            signal = self.signal.value
+        else:
+            signal = self.signal
+
+        since: None | str
+        if isinstance(self.since, datetime.datetime):
+            since = self.since.isoformat()
+        else:
+            since = self.since
 
         source = self.source.value
 
@@ -76,12 +108,16 @@ class TransitionItem:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "change": change,
                 "domain": domain,
                 "expires_at": expires_at,
                 "from": from_,
                 "id": id,
+                "kind": kind,
                 "observed_at": observed_at,
                 "registered_at": registered_at,
+                "signal": signal,
+                "since": since,
                 "source": source,
                 "to": to,
             }
@@ -92,6 +128,22 @@ class TransitionItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+
+        def _parse_change(data: object) -> Change | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                change_type_0 = Change(data)
+
+                return change_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Change | None, data)
+
+        change = _parse_change(d.pop("change"))
+
         domain = d.pop("domain")
 
         def _parse_expires_at(data: object) -> datetime.datetime | None:
@@ -124,6 +176,8 @@ class TransitionItem:
 
         id = d.pop("id")
 
+        kind = TransitionKind(d.pop("kind"))
+
         observed_at = datetime.datetime.fromisoformat(d.pop("observed_at"))
 
         def _parse_registered_at(data: object) -> datetime.datetime | None:
@@ -141,6 +195,36 @@ class TransitionItem:
 
         registered_at = _parse_registered_at(d.pop("registered_at"))
 
+        def _parse_signal(data: object) -> None | Signal:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                signal_type_0 = Signal(data)
+
+                return signal_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Signal, data)
+
+        signal = _parse_signal(d.pop("signal"))
+
+        def _parse_since(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                since_type_0 = datetime.datetime.fromisoformat(data)
+
+                return since_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        since = _parse_since(d.pop("since"))
+
         source = EvidenceSource(d.pop("source"))
 
         def _parse_to(data: object) -> Lifecycle | str:
@@ -157,12 +241,16 @@ class TransitionItem:
         to = _parse_to(d.pop("to"))
 
         transition_item = cls(
+            change=change,
             domain=domain,
             expires_at=expires_at,
             from_=from_,
             id=id,
+            kind=kind,
             observed_at=observed_at,
             registered_at=registered_at,
+            signal=signal,
+            since=since,
             source=source,
             to=to,
         )

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class TransitionKind(StrEnum):
+    LIFECYCLE = "lifecycle"
+    SIGNAL = "signal"
+
+    def __str__(self) -> str:
+        return str(self.value)
