@@ -209,8 +209,9 @@ impl Checker {
         self.assess(loaded, held, verified_at, now)
     }
 
-    /// `nameserver_domain_lapsed`: the registrable domains the domain's nameservers belong
-    /// to (other than its own) are judged as routes ([`Checker::route_finding`]).
+    /// `nameserver_domain_lapsed`: the registrable domains the domain's nameservers (the
+    /// registry's and DNS's) belong to, other than its own, are judged as routes
+    /// ([`Checker::route_finding`]).
     async fn judge_routes(
         &self,
         domain: &RegistrableDomain,
@@ -226,7 +227,13 @@ impl Checker {
         if !self.may_change(assessment, signal) {
             return;
         }
-        let routes = route_domains(domain, &status.nameservers);
+        let hosts: Vec<String> = status
+            .nameservers
+            .iter()
+            .chain(&status.dns_nameservers)
+            .cloned()
+            .collect();
+        let routes = route_domains(domain, &hosts);
         if let Some(found) = self
             .route_finding(signal, &routes, verified_at, deadline, now)
             .await

@@ -405,7 +405,20 @@ impl Observer {
         let undelegated = matches!(&dns_answer, Ok(Answer::Delegation(d)) if !d.delegated);
         let (answer, found) = if covered {
             let found = match (&registry_answer, undelegated) {
-                (Ok(_), _) => fold(&registry_seen),
+                // DNS's nameservers beside the registry's, as the store will fold them
+                // (`Tracked::fold_delegation`): the next check answers the same.
+                (Ok(_), _) => fold(&registry_seen).map(|status| {
+                    dns_seen
+                        .as_ref()
+                        .and_then(|dns| {
+                            ownership::observe_delegation(
+                                &status,
+                                dns,
+                                self.settings.schedule.nameserver_classes,
+                            )
+                        })
+                        .unwrap_or(status)
+                }),
                 (Err(_), true) => fold(&dns_seen),
                 (Err(_), false) => None,
             };

@@ -407,6 +407,7 @@ mod tests {
             handle: None,
             registrar_id: None,
             nameservers: vec![],
+            dns_nameservers: vec![],
             signals: vec![],
         }
     }

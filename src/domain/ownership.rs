@@ -89,6 +89,7 @@ pub fn fold(
             let matched = next
                 .nameservers
                 .iter()
+                .chain(&next.dns_nameservers)
                 .find(|ns| !own(ns) && classes.class_of(ns) == Some(class));
             if let Some(ns) = matched {
                 keep(signal, state_since(signal), format!("nameserver {ns}"));
@@ -176,6 +177,32 @@ pub fn fold(
     }
     signals.sort_by_key(|s| s.signal);
     signals
+}
+
+/// A DNS answer about a domain another source answers for (a delegation sweep's, or a
+/// check's DNS look): the status keeps its registry facts and `checked_at`, takes the NS
+/// hosts as its DNS nameservers, and its nameserver signals are folded again. `None`
+/// when the answer is not a delegation with nameservers (NXDOMAIN, NODATA, a failure: the
+/// registry's evidence decides those) or nothing changes.
+pub fn observe_delegation(
+    previous: &DomainStatus,
+    observation: &Observation,
+    classes: &NameserverClasses,
+) -> Option<DomainStatus> {
+    let Finding::Delegation(delegation) = &observation.finding else {
+        return None;
+    };
+    if !delegation.delegated
+        || delegation.nameservers.is_empty()
+        || delegation.nameservers == previous.dns_nameservers
+        || observation.observed_at < previous.checked_at
+    {
+        return None;
+    }
+    let mut next = previous.clone();
+    next.dns_nameservers = delegation.nameservers.clone();
+    next.signals = fold(Some(previous), &next, observation, classes);
+    Some(next)
 }
 
 /// What to publish of `next`'s signals, given the signals before: a signal appeared once a

@@ -10,7 +10,8 @@
 //!
 //! The rules, each tested below:
 //! - evidence is folded into the status ([`Tracked::fold`]); a signal (DNS beside a
-//!   registry) leaves the status and its publication alone;
+//!   registry) leaves the status and its publication alone but for its DNS nameservers
+//!   and the nameserver signals they raise ([`Tracked::fold_delegation`]);
 //! - the status row is written when the status or its publication changed; a change of
 //!   the facts (not only of `checked_at`) is a new revision;
 //! - a new registration or a new lapse ends an allow override ([`ends_allow`]);
@@ -169,12 +170,7 @@ pub fn plan(
         next_check_at: evidence_next,
     } = match recording.role {
         Role::Evidence => before.tracked.fold(observation, schedule),
-        Role::Signal => Folded {
-            tracked: before.tracked.clone(),
-            transition: None,
-            signal_transitions: Vec::new(),
-            next_check_at: observation.observed_at,
-        },
+        Role::Signal => before.tracked.fold_delegation(observation, schedule),
     };
     let previous = before.tracked.status.as_ref();
     let write_status = after.status.is_some()
@@ -483,7 +479,7 @@ mod tests {
 
     #[test]
     fn a_delegation_change_makes_the_registry_check_due_now() {
-        let tracked = tracked_after(&Tracked::default(), &registered(1, &["active"], -9000));
+        let mut tracked = tracked_after(&Tracked::default(), &registered(1, &["active"], -9000));
         let signal = Recording {
             origin: Origin::Schedule,
             role: Role::Signal,
@@ -492,6 +488,10 @@ mod tests {
             Finding::Delegation(d) => d,
             _ => unreachable!("built above"),
         };
+        // The status keeps the latest DNS nameservers (a first DNS answer writes them).
+        let first_look = planned(&tracked, None, &dns(5, true), signal);
+        assert!(first_look.write_status);
+        tracked = first_look.tracked;
         let same = watch(500, Some(delegated.clone()), Some("rdap.example:443"));
         let unchanged = planned(&tracked, Some(&same), &dns(10, true), signal);
         assert_eq!(unchanged.next_check_at, at(500));

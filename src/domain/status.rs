@@ -227,6 +227,9 @@ pub struct DomainStatus {
     /// The current nameservers: the registry's (RDAP), or DNS's where DNS is the evidence
     /// (lowercase, sorted, once each).
     pub nameservers: Vec<String>,
+    /// The latest DNS NS answer's hosts (a delegation sweep or a check's DNS look), kept
+    /// beside the registry's: the nameserver classes read both.
+    pub dns_nameservers: Vec<String>,
     /// The ownership signals that hold now (`signals.rs`), by signal.
     pub signals: Vec<SignalState>,
 }
@@ -291,6 +294,12 @@ impl DomainStatus {
                 previous.map(|p| p.nameservers.clone()).unwrap_or_default()
             }
         };
+        let dns_nameservers = match &observation.finding {
+            Finding::Delegation(delegation) => delegation.nameservers.clone(),
+            _ => previous
+                .map(|p| p.dns_nameservers.clone())
+                .unwrap_or_default(),
+        };
         Some(Self {
             domain: observation.domain.clone(),
             lifecycle,
@@ -310,6 +319,7 @@ impl DomainStatus {
                 .registrar_id
                 .or_else(|| previous.and_then(|p| p.registrar_id.clone())),
             nameservers,
+            dns_nameservers,
             signals: previous.map(|p| p.signals.clone()).unwrap_or_default(),
         })
     }

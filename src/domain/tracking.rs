@@ -28,6 +28,70 @@ pub struct Folded {
 }
 
 impl Tracked {
+    /// A DNS answer about a domain another source answers for: only the status's DNS
+    /// nameservers and its nameserver signals change (`ownership::observe_delegation`);
+    /// the signal transitions they make are published as for evidence. The schedule is
+    /// the caller's (`recording::plan`).
+    pub fn fold_delegation(
+        &self,
+        observation: &Observation,
+        settings: &ScheduleSettings,
+    ) -> Folded {
+        let unchanged = Folded {
+            tracked: self.clone(),
+            transition: None,
+            signal_transitions: Vec::new(),
+            next_check_at: observation.observed_at,
+        };
+        let Some(previous) = &self.status else {
+            return unchanged;
+        };
+        let Some(mut status) =
+            ownership::observe_delegation(previous, observation, settings.nameserver_classes)
+        else {
+            return unchanged;
+        };
+        let signal_transitions = self.publish_signals(&mut status, observation, settings);
+        Folded {
+            tracked: Tracked {
+                status: Some(status),
+                ..self.clone()
+            },
+            signal_transitions,
+            ..unchanged
+        }
+    }
+
+    /// The signal transitions `current` makes against the signals before (marking those
+    /// it publishes).
+    fn publish_signals(
+        &self,
+        current: &mut DomainStatus,
+        observation: &Observation,
+        settings: &ScheduleSettings,
+    ) -> Vec<Transition> {
+        let before = self.status.as_ref().map_or(&[][..], |s| &s.signals[..]);
+        let changes = ownership::signal_changes(
+            before,
+            &mut current.signals,
+            observation.observed_at,
+            settings.confirm_after,
+        );
+        changes
+            .into_iter()
+            .map(|change| Transition {
+                domain: current.domain.clone(),
+                from: current.lifecycle,
+                to: current.lifecycle,
+                registered_at: current.registered_at,
+                expires_at: current.expires_at,
+                observed_at: observation.observed_at,
+                source: observation.source,
+                signal: Some(change),
+            })
+            .collect()
+    }
+
     pub fn fold(&self, observation: &Observation, settings: &ScheduleSettings) -> Folded {
         let mut status = ownership::observe(
             self.status.as_ref(),
@@ -51,28 +115,9 @@ impl Tracked {
         {
             current.last_lapse_at = self.status.as_ref().and_then(|s| s.last_lapse_at);
         }
-        let before = self.status.as_ref().map_or(&[][..], |s| &s.signals[..]);
         let signal_transitions = match status.as_mut() {
             Some(current) if succeeded && current.checked_at == observation.observed_at => {
-                let changes = ownership::signal_changes(
-                    before,
-                    &mut current.signals,
-                    observation.observed_at,
-                    settings.confirm_after,
-                );
-                changes
-                    .into_iter()
-                    .map(|change| Transition {
-                        domain: current.domain.clone(),
-                        from: current.lifecycle,
-                        to: current.lifecycle,
-                        registered_at: current.registered_at,
-                        expires_at: current.expires_at,
-                        observed_at: observation.observed_at,
-                        source: current.evidence,
-                        signal: Some(change),
-                    })
-                    .collect()
+                self.publish_signals(current, observation, settings)
             }
             _ => Vec::new(),
         };

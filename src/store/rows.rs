@@ -39,6 +39,7 @@ pub(super) struct StatusRow {
     registrar_id: Option<String>,
     nameservers: Option<String>,
     signals: Option<String>,
+    dns_nameservers: Option<String>,
 }
 
 impl StatusRow {
@@ -88,6 +89,7 @@ impl TryFrom<StatusRow> for DomainStatus {
             registrar_id: row.registrar_id,
             nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
             signals: decode_signals(row.signals.as_deref())?,
+            dns_nameservers: decode_statuses(row.dns_nameservers.as_deref().unwrap_or("[]"))?,
         })
     }
 }

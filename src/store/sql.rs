@@ -11,7 +11,7 @@ macro_rules! status_columns {
         "SELECT domain, lifecycle, statuses, registered_at, first_registered_at, expires_at, \
          last_changed_at, transferred_at, last_lapse_at, checked_at, published_lifecycle, \
          published_registered_at, pending_lifecycle, pending_since, revision, evidence, \
-         registry_handle, registrar_id, nameservers, signals \
+         registry_handle, registrar_id, nameservers, signals, dns_nameservers \
          FROM domain_status"
     };
 }
@@ -25,9 +25,9 @@ pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifec
      registered_at, first_registered_at, expires_at, last_changed_at, transferred_at, \
      last_lapse_at, checked_at, published_lifecycle, published_registered_at, \
      pending_lifecycle, pending_since, revision, evidence, registry_handle, registrar_id, \
-     nameservers, signals) \
+     nameservers, signals, dns_nameservers) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-     $18, $19, $20) \
+     $18, $19, $20, $21) \
      ON CONFLICT (domain) DO UPDATE SET lifecycle = excluded.lifecycle, \
      statuses = excluded.statuses, registered_at = excluded.registered_at, \
      first_registered_at = excluded.first_registered_at, expires_at = excluded.expires_at, \
@@ -38,7 +38,8 @@ pub(super) const UPSERT_STATUS: &str = "INSERT INTO domain_status (domain, lifec
      pending_lifecycle = excluded.pending_lifecycle, pending_since = excluded.pending_since, \
      revision = excluded.revision, evidence = excluded.evidence, \
      registry_handle = excluded.registry_handle, registrar_id = excluded.registrar_id, \
-     nameservers = excluded.nameservers, signals = excluded.signals";
+     nameservers = excluded.nameservers, signals = excluded.signals, \
+     dns_nameservers = excluded.dns_nameservers";
 
 pub(super) const INSERT_OBSERVATION: &str = "INSERT INTO observations (domain, observed_at, \
      outcome, lifecycle, http_status, error, statuses, registered_at, expires_at, \
@@ -468,6 +469,7 @@ macro_rules! impl_store {
                     .bind(status.registrar_id.as_deref())
                     .bind(rows::encode_statuses(&status.nameservers))
                     .bind(rows::encode_signals(&status.signals))
+                    .bind(rows::encode_statuses(&status.dns_nameservers))
                     .execute(&mut *conn)
                     .await?;
                 Ok(())

@@ -257,6 +257,8 @@ async fn the_answer_does_not_flip_between_two_checks_a_second_apart() {
     app.dns.set("failing.com", Zone::NxDomain);
     app.rdap.set("failing.com", Answer::Status(503));
     app.rdap.set("steady.com", active("steady.com"));
+    // Its DNS host's domain is a route, looked up with it: registered long ago.
+    app.rdap.set("registrar.com", active("registrar.com"));
     app.dns
         .set("steady.com", Zone::delegated_to(&["ns1.registrar.com"]));
     for name in ["quiet.it", "failing.com", "steady.com"] {

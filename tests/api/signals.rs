@@ -691,3 +691,31 @@ async fn a_signal_that_appears_and_goes_is_published_and_sent() {
         2
     );
 }
+
+/// The current nameservers are the registry's and DNS's: a name whose registry still
+/// lists its old nameservers while DNS already serves it from a marketplace's is for sale.
+#[tokio::test]
+async fn dns_nameservers_count_beside_the_registrys() {
+    let app = spawn().await;
+    set_holder(&app, "moving.com", "292", "1-VRSN");
+    app.dns.set(
+        "moving.com",
+        Zone::delegated_to(&["ns1.afternic.com", "ns2.afternic.com"]),
+    );
+    // The live answer folds DNS's set as the store does: the cached one says the same.
+    let live = check_verified(&app, "a@moving.com", None).await;
+    assert_eq!(live["reason"], "domain_for_sale", "{live}");
+    assert_eq!(live["source"], "live");
+    app.state.checker.settled().await;
+    let cached = check_verified(&app, "a@moving.com", None).await;
+    assert_eq!(cached["source"], "cache");
+    assert_eq!(cached["reason"], "domain_for_sale", "{cached}");
+    assert_eq!(
+        cached["signals"][0]["evidence"],
+        "nameserver ns1.afternic.com"
+    );
+    // The registry's next answer keeps it (DNS's set is kept on the status).
+    app.run_next_check("moving.com").await;
+    let (_, view) = app.get("/v1/domains/moving.com").await;
+    assert_eq!(view["signals"][0]["signal"], "for_sale", "{view}");
+}
