@@ -35,6 +35,13 @@ struct SimulateArgs {
     /// Share of domains on TLDs with no RDAP server (DNS is their only evidence).
     #[arg(long, default_value_t = 0.15)]
     dns_only_share: f64,
+    /// Share of domains sold on the aftermarket in the period (listed on a marketplace's
+    /// nameservers for 2 to 12 weeks, then transferred), without a lapse.
+    #[arg(long, default_value_t = 0.005)]
+    aftermarket_rate: f64,
+    /// Share of domains their holder moves to another registrar in the period.
+    #[arg(long, default_value_t = 0.02)]
+    owner_transfer_rate: f64,
     /// Simulated days.
     #[arg(long, default_value_t = 365)]
     days: u32,
@@ -153,6 +160,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             params.lapse_rate = args.lapse_rate;
             params.early_deletion_rate = args.early_deletion_rate;
             params.dns_only_share = args.dns_only_share;
+            params.aftermarket_rate = args.aftermarket_rate;
+            params.owner_transfer_rate = args.owner_transfer_rate;
             params.days = args.days;
             params.seed = args.seed;
             params.baseline_daily_cap = args.baseline_daily_cap;
@@ -161,6 +170,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 ("--lapse-rate", args.lapse_rate),
                 ("--early-deletion-rate", args.early_deletion_rate),
                 ("--dns-only-share", args.dns_only_share),
+                ("--aftermarket-rate", args.aftermarket_rate),
+                ("--owner-transfer-rate", args.owner_transfer_rate),
             ] {
                 anyhow::ensure!(
                     (0.0..=1.0).contains(&share),

@@ -18,11 +18,14 @@ use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::recording::{Before, Recording, delegation_changed, plan};
 use crate::domain::schedule::{ScheduleSettings, next_dns_check_at};
+use crate::domain::signals::SignalAction;
 use crate::domain::status::{EvidenceSource, Finding, Observation};
 use crate::domain::tracking::Tracked;
 use crate::refresh::scheduler::HORIZON;
 use crate::upstream::pacer::{HostPacer, HostRates};
-use registry::{DAY, Population, Rng, SimDomain, Stage, population};
+use registry::{
+    DAY, Fate, Handover, Lapse, Population, Rng, SimDomain, Stage, assign_handovers, population,
+};
 
 /// A simulated RDAP host: its share of the domains and its rate limit.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -75,6 +78,11 @@ pub struct SimulationParams {
     pub early_deletion_rate: f64,
     /// Share of domains on TLDs with no RDAP server.
     pub dns_only_share: f64,
+    /// Share of domains (without a lapse, on RDAP TLDs) sold on the aftermarket in the
+    /// period: listed on a marketplace's nameservers for 2 to 12 weeks, then transferred.
+    pub aftermarket_rate: f64,
+    /// Share of domains moved to another registrar by their holder in the period.
+    pub owner_transfer_rate: f64,
     pub seed: u64,
     pub baseline_daily_cap: u32,
     #[serde(skip)]
@@ -95,6 +103,8 @@ impl SimulationParams {
             no_expiry_share: 0.03,
             early_deletion_rate: 0.01,
             dns_only_share: 0.15,
+            aftermarket_rate: 0.005,
+            owner_transfer_rate: 0.02,
             seed: 1,
             baseline_daily_cap: 1_000,
             max_check_interval_days: schedule.max_interval.num_days(),
@@ -140,9 +150,32 @@ pub struct PolicyReport {
     pub dns_queries_per_domain_year: f64,
     /// Domains that went longer than the maximum check interval without a check.
     pub domains_over_max_interval: u64,
+    /// Changes of hands without a lapse, and transfers by the holder.
+    pub handovers: HandoverReport,
     /// Detection time per domain, seconds from the start (for tests).
     #[serde(skip)]
     pub detections: Vec<Option<i64>>,
+}
+
+/// What a policy saw of changes of hands without a lapse (issue 22). "Detected" means a
+/// denying reason was stored before the new holder got the name: a lapse (the lifecycle)
+/// or, with signals, a denying signal under the default policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HandoverReport {
+    /// Names sold in auto-renew grace by their registrar (pre-release auctions) within
+    /// the period.
+    pub pre_release: u64,
+    pub pre_release_detected: u64,
+    /// Of those, detected by the lifecycle alone.
+    pub pre_release_detected_without_signals: u64,
+    /// Aftermarket sales within the period.
+    pub aftermarket: u64,
+    pub aftermarket_detected: u64,
+    pub aftermarket_detected_without_signals: u64,
+    /// Transfers by the holder within the period.
+    pub owner_transfers: u64,
+    /// Of those, ever denied by a signal (false positives; flags are not counted).
+    pub owner_transfers_denied: u64,
 }
 
 impl PolicyReport {
@@ -201,6 +234,14 @@ pub fn simulate(params: &SimulationParams) -> SimulationReport {
         },
         &mut Rng::new(params.seed),
     );
+    let mut domains = domains;
+    assign_handovers(
+        &mut domains,
+        params.days,
+        params.aftermarket_rate,
+        params.owner_transfer_rate,
+        &mut Rng::new(params.seed ^ 0x4A4D_0FE5),
+    );
     let lapseguard = run_lapseguard(&domains, params, Dns::On);
     let lapseguard_without_dns = run_lapseguard(&domains, params, Dns::Off);
     let baseline = run_baseline(&domains, params, params.baseline_daily_cap, "baseline");
@@ -222,6 +263,8 @@ struct Ledger {
     last_check: Vec<i64>,
     max_gap: Vec<i64>,
     detections: Vec<Option<i64>>,
+    /// The first time a denying signal was stored, per domain.
+    signal_detections: Vec<Option<i64>>,
 }
 
 impl Ledger {
@@ -232,6 +275,7 @@ impl Ledger {
             last_check: vec![0; domains],
             max_gap: vec![0; domains],
             detections: vec![None; domains],
+            signal_detections: vec![None; domains],
         }
     }
 
@@ -253,6 +297,51 @@ impl Ledger {
         if self.detections[domain].is_none() && sim.lapse_start().is_some_and(|s| t >= s) {
             self.detections[domain] = Some(t);
         }
+    }
+
+    /// A denying signal stored at `t`.
+    fn signal(&mut self, domain: usize, t: i64) {
+        self.signal_detections[domain].get_or_insert(t);
+    }
+
+    fn handovers(&self, domains: &[SimDomain], end: i64) -> HandoverReport {
+        let mut report = HandoverReport::default();
+        let before = |found: Option<i64>, deadline: i64| found.is_some_and(|at| at < deadline);
+        for (i, sim) in domains.iter().enumerate() {
+            let lifecycle = self.detections[i];
+            let signal = self.signal_detections[i];
+            let either = match (lifecycle, signal) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(Lapse {
+                fate: Fate::SoldInGrace(after),
+                ..
+            }) = sim.lapse
+            {
+                let sale = sim.expiry + after;
+                if sale <= end {
+                    report.pre_release += 1;
+                    report.pre_release_detected += u64::from(before(either, sale));
+                    report.pre_release_detected_without_signals +=
+                        u64::from(before(lifecycle, sale));
+                }
+            }
+            match sim.handover {
+                Some(Handover::Aftermarket { sold, .. }) if (0..=end).contains(&sold) => {
+                    report.aftermarket += 1;
+                    report.aftermarket_detected += u64::from(before(either, sold));
+                    report.aftermarket_detected_without_signals +=
+                        u64::from(before(lifecycle, sold));
+                }
+                Some(Handover::OwnerTransfer { at }) if (0..=end).contains(&at) => {
+                    report.owner_transfers += 1;
+                    report.owner_transfers_denied += u64::from(signal.is_some());
+                }
+                _ => {}
+            }
+        }
+        report
     }
 
     fn report(self, name: &str, domains: &[SimDomain], params: &SimulationParams) -> PolicyReport {
@@ -303,6 +392,7 @@ impl Ledger {
                 * 365.0
                 / days,
             domains_over_max_interval: over,
+            handovers: self.handovers(domains, end),
             detections: self.detections,
         }
     }
@@ -478,6 +568,16 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams, dns: Dns
         if plan.transition.as_ref().is_some_and(|t| is_lapsed(t.to)) {
             ledger.detect(i, sim, t);
         }
+        // Signals: an address verified at the start of the period hears of those after it.
+        if let Some(status) = &plan.tracked.status {
+            let denied = status
+                .signals
+                .iter()
+                .any(|s| s.since >= start && s.signal.default_action() == SignalAction::Deny);
+            if denied {
+                ledger.signal(i, t);
+            }
+        }
         tracked[i] = plan.tracked;
         next_at[i] = (plan.next_check_at - start).num_seconds();
         due.push(Reverse((next_at[i], index, Due::Scheduled)));
@@ -605,6 +705,31 @@ pub fn table(report: &SimulationReport) -> String {
         ),
         &|r| r.domains_over_max_interval.to_string(),
     );
+    out += "changes of hands without a lapse (detected before the new holder had the name)\n";
+    type Count = fn(&HandoverReport) -> (u64, u64);
+    let counts: [(&str, Count); 5] = [
+        ("  pre-release auctions: with signals", |h| {
+            (h.pre_release_detected, h.pre_release)
+        }),
+        ("  pre-release auctions: lifecycle only", |h| {
+            (h.pre_release_detected_without_signals, h.pre_release)
+        }),
+        ("  aftermarket sales: with signals", |h| {
+            (h.aftermarket_detected, h.aftermarket)
+        }),
+        ("  aftermarket sales: lifecycle only", |h| {
+            (h.aftermarket_detected_without_signals, h.aftermarket)
+        }),
+        ("  holders' own transfers denied (false +)", |h| {
+            (h.owner_transfers_denied, h.owner_transfers)
+        }),
+    ];
+    for (label, count) in counts {
+        out += &row(label, &|r| {
+            let (part, whole) = count(&r.handovers);
+            format!("{part} of {whole}")
+        });
+    }
     out
 }
 
@@ -659,6 +784,7 @@ mod tests {
             expiry: expiry_day * DAY,
             term_left: 0,
             publishes_expiry,
+            handover: None,
             lapse,
         };
         let purged = |grace_days: i64| {
@@ -725,6 +851,7 @@ mod tests {
                 expiry: 50 * DAY,
                 term_left: 200 * DAY,
                 publishes_expiry: true,
+                handover: None,
                 lapse: purged,
             },
             // On a TLD without RDAP: expires on day 20 into 10 days of grace.
@@ -735,6 +862,7 @@ mod tests {
                 expiry: 20 * DAY,
                 term_left: 0,
                 publishes_expiry: true,
+                handover: None,
                 lapse: Some(Lapse {
                     grace: 10 * DAY,
                     fate: Fate::Purged {
@@ -766,6 +894,54 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_is_caught_before_the_sale_and_an_owners_transfer_is_not_denied() {
+        let mut params = params(3, 120);
+        params.failures = FailureRates {
+            rate_limited: 0.0,
+            timeout: 0.0,
+            server_error: 0.0,
+        };
+        let domain = |handover: Option<Handover>, expiry_day: i64| SimDomain {
+            host: 0,
+            dns_only: false,
+            registered: -1_000 * DAY,
+            expiry: expiry_day * DAY,
+            term_left: 0,
+            publishes_expiry: true,
+            lapse: None,
+            handover,
+        };
+        let domains = [
+            domain(
+                Some(Handover::Aftermarket {
+                    listed: 10 * DAY,
+                    sold: 40 * DAY,
+                }),
+                300,
+            ),
+            domain(Some(Handover::OwnerTransfer { at: 50 * DAY }), 300),
+            // Transferred 20 days after its expiry date (renewed on time).
+            domain(Some(Handover::OwnerTransfer { at: 20 * DAY }), 0),
+        ];
+        let with = run_lapseguard(&domains, &params, Dns::On);
+        let handovers = &with.handovers;
+        assert_eq!(
+            (handovers.aftermarket, handovers.aftermarket_detected),
+            (1, 1)
+        );
+        assert_eq!(handovers.aftermarket_detected_without_signals, 0);
+        assert_eq!(handovers.owner_transfers, 2);
+        // The one 20 days after its expiry date was seen renewed (the schedule looks a day
+        // after each expiry date) before it moved: not an auction.
+        assert_eq!(handovers.owner_transfers_denied, 0);
+        // Without DNS the 90-day schedule does not come by during the listing.
+        let without = run_lapseguard(&domains, &params, Dns::Off);
+        assert_eq!(without.handovers.aftermarket_detected, 0);
+        let baseline = run_baseline(&domains, &params, 10, "baseline");
+        assert_eq!(baseline.handovers.aftermarket_detected, 0);
+    }
+
+    #[test]
     fn the_baseline_only_sees_what_a_domainr_like_status_shows() {
         let mut params = params(1, 120);
         params.baseline_daily_cap = 10;
@@ -776,6 +952,7 @@ mod tests {
             expiry: 10 * DAY,
             term_left: 0,
             publishes_expiry: true,
+            handover: None,
             lapse: Some(Lapse {
                 grace: 40 * DAY,
                 fate: Fate::Purged {

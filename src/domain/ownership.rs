@@ -149,9 +149,17 @@ pub fn fold(
     if let Some((since, evidence)) = event(Signal::TransferredSinceVerified, transferred) {
         keep(Signal::TransferredSinceVerified, since, evidence);
     }
+    // Judged once, when the transfer is new to lapseguard: a later look has no answer
+    // from before the transfer to compare with.
+    let new_transfer = previous.is_none_or(|p| p.transferred_at != next.transferred_at);
     let auction = next
         .transferred_at
-        .filter(|t| in_grace_window(*t, next.expires_at, before.and_then(|b| b.expires_at)))
+        .filter(|_| new_transfer)
+        .filter(|t| {
+            let expiry =
+                grace_window_expiry(*t, next.expires_at, before.and_then(|b| b.expires_at));
+            expiry.is_some_and(|expiry| !seen_renewed(before, expiry, *t))
+        })
         .filter(|t| earlier(Signal::TransferredInGraceWindow).is_none_or(|s| *t > s.since))
         .map(|t| {
             (
@@ -207,8 +215,8 @@ pub fn observe_delegation(
 
 /// What to publish of `next`'s signals, given the signals before: a signal appeared once a
 /// look at least `confirm_after` after the first that showed it still shows it (RDAP
-/// answers from two servers of one registry can disagree for minutes), marked published in
-/// `next`; a published signal that is no longer there went away. A signal that came and
+/// answers from two servers of one registry can disagree for minutes), or at once when the
+/// registry's own event dates it ([`dated_by_registry`]), marked published in `next`; a published signal that is no longer there went away. A signal that came and
 /// went before its confirmation publishes nothing.
 pub fn signal_changes(
     before: &[SignalState],
@@ -227,10 +235,9 @@ pub fn signal_changes(
             since: gone.since,
         });
     }
-    for signal in next
-        .iter_mut()
-        .filter(|n| !n.published && observed_at - n.seen_at >= confirm_after)
-    {
+    for signal in next.iter_mut().filter(|n| {
+        !n.published && (dated_by_registry(n) || observed_at - n.seen_at >= confirm_after)
+    }) {
         signal.published = true;
         changes.push(SignalChange {
             signal: signal.signal,
@@ -245,9 +252,17 @@ pub fn signal_changes(
 pub fn confirmation_due(signals: &[SignalState], confirm_after: Duration) -> Option<DateTime<Utc>> {
     signals
         .iter()
-        .filter(|s| !s.published)
+        .filter(|s| !s.published && !dated_by_registry(s))
         .map(|s| s.seen_at + confirm_after)
         .min()
+}
+
+/// A signal dated by the registry's own event (a `transfer` event's date, before
+/// lapseguard first saw it) is a fact the record states, published at once like a
+/// lifecycle change that skips no stage; one lapseguard dates itself (a state, a
+/// comparison of two answers) waits for its confirming look.
+fn dated_by_registry(signal: &SignalState) -> bool {
+    signal.since < signal.seen_at
 }
 
 /// Whether a transfer at `transfer` has the shape of an expired-domain auction: within
@@ -258,9 +273,40 @@ pub fn in_grace_window(
     expires_at: Option<DateTime<Utc>>,
     previous_expiry: Option<DateTime<Utc>>,
 ) -> bool {
-    let after = |expiry: DateTime<Utc>| transfer >= expiry && transfer - expiry <= GRACE_WINDOW;
-    let anniversary = expires_at.and_then(|e| anniversary_before(e, transfer));
-    anniversary.is_some_and(after) || previous_expiry.is_some_and(after)
+    grace_window_expiry(transfer, expires_at, previous_expiry).is_some()
+}
+
+/// The expiration date (an anniversary, or the previous one seen) whose window the
+/// transfer falls in, if any.
+fn grace_window_expiry(
+    transfer: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    previous_expiry: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let after = |expiry: &DateTime<Utc>| transfer >= *expiry && transfer - *expiry <= GRACE_WINDOW;
+    expires_at
+        .and_then(|e| anniversary_before(e, transfer))
+        .filter(after)
+        .or(previous_expiry.filter(after))
+}
+
+/// Whether lapseguard saw the name renewed between the expiration date and the transfer:
+/// an answer after the expiry, before the transfer, `active` (not in auto-renew grace)
+/// and with no lapse since the expiry. A name its holder renewed is not auctioned; a
+/// holder who then moves it to another registrar is not refused (`simulate` measured 13%
+/// of holders' own transfers refused without this rule: those that fall in the 60 days
+/// after an expiry date).
+fn seen_renewed(
+    before: Option<&DomainStatus>,
+    expiry: DateTime<Utc>,
+    transfer: DateTime<Utc>,
+) -> bool {
+    before.is_some_and(|b| {
+        b.lifecycle == Lifecycle::Active
+            && b.checked_at >= expiry
+            && b.checked_at < transfer
+            && b.last_lapse_at.is_none_or(|lapse| lapse < expiry)
+    })
 }
 
 /// The latest date on or before `at` with `date`'s month, day and time of day (29
@@ -487,6 +533,25 @@ mod tests {
             ["transferred_since_verified", "transferred_in_grace_window"]
         );
         assert_eq!(status.signals[1].since, day(360));
+        // Seen renewed (active, no lapse) after the expiry date and before the transfer:
+        // the holder's own move.
+        let mut renewed = record("292", "1-VRSN", &[]);
+        renewed.expires_at = Some(day(365 + 340));
+        let seen = observe(None, 345, renewed);
+        let moved = observe(Some(&seen), 362, auctioned.clone());
+        assert_eq!(names(&moved), ["transferred_since_verified"]);
+        let later = observe(Some(&moved), 363, auctioned.clone());
+        assert_eq!(names(&later), ["transferred_since_verified"], "judged once");
+        // In grace at that look: still an auction.
+        let mut grace = record("292", "1-VRSN", &[]);
+        grace.statuses = vec!["auto renew period".into()];
+        grace.expires_at = Some(day(365 + 340));
+        let in_grace = observe(None, 345, grace);
+        let sold = observe(Some(&in_grace), 362, auctioned.clone());
+        assert_eq!(
+            names(&sold),
+            ["transferred_since_verified", "transferred_in_grace_window"]
+        );
         // The same transfer 100 days after the anniversary is an ordinary one.
         auctioned.transferred_at = Some(day(340 + 100));
         let status = observe(None, 442, auctioned);

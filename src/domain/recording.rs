@@ -31,6 +31,7 @@ use super::delegation::Delegation;
 use super::guard::guard_key;
 use super::lifecycle::Lifecycle;
 use super::overrides::ends_allow;
+use super::ownership;
 use super::schedule::{ScheduleSettings, next_dns_check_at};
 use super::status::{EvidenceSource, Finding, Observation};
 use super::tracking::{Folded, Tracked};
@@ -169,7 +170,12 @@ pub fn plan(
         signal_transitions,
         next_check_at: evidence_next,
     } = match recording.role {
-        Role::Evidence => before.tracked.fold(observation, schedule),
+        Role::Evidence => with_kept_delegation(
+            before.tracked.fold(observation, schedule),
+            before.watch,
+            observation,
+            schedule,
+        ),
         Role::Signal => before.tracked.fold_delegation(observation, schedule),
     };
     let previous = before.tracked.status.as_ref();
@@ -224,6 +230,38 @@ pub fn plan(
         copies,
         next_check_at,
     }
+}
+
+/// A DNS answer recorded before the domain had a status (a check's registry and DNS
+/// lookups are written in either order) is kept on the watch list only: the first status
+/// takes its nameservers, and their signals, as if it had come after.
+fn with_kept_delegation(
+    mut folded: Folded,
+    watch: Option<&WatchEntry>,
+    observation: &Observation,
+    schedule: &ScheduleSettings,
+) -> Folded {
+    let kept = watch
+        .and_then(|w| w.delegation.as_ref())
+        .filter(|d| d.delegated && !d.nameservers.is_empty());
+    let Some(status) = folded.tracked.status.as_ref() else {
+        return folded;
+    };
+    let Some(delegation) = kept.filter(|_| status.dns_nameservers.is_empty()) else {
+        return folded;
+    };
+    let dns = Observation {
+        domain: observation.domain.clone(),
+        source: EvidenceSource::Dns,
+        observed_at: status.checked_at,
+        http_status: None,
+        finding: Finding::Delegation(delegation.clone()),
+        host: None,
+    };
+    if let Some(next) = ownership::observe_delegation(status, &dns, schedule.nameserver_classes) {
+        folded.tracked.status = Some(next);
+    }
+    folded
 }
 
 /// A DNS observation's schedule. As evidence, the registry schedule is `evidence_next`

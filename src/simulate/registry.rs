@@ -83,6 +83,30 @@ pub struct SimDomain {
     /// Some ccTLDs publish no expiry date.
     pub publishes_expiry: bool,
     pub lapse: Option<Lapse>,
+    /// A change of hands without a lapse, if any.
+    pub handover: Option<Handover>,
+}
+
+/// A change of hands (or of registrar) without a lapse (issue 22).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Handover {
+    /// An aftermarket sale: on a marketplace's nameservers from `listed`, then moved to the
+    /// buyer at `sold` by a transfer (a new registrar; the registration date stays).
+    Aftermarket { listed: i64, sold: i64 },
+    /// The holder moves the name to another registrar at `at`: legitimate, the false
+    /// positive side.
+    OwnerTransfer { at: i64 },
+}
+
+/// The marketplace's nameserver an aftermarket listing points at (`for_sale` in the
+/// shipped classes).
+pub const MARKETPLACE_NS: &str = "ns1.dan.com";
+
+/// Who holds the name at `t`, as its record and DNS show it.
+struct Holder {
+    registrar_id: &'static str,
+    transferred_at: Option<i64>,
+    nameserver: &'static str,
 }
 
 /// Where a lapse stands at a given time (for the baseline's Domainr-like view).
@@ -160,11 +184,16 @@ impl SimDomain {
             }
             self.publishes_expiry.then(|| at(expiry))
         };
+        let holder = self.holder_at(t);
         let record = |statuses: &[&str], registered: i64, expires: Option<DateTime<Utc>>| {
             Finding::Registered(Registration {
                 statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
                 registered_at: Some(at(registered)),
                 expires_at: expires,
+                transferred_at: holder.transferred_at.map(at),
+                handle: Some("1-SIM".to_owned()),
+                registrar_id: Some(holder.registrar_id.to_owned()),
+                nameservers: vec![holder.nameserver.to_owned()],
                 ..Registration::default()
             })
         };
@@ -234,11 +263,61 @@ impl SimDomain {
         if !self.in_dns(t) {
             return Delegation::undelegated();
         }
-        let holder = if self.new_holder(t) { "new" } else { "old" };
         Delegation {
             delegated: true,
-            nameservers: vec![format!("ns1.{holder}-holder.example")],
+            nameservers: vec![self.holder_at(t).nameserver.to_owned()],
             mail: Some(true),
+        }
+    }
+
+    /// The registrar, the latest transfer and the nameserver at `t`: a sale in grace and
+    /// an aftermarket sale move the name to another registrar by a transfer and to the
+    /// buyer's nameservers; an owner's transfer changes the registrar only.
+    fn holder_at(&self, t: i64) -> Holder {
+        let old = Holder {
+            registrar_id: "1",
+            transferred_at: None,
+            nameserver: "ns1.old-holder.example",
+        };
+        let sold = |at: i64| Holder {
+            registrar_id: "2",
+            transferred_at: Some(at),
+            nameserver: "ns1.new-holder.example",
+        };
+        if let Some(Lapse {
+            fate: Fate::SoldInGrace(after),
+            ..
+        }) = self.lapse
+            && t >= self.expiry + after
+        {
+            return sold(self.expiry + after);
+        }
+        if self.new_holder(t) {
+            return Holder {
+                nameserver: "ns1.new-holder.example",
+                ..old
+            };
+        }
+        match self.handover {
+            Some(Handover::Aftermarket { sold: at, .. }) if t >= at => sold(at),
+            Some(Handover::Aftermarket { listed, .. }) if t >= listed => Holder {
+                nameserver: MARKETPLACE_NS,
+                ..old
+            },
+            Some(Handover::OwnerTransfer { at }) if t >= at => Holder {
+                registrar_id: "2",
+                transferred_at: Some(at),
+                ..old
+            },
+            _ => old,
+        }
+    }
+
+    /// When the name reaches somebody new without a lapse (an aftermarket sale).
+    pub fn handover_deadline(&self) -> Option<i64> {
+        match self.handover {
+            Some(Handover::Aftermarket { sold, .. }) => Some(sold),
+            _ => None,
         }
     }
 }
@@ -259,6 +338,38 @@ pub struct Population<'a> {
     pub dns_only_share: f64,
     /// Share of each RDAP host, in host order.
     pub host_shares: &'a [f64],
+}
+
+/// Gives domains without a lapse, on TLDs with RDAP, a change of hands without one: a
+/// share `aftermarket` is listed on a marketplace for 2 to 12 weeks and then sold, a
+/// share `owner_transfers` moves to another registrar, each at a uniform time in the
+/// period. Drawn from its own generator, so the lapses of a seed stay as they were.
+pub fn assign_handovers(
+    domains: &mut [SimDomain],
+    days: u32,
+    aftermarket: f64,
+    owner_transfers: f64,
+    rng: &mut Rng,
+) {
+    let span = i64::from(days) * DAY;
+    for domain in domains.iter_mut() {
+        let draw = rng.unit();
+        let at = (rng.unit() * span as f64) as i64;
+        let listed_for = (rng.between(14.0, 84.0) * DAY as f64) as i64;
+        if domain.lapse.is_some() || domain.dns_only {
+            continue;
+        }
+        domain.handover = if draw < aftermarket {
+            Some(Handover::Aftermarket {
+                listed: at - listed_for,
+                sold: at,
+            })
+        } else if draw < aftermarket + owner_transfers {
+            Some(Handover::OwnerTransfer { at })
+        } else {
+            None
+        };
+    }
 }
 
 /// Shares of lapse outcomes (the rest is purged). Only gTLD-style registries (the ones
@@ -308,6 +419,7 @@ pub fn population(params: &Population<'_>, rng: &mut Rng) -> Vec<SimDomain> {
                     term_left,
                     publishes_expiry,
                     lapse: Some(Lapse { grace: 0, fate }),
+                    handover: None,
                 };
             }
             let lapse = (rng.unit() < params.lapse_rate).then(|| {
@@ -335,6 +447,7 @@ pub fn population(params: &Population<'_>, rng: &mut Rng) -> Vec<SimDomain> {
                 term_left: 0,
                 publishes_expiry,
                 lapse,
+                handover: None,
             }
         })
         .collect()
@@ -369,6 +482,7 @@ mod tests {
             expiry: 10 * DAY,
             term_left: 0,
             publishes_expiry: true,
+            handover: None,
             lapse: Some(Lapse {
                 grace: 20 * DAY,
                 fate: Fate::Purged {
