@@ -71,11 +71,16 @@ impl Tracked {
         settings: &ScheduleSettings,
     ) -> Vec<Transition> {
         let before = self.status.as_ref().map_or(&[][..], |s| &s.signals[..]);
+        // A name's first look publishes what it shows at once, as a first lifecycle is.
+        let confirm_after = match self.status {
+            Some(_) => settings.confirm_after,
+            None => chrono::Duration::zero(),
+        };
         let changes = ownership::signal_changes(
             before,
             &mut current.signals,
             observation.observed_at,
-            settings.confirm_after,
+            confirm_after,
         );
         changes
             .into_iter()

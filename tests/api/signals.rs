@@ -217,6 +217,24 @@ async fn sale_and_registrar_expiry_nameservers_deny_parking_flags() {
         );
     }
     app.state.checker.settled().await;
+    // A first look publishes what it shows at once, as a first lifecycle is.
+    let published: Vec<(String, String)> = app
+        .all_transitions()
+        .await
+        .iter()
+        .filter(|t| t["kind"] == "signal")
+        .map(|t| {
+            (
+                t["domain"].as_str().unwrap_or_default().to_owned(),
+                t["signal"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        published.contains(&("sold.com".into(), "for_sale".into())),
+        "{published:?}"
+    );
+    assert_eq!(published.len(), 4, "{published:?}");
     // A registrar's "expired" placeholder is checked again within a day.
     let (_, view) = app.get("/v1/domains/lapsing.com").await;
     let next: DateTime<Utc> = view["next_check_at"]
