@@ -58,13 +58,14 @@ pub struct Mark {
     pub at: DateTime<Utc>,
     /// The lifecycle it showed; `None` for a failed lookup.
     pub lifecycle: Option<Lifecycle>,
-    /// The lane: `rdap`, `fastly`, `dns`, or `transition`.
+    /// The lane: `rdap`, `fastly`, `dns`, `transition`, or `signal` (an ownership
+    /// signal's start or change, drawn in the warning colour).
     pub lane: &'static str,
     pub label: String,
 }
 
 /// The lanes of a timeline, top to bottom.
-const LANES: [&str; 4] = ["transition", "rdap", "fastly", "dns"];
+const LANES: [&str; 5] = ["transition", "signal", "rdap", "fastly", "dns"];
 
 /// A domain's observations and transitions on one time axis from the earliest mark to
 /// `now`, a lane per source, coloured by lifecycle (grey for a failed lookup).
@@ -97,9 +98,12 @@ pub fn timeline(marks: &[Mark], now: DateTime<Utc>) -> Markup {
             text x=(LEFT + 70.0) y=(HEIGHT - 4.0) class="tick" { (start.format("%Y-%m-%d")) }
             text x=(WIDTH - 10.0) y=(HEIGHT - 4.0) class="tick" text-anchor="end" { (now.format("%Y-%m-%d")) }
             @for mark in marks {
-                @let lane = LANES.iter().position(|l| *l == mark.lane).unwrap_or(1);
+                @let lane = LANES.iter().position(|l| *l == mark.lane).unwrap_or(2);
                 @let y = round(lane_height * (lane as f64 + 0.5));
-                @let class = format!("mark {}", mark.lifecycle.map_or("failed", |l| l.as_str()));
+                @let class = match mark.lane {
+                    "signal" => "mark signal".to_owned(),
+                    _ => format!("mark {}", mark.lifecycle.map_or("failed", |l| l.as_str())),
+                };
                 circle class=(class) cx=(x(mark.at)) cy=(y) r="6" {
                     title { (mark.at.format("%Y-%m-%d %H:%M UTC")) ": " (mark.label) }
                 }

@@ -165,6 +165,12 @@ fn status_card(view: &DomainView) -> Markup {
                     tr { th { "Next check" } td { (when(view.next_check_at)) @if !view.watched { " (not watched)" } } }
                     tr { th { "Failed lookups in a row" } td { (view.failures) } }
                     tr { th { "In DNS" } td { (view.delegated.map_or("—", |d| if d { "yes" } else { "no" })) } }
+                    tr { th { "Ownership signals" } td {
+                        @if view.signals.is_empty() { "none" }
+                        @for s in &view.signals {
+                            div { code { (s.signal.as_str()) } " since " (when(Some(s.since))) ": " (s.evidence) }
+                        }
+                    } }
                 }
             }
         }
@@ -181,13 +187,27 @@ fn timeline_marks(view: &DomainView, transitions: &[TransitionItem]) -> Vec<Mark
             |l| format!("{}: {}", o.source.as_str(), l.as_str()),
         ),
     });
-    let changes = transitions.iter().map(|t| Mark {
-        at: t.observed_at,
-        lifecycle: Some(t.to),
-        lane: "transition",
-        label: format!("{} → {}", t.from.as_str(), t.to.as_str()),
+    let changes = transitions.iter().map(|t| match (t.signal, t.change) {
+        (Some(signal), Some(change)) => Mark {
+            at: t.observed_at,
+            lifecycle: None,
+            lane: "signal",
+            label: format!("{} {} (published)", signal.as_str(), change.as_str()),
+        },
+        _ => Mark {
+            at: t.observed_at,
+            lifecycle: Some(t.to),
+            lane: "transition",
+            label: format!("{} → {}", t.from.as_str(), t.to.as_str()),
+        },
     });
-    observations.chain(changes).collect()
+    let signals = view.signals.iter().map(|s| Mark {
+        at: s.since,
+        lifecycle: None,
+        lane: "signal",
+        label: format!("{} since: {}", s.signal.as_str(), s.evidence),
+    });
+    observations.chain(changes).chain(signals).collect()
 }
 
 fn override_summary(rule: &OverrideView) -> Markup {

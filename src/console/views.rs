@@ -31,8 +31,15 @@ pub fn transitions_table(transitions: &[TransitionItem]) -> Markup {
                         tr {
                             td { (t.id) }
                             td { (domain_link(&t.domain)) }
-                            td { (lifecycle_badge(t.from)) }
-                            td { (lifecycle_badge(t.to)) }
+                            @match (t.signal, t.change) {
+                                (Some(signal), Some(change)) => {
+                                    td colspan="2" { "signal " code { (signal.as_str()) } " " (change.as_str()) }
+                                }
+                                _ => {
+                                    td { (lifecycle_badge(t.from)) }
+                                    td { (lifecycle_badge(t.to)) }
+                                }
+                            }
                             td { (when(Some(t.observed_at))) }
                             td { (t.source.as_str()) }
                         }

@@ -525,3 +525,42 @@ async fn the_domain_search_pages_by_name() {
         "an unreadable cursor shows the newest"
     );
 }
+
+/// The domain page shows the ownership signals: in the status card with their `since`,
+/// on the timeline's signal lane, and the published ones in the transitions table.
+#[tokio::test]
+async fn the_domain_page_shows_the_signals() {
+    let app = spawn_app().await;
+    let mut object = rdap_domain(
+        "listed-shop.com",
+        &["active"],
+        days_ago(3000),
+        days_ahead(200),
+    );
+    object["nameservers"] = serde_json::json!([
+        {"objectClassName": "nameserver", "ldhName": "ns1.dan.com"}
+    ]);
+    app.rdap.set("listed-shop.com", Answer::Domain(object));
+    app.rdap.set("dan.com", active("dan.com"));
+    let answer = app.check_email("a@listed-shop.com").await;
+    assert_eq!(answer["reason"], "domain_for_sale", "{answer}");
+    app.state.checker.settled().await;
+    let admin = app.create_token("agent-ana", &[Scope::Admin]).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&admin).await;
+    let page = browser.get("/admin/domains/listed-shop.com").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Ownership signals"), "{}", page.body);
+    assert!(
+        page.body.contains("<code>for_sale</code> since"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("nameserver ns1.dan.com"));
+    assert!(page.body.contains("class=\"mark signal\""), "the lane");
+    assert!(
+        page.body.contains("for_sale</code> appeared"),
+        "the published signal in the transitions table: {}",
+        page.body
+    );
+}
