@@ -60,15 +60,20 @@ pub struct Observer {
     mail_routes: moka::sync::Cache<String, Arc<SeenRoute>>,
 }
 
-/// A mail domain's route and when this process first saw it (the `since` of `no_mail`).
+/// A mail domain's route, when this process first saw it as it is (the `since` of
+/// `no_mail`) and when DNS last gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeenRoute {
     pub route: MailRoute,
     pub seen_at: chrono::DateTime<chrono::Utc>,
+    pub fetched_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// How long a mail domain's route is used before DNS is asked again.
-const MAIL_ROUTE_TTL: Duration = Duration::from_secs(6 * 3600);
+const MAIL_ROUTE_FRESH: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
+/// How long a route is kept to answer when DNS cannot.
+const MAIL_ROUTE_TTL: Duration = Duration::from_secs(7 * 86_400);
 
 /// The most mail domains whose routes are kept.
 const MAIL_ROUTES_KEPT: u64 = 100_000;
@@ -444,17 +449,44 @@ impl Observer {
         }
     }
 
-    /// Where mail for `mail_domain` goes, for a check by `deadline`: kept in memory for
-    /// six hours per mail domain, else asked of DNS under the resolver's pace and breaker.
-    /// `None` when DNS is off or did not answer in time: no evidence either way.
+    /// Where mail for `mail_domain` goes, for a check by `deadline`: kept in memory per
+    /// mail domain and asked of DNS again after six hours, under the resolver's pace and
+    /// breaker. When DNS cannot answer in time, the last route seen (up to a week old)
+    /// answers: an attacker who uses up the resolver's pace must not make a check skip a
+    /// route it knew. `None` when DNS is off, or neither DNS nor memory has the route.
     pub async fn mail_route_for_check(
         &self,
         mail_domain: &str,
         deadline: Instant,
     ) -> Option<Arc<SeenRoute>> {
-        if let Some(seen) = self.mail_routes.get(mail_domain) {
-            return Some(seen);
+        let now = self.clock.now();
+        let kept = self.mail_routes.get(mail_domain);
+        if let Some(kept) = &kept
+            && now - kept.fetched_at < MAIL_ROUTE_FRESH
+        {
+            return Some(Arc::clone(kept));
         }
+        let asked = self.ask_mail_route(mail_domain, deadline).await;
+        let Some(route) = asked else {
+            return kept;
+        };
+        // A route that did not change keeps when it was first seen (`no_mail`'s since).
+        let seen_at = kept
+            .filter(|k| k.route == route)
+            .map_or(now.trunc_subsecs(0), |k| k.seen_at);
+        let seen = Arc::new(SeenRoute {
+            route,
+            seen_at,
+            fetched_at: now,
+        });
+        self.mail_routes
+            .insert(mail_domain.to_owned(), Arc::clone(&seen));
+        Some(seen)
+    }
+
+    /// One DNS lookup of a mail route for a check; `None` when DNS is off, its breaker is
+    /// open, its pace has no slot in time, or it did not answer.
+    async fn ask_mail_route(&self, mail_domain: &str, deadline: Instant) -> Option<MailRoute> {
         let dns = self.sources.dns()?;
         let host = crate::upstream::dns::DNS_HOST;
         if let Gate::Open { .. } = self.breakers.gate(host, Instant::now()) {
@@ -472,17 +504,8 @@ impl Observer {
                 return None;
             }
         }
-        let asked = tokio::time::timeout_at(deadline.into(), dns.mail_route(mail_domain)).await;
-        match asked {
-            Ok(Ok(route)) => {
-                let seen = Arc::new(SeenRoute {
-                    route,
-                    seen_at: self.clock.now().trunc_subsecs(0),
-                });
-                self.mail_routes
-                    .insert(mail_domain.to_owned(), Arc::clone(&seen));
-                Some(seen)
-            }
+        match tokio::time::timeout_at(deadline.into(), dns.mail_route(mail_domain)).await {
+            Ok(Ok(route)) => Some(route),
             Ok(Err(cause)) => {
                 tracing::warn!(mail_domain = %mail_domain, error = cause.code(), "mail route lookup gave no answer");
                 None

@@ -542,6 +542,12 @@ async fn a_mail_route_through_a_domain_registered_anew_is_refused() {
     app.state.checker.settled().await;
     let (_, route) = app.get("/v1/domains/lapsed-mail.net").await;
     assert_eq!(route["watched"], true, "{route}");
+    // When DNS cannot answer (the attacker used up its pace, or it fails), the route seen
+    // last still answers.
+    app.dns.set("victim-corp.com", Zone::ServFail);
+    app.clock.advance(chrono::Duration::hours(7));
+    let stale = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(stale["reason"], "domain_mail_route_lapsed", "{stale}");
 }
 
 /// Without MX records the mail goes to the host the address's CNAME names; the mail
