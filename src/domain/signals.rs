@@ -15,9 +15,9 @@
 //! | `parked`, `for_sale`, `registrar_expired`, `registrar_hold` | a current nameserver is in that class (`nameservers.rs`) | the first observation that saw it, continuously since |
 //! | `registration_date_unknown` | the registry answers without a registration date | the first observation that saw it, continuously since |
 //!
-//! `nameserver_domain_lapsed` is not kept: a check judges it from the route domains'
-//! own statuses (`ownership::route_signal`). `no_mail` and `mail_route_lapsed` are named
-//! (a policy may set them) but not yet observed.
+//! `nameserver_domain_lapsed`, `mail_route_lapsed` and `no_mail` are not kept: a check
+//! judges them from the route domains' own statuses and the mail domain's route
+//! (`ownership::route_signal`, `Checker::judge_routes`, `Checker::judge_mail`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -44,11 +44,11 @@ pub enum Signal {
     RegistrarExpired,
     /// The nameservers are a registrar's verification hold (a suspension, not a sale).
     RegistrarHold,
-    /// The name publishes no mail route (not yet observed).
+    /// The mail domain has a null MX, or neither MX nor address records.
     NoMail,
-    /// A domain the mail is routed through lapsed or changed hands (not yet observed).
+    /// A domain the mail is routed through lapsed or changed hands.
     MailRouteLapsed,
-    /// A domain the nameservers belong to lapsed or changed hands (not yet observed).
+    /// A domain the nameservers belong to lapsed or changed hands.
     NameserverDomainLapsed,
     /// A transfer in the weeks after the expiration date: an expired-domain auction.
     TransferredInGraceWindow,
