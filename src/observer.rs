@@ -488,22 +488,9 @@ impl Observer {
     /// open, its pace has no slot in time, or it did not answer.
     async fn ask_mail_route(&self, mail_domain: &str, deadline: Instant) -> Option<MailRoute> {
         let dns = self.sources.dns()?;
-        let host = crate::upstream::dns::DNS_HOST;
-        if let Gate::Open { .. } = self.breakers.gate(host, Instant::now()) {
-            return None;
-        }
-        let wait_limit = deadline.saturating_duration_since(Instant::now()) / 2;
-        match self
-            .pacer
-            .take_for_check(host, self.clock.now(), wait_limit)
-        {
-            Ok(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
-            Ok(_) => {}
-            Err(_) => {
-                metrics::check_paced(host);
-                return None;
-            }
-        }
+        self.wait_for_check_slot(crate::upstream::dns::DNS_HOST, deadline)
+            .await
+            .ok()?;
         match tokio::time::timeout_at(deadline.into(), dns.mail_route(mail_domain)).await {
             Ok(Ok(route)) => Some(route),
             Ok(Err(cause)) => {
@@ -526,30 +513,41 @@ impl Observer {
             Ok(host) => host,
             Err(skipped) => return (Err(skipped.into()), None),
         };
-        if let Gate::Open { retry_in } = self.breakers.gate(&host, Instant::now()) {
-            metrics::breaker_rejected(&host);
-            return (Err(Skipped::CircuitOpen { retry_in }.into()), None);
-        }
-        // A slot that comes within half of the time left is worth waiting for: the
-        // other half is the lookup's.
-        let wait_limit = deadline.saturating_duration_since(Instant::now()) / 2;
-        match self
-            .pacer
-            .take_for_check(&host, self.clock.now(), wait_limit)
-        {
-            Ok(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
-            Ok(_) => {}
-            Err(retry_in) => {
-                metrics::check_paced(&host);
-                if self.paced_log.due(&host, Instant::now()) {
-                    tracing::warn!(host = %host, "checks answer without this host's evidence: its pace has no slot within the deadline (logged once a minute per host; see lapseguard_checks_paced_total)");
-                }
-                return (Err(Skipped::HostPaused { retry_in }.into()), None);
-            }
+        if let Err(skipped) = self.wait_for_check_slot(&host, deadline).await {
+            return (Err(skipped.into()), None);
         }
         let answer = ask_by(source, domain, &host, deadline, &self.breakers).await;
         let observation = self.observation(domain, source, &host, &answer).ok();
         (answer, observation)
+    }
+
+    /// A check's way to a host: refused while its breaker is open, and paced on its
+    /// request lane. A slot that comes within half of the time left is worth waiting for
+    /// (the other half is the lookup's); a later one is refused.
+    async fn wait_for_check_slot(&self, host: &str, deadline: Instant) -> Result<(), Skipped> {
+        if let Gate::Open { retry_in } = self.breakers.gate(host, Instant::now()) {
+            metrics::breaker_rejected(host);
+            return Err(Skipped::CircuitOpen { retry_in });
+        }
+        let wait_limit = deadline.saturating_duration_since(Instant::now()) / 2;
+        match self
+            .pacer
+            .take_for_check(host, self.clock.now(), wait_limit)
+        {
+            Ok(wait) => {
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(())
+            }
+            Err(retry_in) => {
+                metrics::check_paced(host);
+                if self.paced_log.due(host, Instant::now()) {
+                    tracing::warn!(host = %host, "checks answer without this host's evidence: its pace has no slot within the deadline (logged once a minute per host; see lapseguard_checks_paced_total)");
+                }
+                Err(Skipped::HostPaused { retry_in })
+            }
+        }
     }
 
     /// Builds the observation of a lookup that reached a server. When no request went
