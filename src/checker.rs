@@ -20,10 +20,10 @@ use futures_util::future::{BoxFuture, Shared};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::decision::{PRECEDENCE, Policy, Reason, Verdict, signal_reason};
+use crate::domain::decision::{Policy, Reason, Verdict, signal_reason};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
-use crate::domain::ownership::{route_domains, route_signal};
+use crate::domain::ownership::{self, route_domains, route_signal};
 use crate::domain::schedule::{ScheduleSettings, promised_interval};
 use crate::domain::signals::{Signal, SignalAction, SignalState};
 use crate::domain::status::DomainStatus;
@@ -227,13 +227,8 @@ impl Checker {
         if !self.may_change(assessment, signal) {
             return;
         }
-        let hosts: Vec<String> = status
-            .nameservers
-            .iter()
-            .chain(&status.dns_nameservers)
-            .cloned()
-            .collect();
-        let routes = route_domains(domain, &hosts);
+        let hosts = status.nameservers.iter().chain(&status.dns_nameservers);
+        let routes = route_domains(domain, hosts.map(String::as_str));
         if let Some(found) = self
             .route_finding(signal, &routes, verified_at, deadline, now)
             .await
@@ -254,29 +249,19 @@ impl Checker {
     ) {
         let now = self.observer.clock().now();
         let assessment = &mut judged.assessment;
-        let no_mail = Signal::NoMail;
-        let forgiven = verified_at.is_some_and(|v| seen.seen_at < v);
-        if seen.route.no_mail() && !forgiven && self.may_change(assessment, no_mail) {
-            self.heed(
-                assessment,
-                SignalState {
-                    signal: no_mail,
-                    since: seen.seen_at,
-                    evidence: if seen.route.null_mx {
-                        "null MX".to_owned()
-                    } else {
-                        "neither MX nor address records".to_owned()
-                    },
-                    seen_at: seen.seen_at,
-                    published: false,
-                },
-            );
+        let lapse_memory = self.settings.policy.lapse_memory;
+        if let Some(no_mail) = ownership::no_mail_signal(&seen.route, seen.seen_at)
+            && !ownership::forgiven(&no_mail, verified_at, now, lapse_memory)
+            && self.may_change(assessment, no_mail.signal)
+        {
+            self.heed(assessment, no_mail);
         }
         let signal = Signal::MailRouteLapsed;
         if !self.may_change(assessment, signal) {
             return;
         }
-        let routes = route_domains(&judged.domain, seen.route.hosts());
+        let hosts = seen.route.hosts().iter().map(String::as_str);
+        let routes = route_domains(&judged.domain, hosts);
         if let Some(found) = self
             .route_finding(signal, &routes, verified_at, deadline, now)
             .await
@@ -289,7 +274,7 @@ impl Checker {
     /// denial the assessment already has.
     fn may_change(&self, assessment: &Assessment, signal: Signal) -> bool {
         self.settings.policy.signals.action(signal) != SignalAction::Ignore
-            && !outranks_denial(&assessment.verdict, signal_reason(signal))
+            && !assessment.verdict.denies_above(signal_reason(signal))
     }
 
     /// The route domains are assessed within the same deadline, from memory, the store or
@@ -339,7 +324,7 @@ impl Checker {
             Reason::OverrideAllow | Reason::OverrideDeny
         );
         let deny = self.settings.policy.signals.action(found.signal) == SignalAction::Deny;
-        if deny && !overridden && !outranks_denial(&assessment.verdict, reason) {
+        if deny && !overridden && !assessment.verdict.denies_above(reason) {
             assessment.verdict = Verdict {
                 eligible: false,
                 reason,
@@ -664,18 +649,6 @@ async fn load(
             reason: cause.reason(),
         },
     }
-}
-
-/// Whether `a` comes before `b` in the precedence table (a reason outside it, such as an
-/// override, comes before none).
-fn ranks_before(a: Reason, b: Reason) -> bool {
-    let rank = |r| PRECEDENCE.iter().position(|p| *p == r);
-    matches!((rank(a), rank(b)), (Some(a), Some(b)) if a < b)
-}
-
-/// Whether `verdict` already denies with a reason that outranks `reason`.
-fn outranks_denial(verdict: &Verdict, reason: Reason) -> bool {
-    !verdict.eligible && ranks_before(verdict.reason, reason)
 }
 
 /// When the store cannot be read, memory's copy (stale, or it would have answered) is the

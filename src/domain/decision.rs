@@ -182,6 +182,15 @@ pub const PRECEDENCE: [Reason; 23] = [
     Reason::DomainActive,
 ];
 
+impl Verdict {
+    /// Whether the verdict already denies with a reason that comes before `reason` in
+    /// [`PRECEDENCE`] (an override's reason, outside the table, comes before none).
+    pub fn denies_above(&self, reason: Reason) -> bool {
+        let rank = |r| PRECEDENCE.iter().position(|p| *p == r);
+        !self.eligible && matches!((rank(self.reason), rank(reason)), (Some(a), Some(b)) if a < b)
+    }
+}
+
 /// The reason a denying signal gives.
 pub fn signal_reason(signal: Signal) -> Reason {
     match signal {

@@ -13,6 +13,7 @@
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 
+use super::delegation::MailRoute;
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
 use super::nameservers::{NameserverClass, NameserverClasses};
@@ -353,9 +354,12 @@ pub const MAX_ROUTE_DOMAINS: usize = 4;
 /// The registrable domains of `hosts` (nameservers, mail exchangers) other than
 /// `domain` itself, once each, at most [`MAX_ROUTE_DOMAINS`]: where the name's DNS or mail
 /// is served from. A host that is no name under a public suffix is left out.
-pub fn route_domains(domain: &RegistrableDomain, hosts: &[String]) -> Vec<RegistrableDomain> {
+pub fn route_domains<'a>(
+    domain: &RegistrableDomain,
+    hosts: impl IntoIterator<Item = &'a str>,
+) -> Vec<RegistrableDomain> {
     let mut routes: Vec<RegistrableDomain> = hosts
-        .iter()
+        .into_iter()
         .filter_map(|host| RegistrableDomain::parse(host).ok())
         .filter(|route| route != domain)
         .collect();
@@ -419,11 +423,39 @@ pub fn applying<'a>(
     lapse_memory: Duration,
 ) -> impl Iterator<Item = &'a SignalState> + 'a {
     status.signals.iter().filter(move |s| {
-        let forgiven = match verified_at {
-            Some(verified) => s.since < verified,
-            None => !s.signal.is_state() && s.since < now - lapse_memory,
-        };
-        !forgiven && policy.action(s.signal) != SignalAction::Ignore
+        !forgiven(s, verified_at, now, lapse_memory)
+            && policy.action(s.signal) != SignalAction::Ignore
+    })
+}
+
+/// Whether a check with `verified_at` at `now` forgives `signal`, as it forgives a lapse:
+/// it began before `verified_at`; without `verified_at`, it is an event older than the
+/// lapse memory (a state applies while it lasts).
+pub fn forgiven(
+    signal: &SignalState,
+    verified_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    lapse_memory: Duration,
+) -> bool {
+    match verified_at {
+        Some(verified) => signal.since < verified,
+        None => !signal.signal.is_state() && signal.since < now - lapse_memory,
+    }
+}
+
+/// `no_mail` for a mail domain whose route (first seen as it is at `seen_at`) delivers
+/// nowhere: a null MX, or neither MX nor address records.
+pub fn no_mail_signal(route: &MailRoute, seen_at: DateTime<Utc>) -> Option<SignalState> {
+    route.no_mail().then(|| SignalState {
+        signal: Signal::NoMail,
+        since: seen_at,
+        evidence: if route.null_mx {
+            "null MX".to_owned()
+        } else {
+            "neither MX nor address records".to_owned()
+        },
+        seen_at,
+        published: false,
     })
 }
 
