@@ -27,7 +27,7 @@ use crate::domain::ownership::{self, route_domains, route_signal};
 use crate::domain::schedule::{ScheduleSettings, promised_interval};
 use crate::domain::signals::{Signal, SignalAction, SignalState};
 use crate::domain::status::DomainStatus;
-use crate::observer::{Base, Observer, SeenRoute};
+use crate::observer::{Base, MailRouteForCheck, Observer};
 use crate::overrides::OverrideBook;
 use crate::store::StoredStatus;
 use crate::telemetry::metrics;
@@ -95,6 +95,17 @@ enum Loaded {
 }
 
 type SharedLoad = Shared<BoxFuture<'static, Loaded>>;
+
+/// What the route domains of a check (its nameservers', its mail's) tell.
+#[derive(Debug)]
+enum RouteFinding {
+    /// One lapsed or was registered after `verified_at` (the latest such).
+    Lapsed(SignalState),
+    /// None did, but the status of one could not be had in time.
+    Unavailable,
+    /// None did, and each was judged (or no source covers it).
+    Clear,
+}
 
 /// One form of an address's domain, and what it reduces to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,24 +240,35 @@ impl Checker {
         }
         let hosts = status.nameservers.iter().chain(&status.dns_nameservers);
         let routes = route_domains(domain, hosts.map(String::as_str));
-        if let Some(found) = self
+        let finding = self
             .route_finding(signal, &routes, verified_at, deadline, now)
-            .await
-        {
-            self.heed(assessment, found);
-        }
+            .await;
+        self.heed_route(assessment, signal, finding);
     }
 
     /// The mail's route (`mail_route_lapsed`, `no_mail`): where the address's mail domain,
     /// as written, has its mail delivered (`Observer::mail_route_for_check`). A mail domain
-    /// whose route DNS did not give in time adds nothing.
+    /// whose route neither DNS (in time) nor memory has is unseen evidence: where one of
+    /// the two signals denies, the check answers by the unseen policy
+    /// ([`Checker::unseen_route`]), since an attacker who holds the route's domain can use
+    /// up the resolver's pace at will.
     async fn judge_mail(
         &self,
         judged: &mut Judged,
-        seen: &SeenRoute,
+        route: MailRouteForCheck,
         verified_at: Option<DateTime<Utc>>,
         deadline: Instant,
     ) {
+        let seen = match route {
+            MailRouteForCheck::Off => return,
+            MailRouteForCheck::Unavailable => {
+                for signal in [Signal::NoMail, Signal::MailRouteLapsed] {
+                    self.heed_route(&mut judged.assessment, signal, RouteFinding::Unavailable);
+                }
+                return;
+            }
+            MailRouteForCheck::Known(seen) => seen,
+        };
         let now = self.observer.clock().now();
         let assessment = &mut judged.assessment;
         let lapse_memory = self.settings.policy.lapse_memory;
@@ -262,12 +284,36 @@ impl Checker {
         }
         let hosts = seen.route.hosts().iter().map(String::as_str);
         let routes = route_domains(&judged.domain, hosts);
-        if let Some(found) = self
+        let finding = self
             .route_finding(signal, &routes, verified_at, deadline, now)
-            .await
-        {
-            self.heed(&mut judged.assessment, found);
+            .await;
+        self.heed_route(&mut judged.assessment, signal, finding);
+    }
+
+    /// What a route finding does to the assessment: a lapsed route is heeded as its
+    /// signal; a route whose status could not be had in time makes the check unseen where
+    /// the signal would deny.
+    fn heed_route(&self, assessment: &mut Assessment, signal: Signal, finding: RouteFinding) {
+        match finding {
+            RouteFinding::Lapsed(found) => self.heed(assessment, found),
+            RouteFinding::Unavailable => self.unseen_route(assessment, signal),
+            RouteFinding::Clear => {}
         }
+    }
+
+    /// A route that would be judged for `signal` could not be: neither the lookups in time
+    /// nor what is held tell it. Where `signal` denies and the check would allow (other
+    /// than by an override), the answer is the unseen policy's
+    /// (`domain_status_unavailable`, denied by default): a fault is not evidence either way.
+    fn unseen_route(&self, assessment: &mut Assessment, signal: Signal) {
+        let policy = &self.settings.policy;
+        if policy.signals.action(signal) != SignalAction::Deny
+            || !assessment.verdict.eligible
+            || assessment.verdict.reason == Reason::OverrideAllow
+        {
+            return;
+        }
+        assessment.verdict = policy.decide_unseen();
     }
 
     /// Whether `signal` could change the assessment: not ignored, and not outranked by a
@@ -281,7 +327,8 @@ impl Checker {
     /// a lookup (which puts them on the watch list, where the refresh keeps them fresh; a
     /// provider's domain shared by many names is one row). The latest that lapsed or was
     /// registered after `verified_at` makes `signal` hold. A route domain whose status
-    /// cannot be had adds nothing: a fault is not evidence.
+    /// cannot be had in time (the pace, a timeout, a breaker: what an attacker can cause)
+    /// makes the finding unavailable; one no source covers adds nothing.
     async fn route_finding(
         &self,
         signal: Signal,
@@ -289,9 +336,9 @@ impl Checker {
         verified_at: Option<DateTime<Utc>>,
         deadline: Instant,
         now: DateTime<Utc>,
-    ) -> Option<SignalState> {
+    ) -> RouteFinding {
         if routes.is_empty() {
-            return None;
+            return RouteFinding::Clear;
         }
         let policy = &self.settings.policy;
         let judged = futures_util::future::join_all(
@@ -300,7 +347,7 @@ impl Checker {
                 .map(|route| self.assess_domain(route, None, deadline, now)),
         )
         .await;
-        judged
+        let lapsed = judged
             .iter()
             .filter_map(|route| {
                 route_signal(
@@ -312,7 +359,15 @@ impl Checker {
                     policy.min_domain_age,
                 )
             })
-            .max_by_key(|found| found.since)
+            .max_by_key(|found| found.since);
+        let unavailable = judged.iter().any(|route| {
+            route.status.is_none() && route.verdict.reason == Reason::DomainStatusUnavailable
+        });
+        match (lapsed, unavailable) {
+            (Some(found), _) => RouteFinding::Lapsed(found),
+            (None, true) => RouteFinding::Unavailable,
+            (None, false) => RouteFinding::Clear,
+        }
     }
 
     /// Lists a signal that holds, and denies with its reason when the policy says so,
@@ -372,17 +427,19 @@ impl Checker {
             match wanted {
                 true => {
                     self.observer
-                        .mail_route_for_check(target.email_domain.as_str(), deadline)
+                        .mail_route_for_check(
+                            target.email_domain.as_str(),
+                            &target.domain,
+                            deadline,
+                        )
                         .await
                 }
-                false => None,
+                false => MailRouteForCheck::Off,
             }
         };
         let (mut judged, route) = tokio::join!(self.check_domain_of(target, verified_at), route);
-        if let Some(seen) = route {
-            self.judge_mail(&mut judged, &seen, verified_at, deadline)
-                .await;
-        }
+        self.judge_mail(&mut judged, route, verified_at, deadline)
+            .await;
         judged
     }
 

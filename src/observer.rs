@@ -12,7 +12,7 @@ use chrono::SubsecRound;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
-use crate::domain::delegation::MailRoute;
+use crate::domain::delegation::{MAIL_ROUTE_KEPT_FOR, MailRoute, SeenRoute};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::ownership;
@@ -60,20 +60,16 @@ pub struct Observer {
     mail_routes: moka::sync::Cache<String, Arc<SeenRoute>>,
 }
 
-/// A mail domain's route, when this process first saw it as it is (the `since` of
-/// `no_mail`) and when DNS last gave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeenRoute {
-    pub route: MailRoute,
-    pub seen_at: chrono::DateTime<chrono::Utc>,
-    pub fetched_at: chrono::DateTime<chrono::Utc>,
+/// What a check has of a mail domain's route.
+#[derive(Debug)]
+pub enum MailRouteForCheck {
+    /// DNS is off (or the mail signals are ignored): routes are not judged.
+    Off,
+    /// Neither DNS in time nor memory has the route.
+    Unavailable,
+    /// The route, fresh or the last seen.
+    Known(Arc<SeenRoute>),
 }
-
-/// How long a mail domain's route is used before DNS is asked again.
-const MAIL_ROUTE_FRESH: chrono::TimeDelta = chrono::TimeDelta::hours(6);
-
-/// How long a route is kept to answer when DNS cannot.
-const MAIL_ROUTE_TTL: Duration = Duration::from_secs(7 * 86_400);
 
 /// The most mail domains whose routes are kept.
 const MAIL_ROUTES_KEPT: u64 = 100_000;
@@ -188,7 +184,7 @@ impl Observer {
             paced_log: OncePerMinute::default(),
             mail_routes: moka::sync::Cache::builder()
                 .max_capacity(MAIL_ROUTES_KEPT)
-                .time_to_live(MAIL_ROUTE_TTL)
+                .time_to_live(MAIL_ROUTE_KEPT_FOR.to_std().unwrap_or(Duration::MAX))
                 .build(),
         }
     }
@@ -449,26 +445,36 @@ impl Observer {
         }
     }
 
-    /// Where mail for `mail_domain` goes, for a check by `deadline`: kept in memory per
-    /// mail domain and asked of DNS again after six hours, under the resolver's pace and
-    /// breaker. When DNS cannot answer in time, the last route seen (up to a week old)
-    /// answers: an attacker who uses up the resolver's pace must not make a check skip a
-    /// route it knew. `None` when DNS is off, or neither DNS nor memory has the route.
+    /// Where mail for `mail_domain` (an address's on `domain`) goes, for a check by
+    /// `deadline`: kept in memory and in the store per mail domain, and asked of DNS again
+    /// after six hours, under the resolver's pace and breaker. When DNS cannot answer in
+    /// time, the last route seen (up to a week old) answers: an attacker who uses up the
+    /// resolver's pace must not make a check skip a route lapseguard knew. A route not in
+    /// memory is read from the store within half the time left, so a restart or another
+    /// replica knows it too.
     pub async fn mail_route_for_check(
         &self,
         mail_domain: &str,
+        domain: &RegistrableDomain,
         deadline: Instant,
-    ) -> Option<Arc<SeenRoute>> {
+    ) -> MailRouteForCheck {
+        if self.sources.dns().is_none() {
+            return MailRouteForCheck::Off;
+        }
         let now = self.clock.now();
-        let kept = self.mail_routes.get(mail_domain);
+        let kept = match self.mail_routes.get(mail_domain) {
+            Some(kept) => Some(kept),
+            None => self.stored_mail_route(mail_domain, deadline).await,
+        }
+        .filter(|kept| kept.is_kept(now));
         if let Some(kept) = &kept
-            && now - kept.fetched_at < MAIL_ROUTE_FRESH
+            && kept.is_fresh(now)
         {
-            return Some(Arc::clone(kept));
+            return MailRouteForCheck::Known(Arc::clone(kept));
         }
         let asked = self.ask_mail_route(mail_domain, deadline).await;
         let Some(route) = asked else {
-            return kept;
+            return kept.map_or(MailRouteForCheck::Unavailable, MailRouteForCheck::Known);
         };
         // A route that did not change keeps when it was first seen (`no_mail`'s since).
         let seen_at = kept
@@ -477,11 +483,50 @@ impl Observer {
         let seen = Arc::new(SeenRoute {
             route,
             seen_at,
-            fetched_at: now,
+            fetched_at: now.trunc_subsecs(0),
         });
         self.mail_routes
             .insert(mail_domain.to_owned(), Arc::clone(&seen));
-        Some(seen)
+        self.keep_mail_route(mail_domain, domain, Arc::clone(&seen));
+        MailRouteForCheck::Known(seen)
+    }
+
+    /// The store's route for a mail domain not in memory, read within half of the time
+    /// left; a store that is away or slow has none.
+    async fn stored_mail_route(
+        &self,
+        mail_domain: &str,
+        deadline: Instant,
+    ) -> Option<Arc<SeenRoute>> {
+        let read_by = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+        let read = self.store.mail_route(mail_domain);
+        let stored = match tokio::time::timeout_at(read_by.into(), read).await {
+            Ok(Ok(stored)) => stored?,
+            Ok(Err(error)) => {
+                tracing::warn!(mail_domain = %mail_domain, error = %error, "cannot read a mail route");
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let stored = Arc::new(stored);
+        self.mail_routes
+            .insert(mail_domain.to_owned(), Arc::clone(&stored));
+        Some(stored)
+    }
+
+    /// Writes a route DNS gave to the store, after the check (counted among its writes,
+    /// so `settled` waits for it); a failure is logged: memory still has it.
+    fn keep_mail_route(&self, mail_domain: &str, domain: &RegistrableDomain, seen: Arc<SeenRoute>) {
+        let store = Arc::clone(&self.store);
+        let writes = Arc::clone(&self.writes);
+        let (mail_domain, domain) = (mail_domain.to_owned(), domain.clone());
+        writes.started(&domain);
+        tokio::spawn(async move {
+            if let Err(error) = store.keep_mail_route(&mail_domain, &seen).await {
+                tracing::warn!(mail_domain = %mail_domain, error = %error, "cannot keep a mail route");
+            }
+            writes.finished(&domain);
+        });
     }
 
     /// One DNS lookup of a mail route for a check; `None` when DNS is off, its breaker is

@@ -21,6 +21,7 @@ use thiserror::Error;
 use chrono::{DateTime, Utc};
 
 use crate::domain::audit::AuditEntry;
+use crate::domain::delegation::SeenRoute;
 use crate::domain::guard::GuardSettings;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::schedule::ScheduleSettings;
@@ -197,6 +198,15 @@ pub trait Store: AdminStore + HoldStore + ConsoleStore + Send + Sync {
 
     /// Drops change-log rows written before `before`; returns how many.
     async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// The route last kept for a mail domain (`Observer::mail_route_for_check`).
+    async fn mail_route(&self, mail_domain: &str) -> Result<Option<SeenRoute>, StoreError>;
+
+    /// Keeps a mail domain's route, unless one DNS gave later is kept already.
+    async fn keep_mail_route(&self, mail_domain: &str, seen: &SeenRoute) -> Result<(), StoreError>;
+
+    /// Drops the mail routes DNS last gave before `before`; returns how many.
+    async fn prune_mail_routes(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Adds domains to the watch list, due at `now`; returns how many were new.
     async fn watch(

@@ -60,7 +60,7 @@ impl Delegation {
 
 /// Where the mail of a mail domain (the part after `@`, as written) is delivered, from
 /// DNS: its MX hosts, or without MX records the host its address records belong to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MailRoute {
     /// The MX records' exchange hosts (lowercase, without the root dot, sorted, once each).
     pub exchanges: Vec<String>,
@@ -88,6 +88,34 @@ impl MailRoute {
     /// No mail route: a null MX, or neither MX nor address records.
     pub fn no_mail(&self) -> bool {
         self.null_mx || (self.exchanges.is_empty() && !self.has_address)
+    }
+}
+
+/// A mail domain's route, when it was first seen as it is (the `since` of `no_mail`) and
+/// when DNS last gave it; kept in memory and in the store (`mail_routes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenRoute {
+    pub route: MailRoute,
+    pub seen_at: chrono::DateTime<chrono::Utc>,
+    pub fetched_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// How long a mail route is used before DNS is asked again.
+pub const MAIL_ROUTE_FRESH: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
+/// How long after DNS last gave it a mail route still answers when DNS cannot, and is
+/// kept.
+pub const MAIL_ROUTE_KEPT_FOR: chrono::TimeDelta = chrono::TimeDelta::days(7);
+
+impl SeenRoute {
+    /// Young enough to answer without asking DNS again.
+    pub fn is_fresh(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        now - self.fetched_at < MAIL_ROUTE_FRESH
+    }
+
+    /// Young enough to answer when DNS cannot.
+    pub fn is_kept(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        now - self.fetched_at < MAIL_ROUTE_KEPT_FOR
     }
 }
 

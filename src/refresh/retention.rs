@@ -1,6 +1,7 @@
 //! Bounded growth: the leader prunes, in small batches, observations older than
 //! `LAPSEGUARD_OBSERVATION_RETENTION_DAYS` (keeping each domain's latest 20, so a domain
-//! page always has its history) and webhook rows delivered before then. Transitions and
+//! page always has its history), webhook rows delivered before then, and mail routes DNS
+//! last gave more than a week ago (`MAIL_ROUTE_KEPT_FOR`). Transitions and
 //! the audit log are kept.
 
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
+use crate::domain::delegation::MAIL_ROUTE_KEPT_FOR;
 use crate::store::{Store, StoreError};
 
 /// Each domain keeps at least this many observations, however old.
@@ -37,6 +39,7 @@ pub struct Pruner {
 pub struct Pruned {
     pub observations: u64,
     pub deliveries: u64,
+    pub mail_routes: u64,
 }
 
 impl Pruner {
@@ -71,6 +74,10 @@ impl Pruner {
             }
             tokio::time::sleep(BETWEEN_BATCHES).await;
         }
+        pruned.mail_routes = self
+            .store
+            .prune_mail_routes(self.clock.now() - MAIL_ROUTE_KEPT_FOR)
+            .await?;
         Ok(pruned)
     }
 
@@ -81,7 +88,7 @@ impl Pruner {
                 () = cancel.cancelled() => return,
                 pruned = self.prune() => match pruned {
                     Ok(pruned) if pruned != Pruned::default() => {
-                        tracing::info!(observations = pruned.observations, deliveries = pruned.deliveries, "pruned old rows");
+                        tracing::info!(observations = pruned.observations, deliveries = pruned.deliveries, mail_routes = pruned.mail_routes, "pruned old rows");
                     }
                     Ok(_) => {}
                     Err(error) => tracing::warn!(error = %error, "pruning old rows failed"),

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::{Delivery, HistoryEntry, PublishedTransition, StoreError, WatchEntry};
 use crate::domain::access::{Scopes, TokenRecord};
 use crate::domain::audit::{AuditAction, AuditEntry, LoggedAudit};
-use crate::domain::delegation::Delegation;
+use crate::domain::delegation::{Delegation, MailRoute, SeenRoute};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::signals::{Change, Signal, SignalChange, SignalState};
@@ -440,6 +440,31 @@ fn decode_signals(text: Option<&str>) -> Result<Vec<SignalState>, StoreError> {
             })
         })
         .collect()
+}
+
+/// A `mail_routes` row.
+#[derive(sqlx::FromRow)]
+pub(super) struct MailRouteRow {
+    route: String,
+    seen_at: i64,
+    fetched_at: i64,
+}
+
+impl TryFrom<MailRouteRow> for SeenRoute {
+    type Error = StoreError;
+
+    fn try_from(row: MailRouteRow) -> Result<Self, StoreError> {
+        Ok(SeenRoute {
+            route: serde_json::from_str(&row.route)
+                .map_err(|e| StoreError::Corrupt(format!("mail route: {e}")))?,
+            seen_at: required_time(row.seen_at)?,
+            fetched_at: required_time(row.fetched_at)?,
+        })
+    }
+}
+
+pub(super) fn encode_mail_route(route: &MailRoute) -> String {
+    serde_json::to_string(route).unwrap_or_else(|_| "{}".to_owned())
 }
 
 pub(super) fn stored_domain(text: &str) -> Result<RegistrableDomain, StoreError> {

@@ -192,6 +192,17 @@ pub(super) const DROP_ENDED_PAUSES: &str = "DELETE FROM host_pauses WHERE paused
 
 pub(super) const SELECT_PAUSES: &str = "SELECT host, paused_until FROM host_pauses";
 
+pub(super) const SELECT_MAIL_ROUTE: &str =
+    "SELECT route, seen_at, fetched_at FROM mail_routes WHERE mail_domain = $1";
+
+pub(super) const UPSERT_MAIL_ROUTE: &str = "INSERT INTO mail_routes \
+     (mail_domain, route, seen_at, fetched_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (mail_domain) DO UPDATE SET route = excluded.route, \
+     seen_at = excluded.seen_at, fetched_at = excluded.fetched_at \
+     WHERE mail_routes.fetched_at <= excluded.fetched_at";
+
+pub(super) const PRUNE_MAIL_ROUTES: &str = "DELETE FROM mail_routes WHERE fetched_at < $1";
+
 pub(super) const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
 
 /// Marks a domain's allow override as lapsed by a change observed at `$2` (see
@@ -313,6 +324,7 @@ macro_rules! impl_store {
         mod shared_sql {
             use chrono::{DateTime, Utc};
             use $crate::domain::audit::AuditEntry;
+            use $crate::domain::delegation::SeenRoute;
             use $crate::domain::name::RegistrableDomain;
             use $crate::domain::recording::{self, Before, Recording, ScheduleWrite, WritePlan};
             use $crate::domain::status::{DomainStatus, EvidenceSource, Observation};
@@ -1037,6 +1049,40 @@ macro_rules! impl_store {
 
                 async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
                     let result = sqlx::query(sql::PRUNE_CHANGES)
+                        .bind(before.timestamp())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(result.rows_affected())
+                }
+
+                async fn mail_route(
+                    &self,
+                    mail_domain: &str,
+                ) -> Result<Option<SeenRoute>, StoreError> {
+                    let row: Option<rows::MailRouteRow> = sqlx::query_as(sql::SELECT_MAIL_ROUTE)
+                        .bind(mail_domain)
+                        .fetch_optional(self.pool())
+                        .await?;
+                    row.map(SeenRoute::try_from).transpose()
+                }
+
+                async fn keep_mail_route(
+                    &self,
+                    mail_domain: &str,
+                    seen: &SeenRoute,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(sql::UPSERT_MAIL_ROUTE)
+                        .bind(mail_domain)
+                        .bind(rows::encode_mail_route(&seen.route))
+                        .bind(seen.seen_at.timestamp())
+                        .bind(seen.fetched_at.timestamp())
+                        .execute(self.pool())
+                        .await?;
+                    Ok(())
+                }
+
+                async fn prune_mail_routes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                    let result = sqlx::query(sql::PRUNE_MAIL_ROUTES)
                         .bind(before.timestamp())
                         .execute(self.pool())
                         .await?;

@@ -2,6 +2,7 @@
 //! keeps its latest 20 observations and every transition.
 
 use lapseguard::config::Config;
+use lapseguard::domain::delegation::{MailRoute, SeenRoute};
 use lapseguard::domain::name::RegistrableDomain;
 use lapseguard::domain::status::{EvidenceSource, Observation};
 use lapseguard::refresh::retention::Pruned;
@@ -67,7 +68,8 @@ async fn old_observations_are_pruned_but_each_domain_keeps_its_latest_twenty_and
         pruned,
         Pruned {
             observations: 12,
-            deliveries: 1
+            deliveries: 1,
+            mail_routes: 0,
         }
     );
     assert_eq!(history_len(&app, "a.com").await, 20);
@@ -91,5 +93,39 @@ async fn old_observations_are_pruned_but_each_domain_keeps_its_latest_twenty_and
     assert_eq!(
         app.state.pruner.prune().await.expect("prune"),
         Pruned::default()
+    );
+}
+
+/// Mail routes are kept a week after DNS last gave them (a check answers by one that long
+/// when DNS cannot), then pruned; a later route is not overwritten by an older one.
+#[tokio::test]
+async fn mail_routes_are_kept_a_week_then_pruned() {
+    let app = spawn_app().await;
+    let route = |exchange: &str, fetched_at| SeenRoute {
+        route: MailRoute {
+            exchanges: vec![exchange.to_owned()],
+            ..MailRoute::default()
+        },
+        seen_at: days_ago(30),
+        fetched_at,
+    };
+    let keep = |domain: &'static str, seen: SeenRoute| {
+        let store = app.store.clone();
+        async move { store.keep_mail_route(domain, &seen).await.expect("keep") }
+    };
+    keep("old.example.com", route("mx.old.net", days_ago(8))).await;
+    keep("new.example.com", route("mx.new.net", days_ago(1))).await;
+    // An older answer arriving late (another replica's) leaves the newer one.
+    keep("new.example.com", route("mx.older.net", days_ago(2))).await;
+    let pruned = app.state.pruner.prune().await.expect("prune");
+    assert_eq!(pruned.mail_routes, 1);
+    assert_eq!(
+        app.store.mail_route("old.example.com").await.expect("read"),
+        None
+    );
+    let kept = app.store.mail_route("new.example.com").await.expect("read");
+    assert_eq!(
+        kept.map(|k| k.route.exchanges),
+        Some(vec!["mx.new.net".to_owned()])
     );
 }

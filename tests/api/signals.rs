@@ -452,7 +452,7 @@ async fn a_nameserver_domain_registered_anew_denies_the_domains_it_serves() {
 }
 
 #[tokio::test]
-async fn a_nameserver_domain_in_redemption_or_gone_denies_a_failing_one_does_not() {
+async fn a_nameserver_domain_in_redemption_or_gone_denies_a_failing_one_is_unseen() {
     let app = spawn().await;
     let served_by = |name: &str, ns: &str| {
         app.rdap
@@ -483,11 +483,23 @@ async fn a_nameserver_domain_in_redemption_or_gone_denies_a_failing_one_does_not
     );
     let gone = check_verified(&app, "b@b-corp.com", Some(days_ago(200))).await;
     assert_eq!(gone["reason"], "domain_nameserver_lapsed", "{gone}");
-    // A registry that fails for the route domain is no evidence: the domain's own answer
-    // stands.
+    // A registry that fails for the route domain is no evidence either way: the route is
+    // unseen, and the unseen policy answers (deny by default), as it would for the domain
+    // itself; an attacker who holds the route domain could cause the failure.
     let flaky = check_verified(&app, "c@c-corp.com", Some(days_ago(200))).await;
-    assert_eq!(flaky["reason"], "domain_active", "{flaky}");
+    assert_eq!(flaky["eligible"], false, "{flaky}");
+    assert_eq!(flaky["reason"], "domain_status_unavailable", "{flaky}");
     assert_eq!(flaky["signals"], json!([]));
+    // Once the route domain answers (here at a "check now"; the cooldown after a failure
+    // would delay a check's own lookup), the check allows.
+    app.rdap.set(
+        "flaky-dns.com",
+        Answer::Domain(held_by("flaky-dns.com", &[], "292", "1-VRSN")),
+    );
+    check_now(&app, "flaky-dns.com").await;
+    app.run_next_check("flaky-dns.com").await;
+    let answered = check_verified(&app, "c@c-corp.com", Some(days_ago(200))).await;
+    assert_eq!(answered["reason"], "domain_active", "{answered}");
     // The policy can make it a flag.
     let flagging =
         spawn_with(&[("LAPSEGUARD_SIGNAL_POLICY", "nameserver_domain_lapsed=flag")]).await;
@@ -548,6 +560,18 @@ async fn a_mail_route_through_a_domain_registered_anew_is_refused() {
     app.clock.advance(chrono::Duration::hours(7));
     let stale = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
     assert_eq!(stale["reason"], "domain_mail_route_lapsed", "{stale}");
+    // A restart (or another replica) knows the route from the store.
+    let restarted = app.restart().await;
+    let stored = check_verified(&restarted, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(stored["reason"], "domain_mail_route_lapsed", "{stored}");
+    // A week after DNS last gave it, the route no longer answers: unseen, not allowed.
+    restarted.clock.advance(chrono::Duration::days(8));
+    let forgotten = check_verified(&restarted, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(
+        forgotten["reason"], "domain_status_unavailable",
+        "{forgotten}"
+    );
+    assert_eq!(forgotten["eligible"], false, "{forgotten}");
 }
 
 /// Without MX records the mail goes to the host the address's CNAME names; the mail
@@ -573,7 +597,7 @@ async fn an_alias_to_a_gone_provider_is_a_lapsed_mail_route() {
 }
 
 #[tokio::test]
-async fn a_name_without_mail_is_flagged_and_a_lying_resolver_flags_nothing() {
+async fn a_name_without_mail_is_flagged_and_a_lying_resolver_leaves_the_route_unseen() {
     let app = spawn().await;
     set_holder(&app, "null-mx.com", "292", "1-VRSN");
     set_holder(&app, "nothing.com", "292", "1-VRSN");
@@ -595,19 +619,50 @@ async fn a_name_without_mail_is_flagged_and_a_lying_resolver_flags_nothing() {
     let denied = check_verified(&strict, "a@nothing.com", None).await;
     assert_eq!(denied["reason"], "domain_without_mail", "{denied}");
     // A resolver that answers NXDOMAIN for everything (from the start: its probes meet
-    // the lie): the mail route is unknown, not absent.
+    // the lie): the mail route is unknown, not absent: no `no_mail`, and the unseen policy
+    // answers (an attacker can make the resolver fail; it must not buy an allow).
     set_holder(&strict, "fine.com", "292", "1-VRSN");
     strict.dns.lie_nxdomain(true);
     let lying = strict.restart().await;
     let lied_to = check_verified(&lying, "a@fine.com", None).await;
-    assert_eq!(lied_to["reason"], "domain_active", "{lied_to}");
+    assert_eq!(lied_to["reason"], "domain_status_unavailable", "{lied_to}");
+    assert_eq!(lied_to["eligible"], false, "{lied_to}");
     assert_eq!(lied_to["signals"], json!([]));
     // A resolver that fails says nothing either.
     strict.dns.lie_nxdomain(false);
     set_holder(&strict, "servfail.com", "292", "1-VRSN");
     strict.dns.set("servfail.com", Zone::ServFail);
     let failed = check_verified(&strict, "a@servfail.com", None).await;
-    assert_eq!(failed["reason"], "domain_active", "{failed}");
+    assert_eq!(failed["reason"], "domain_status_unavailable", "{failed}");
+    assert_eq!(failed["signals"], json!([]));
+    // Where neither mail signal denies, an unknown route changes nothing.
+    let flags = spawn_with(&[(
+        "LAPSEGUARD_SIGNAL_POLICY",
+        "no_mail=flag,mail_route_lapsed=flag",
+    )])
+    .await;
+    set_holder(&flags, "servfail.com", "292", "1-VRSN");
+    flags.dns.set("servfail.com", Zone::ServFail);
+    let flagged = check_verified(&flags, "a@servfail.com", None).await;
+    assert_eq!(flagged["reason"], "domain_active", "{flagged}");
+    // With the unseen policy `allow`, the answer says why it allows.
+    let lenient = spawn_with(&[("LAPSEGUARD_UNSEEN_POLICY", "allow")]).await;
+    set_holder(&lenient, "servfail.com", "292", "1-VRSN");
+    lenient.dns.set("servfail.com", Zone::ServFail);
+    let allowed = check_verified(&lenient, "a@servfail.com", None).await;
+    assert_eq!(allowed["eligible"], true, "{allowed}");
+    assert_eq!(allowed["reason"], "domain_status_unavailable", "{allowed}");
+    // A route seen once answers while the resolver fails later.
+    lenient.dns.set(
+        "servfail.com",
+        Zone::MailVia(vec!["mx.servfail.com".into()]),
+    );
+    let seen = check_verified(&lenient, "b@servfail.com", None).await;
+    assert_eq!(seen["reason"], "domain_active", "{seen}");
+    lenient.dns.set("servfail.com", Zone::ServFail);
+    lenient.clock.advance(chrono::Duration::hours(7));
+    let kept = check_verified(&lenient, "c@servfail.com", None).await;
+    assert_eq!(kept["reason"], "domain_active", "{kept}");
 }
 
 /// "Check now" through the API.
