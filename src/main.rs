@@ -42,6 +42,10 @@ struct SimulateArgs {
     /// Share of domains their holder moves to another registrar in the period.
     #[arg(long, default_value_t = 0.02)]
     owner_transfer_rate: f64,
+    /// Share of domains whose mail goes through another simulated domain (a mail
+    /// provider's, drawn uniformly).
+    #[arg(long, default_value_t = 0.05)]
+    mail_route_rate: f64,
     /// Simulated days.
     #[arg(long, default_value_t = 365)]
     days: u32,
@@ -162,6 +166,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             params.dns_only_share = args.dns_only_share;
             params.aftermarket_rate = args.aftermarket_rate;
             params.owner_transfer_rate = args.owner_transfer_rate;
+            params.mail_route_rate = args.mail_route_rate;
             params.days = args.days;
             params.seed = args.seed;
             params.baseline_daily_cap = args.baseline_daily_cap;
@@ -172,6 +177,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 ("--dns-only-share", args.dns_only_share),
                 ("--aftermarket-rate", args.aftermarket_rate),
                 ("--owner-transfer-rate", args.owner_transfer_rate),
+                ("--mail-route-rate", args.mail_route_rate),
             ] {
                 anyhow::ensure!(
                     (0.0..=1.0).contains(&share),

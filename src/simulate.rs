@@ -24,7 +24,8 @@ use crate::domain::tracking::Tracked;
 use crate::refresh::scheduler::HORIZON;
 use crate::upstream::pacer::{HostPacer, HostRates};
 use registry::{
-    DAY, Fate, Handover, Lapse, Population, Rng, SimDomain, Stage, assign_handovers, population,
+    DAY, Fate, Handover, Lapse, Population, Rng, SimDomain, Stage, assign_handovers,
+    assign_mail_routes, population,
 };
 
 /// A simulated RDAP host: its share of the domains and its rate limit.
@@ -83,6 +84,9 @@ pub struct SimulationParams {
     pub aftermarket_rate: f64,
     /// Share of domains moved to another registrar by their holder in the period.
     pub owner_transfer_rate: f64,
+    /// Share of domains whose mail goes through another simulated domain (a mail
+    /// provider's), drawn uniformly.
+    pub mail_route_rate: f64,
     pub seed: u64,
     pub baseline_daily_cap: u32,
     #[serde(skip)]
@@ -105,6 +109,7 @@ impl SimulationParams {
             dns_only_share: 0.15,
             aftermarket_rate: 0.005,
             owner_transfer_rate: 0.02,
+            mail_route_rate: 0.05,
             seed: 1,
             baseline_daily_cap: 1_000,
             max_check_interval_days: schedule.max_interval.num_days(),
@@ -176,6 +181,15 @@ pub struct HandoverReport {
     pub owner_transfers: u64,
     /// Of those, ever denied by a signal (false positives; flags are not counted).
     pub owner_transfers_denied: u64,
+    /// Domains whose mail provider's domain changed hands (after a lapse) in the period:
+    /// the new holder of the provider's domain receives their mail.
+    pub mail_provider_lapses: u64,
+    /// Of those, detected before the provider's domain changed hands: a check of the
+    /// address then denies (`mail_route_lapsed` judges the provider's status, which the
+    /// refresh keeps as it keeps any watched domain's).
+    pub mail_provider_lapses_detected: u64,
+    /// Of those, detected by the address's own domain's lifecycle alone.
+    pub mail_provider_lapses_detected_without_signals: u64,
 }
 
 impl PolicyReport {
@@ -242,6 +256,11 @@ pub fn simulate(params: &SimulationParams) -> SimulationReport {
         params.owner_transfer_rate,
         &mut Rng::new(params.seed ^ 0x4A4D_0FE5),
     );
+    assign_mail_routes(
+        &mut domains,
+        params.mail_route_rate,
+        &mut Rng::new(params.seed ^ 0x3A11_C0DE),
+    );
     let lapseguard = run_lapseguard(&domains, params, Dns::On);
     let lapseguard_without_dns = run_lapseguard(&domains, params, Dns::Off);
     let baseline = run_baseline(&domains, params, params.baseline_daily_cap, "baseline");
@@ -265,11 +284,15 @@ struct Ledger {
     detections: Vec<Option<i64>>,
     /// The first time a denying signal was stored, per domain.
     signal_detections: Vec<Option<i64>>,
+    /// Whether a check judges the mail route (lapseguard with DNS: the MX is asked on the
+    /// request path); the baseline and lapseguard without DNS do not.
+    judges_mail_routes: bool,
 }
 
 impl Ledger {
-    fn new(domains: usize, days: u32) -> Self {
+    fn new(domains: usize, days: u32, judges_mail_routes: bool) -> Self {
         Self {
+            judges_mail_routes,
             queries_per_day: vec![0; days as usize],
             dns_queries: 0,
             last_check: vec![0; domains],
@@ -339,6 +362,21 @@ impl Ledger {
                     report.owner_transfers_denied += u64::from(signal.is_some());
                 }
                 _ => {}
+            }
+            let provider = sim.mail_via.map(|p| p as usize);
+            if let Some(p) = provider
+                && let Some(deadline) = domains[p].deadline().filter(|d| *d <= end)
+            {
+                report.mail_provider_lapses += 1;
+                let route = self.detections[p].filter(|_| self.judges_mail_routes);
+                let own = lifecycle;
+                let either = match (own, route) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                report.mail_provider_lapses_detected += u64::from(before(either, deadline));
+                report.mail_provider_lapses_detected_without_signals +=
+                    u64::from(before(own, deadline));
             }
         }
         report
@@ -492,7 +530,7 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams, dns: Dns
         })
         .collect();
     let mut tracked = vec![Tracked::default(); domains.len()];
-    let mut ledger = Ledger::new(domains.len(), params.days);
+    let mut ledger = Ledger::new(domains.len(), params.days, dns == Dns::On);
     let mut due: BinaryHeap<Reverse<(i64, u32, Due)>> = BinaryHeap::new();
     // The time of each domain's live scheduled entry: older entries are stale.
     let mut next_at = vec![0_i64; domains.len()];
@@ -605,7 +643,7 @@ pub fn run_baseline(
     cap: u32,
     name: &str,
 ) -> PolicyReport {
-    let mut ledger = Ledger::new(domains.len(), params.days);
+    let mut ledger = Ledger::new(domains.len(), params.days, false);
     let mut checked: Vec<Option<i64>> = vec![None; domains.len()];
     let mut oldest_first: VecDeque<usize> = (0..domains.len()).collect();
     for day in 0..i64::from(params.days) {
@@ -707,7 +745,7 @@ pub fn table(report: &SimulationReport) -> String {
     );
     out += "changes of hands without a lapse (detected before the new holder had the name)\n";
     type Count = fn(&HandoverReport) -> (u64, u64);
-    let counts: [(&str, Count); 5] = [
+    let counts: [(&str, Count); 7] = [
         ("  pre-release auctions: with signals", |h| {
             (h.pre_release_detected, h.pre_release)
         }),
@@ -719,6 +757,15 @@ pub fn table(report: &SimulationReport) -> String {
         }),
         ("  aftermarket sales: lifecycle only", |h| {
             (h.aftermarket_detected_without_signals, h.aftermarket)
+        }),
+        ("  mail provider's domain lapsed: with signals", |h| {
+            (h.mail_provider_lapses_detected, h.mail_provider_lapses)
+        }),
+        ("  mail provider's domain lapsed: lifecycle only", |h| {
+            (
+                h.mail_provider_lapses_detected_without_signals,
+                h.mail_provider_lapses,
+            )
         }),
         ("  holders' own transfers denied (false +)", |h| {
             (h.owner_transfers_denied, h.owner_transfers)
@@ -785,6 +832,7 @@ mod tests {
             term_left: 0,
             publishes_expiry,
             handover: None,
+            mail_via: None,
             lapse,
         };
         let purged = |grace_days: i64| {
@@ -852,6 +900,7 @@ mod tests {
                 term_left: 200 * DAY,
                 publishes_expiry: true,
                 handover: None,
+                mail_via: None,
                 lapse: purged,
             },
             // On a TLD without RDAP: expires on day 20 into 10 days of grace.
@@ -863,6 +912,7 @@ mod tests {
                 term_left: 0,
                 publishes_expiry: true,
                 handover: None,
+                mail_via: None,
                 lapse: Some(Lapse {
                     grace: 10 * DAY,
                     fate: Fate::Purged {
@@ -893,23 +943,38 @@ mod tests {
         assert_eq!(without.dns_queries_per_domain_year, 0.0);
     }
 
-    #[test]
-    fn a_listing_is_caught_before_the_sale_and_an_owners_transfer_is_not_denied() {
-        let mut params = params(3, 120);
-        params.failures = FailureRates {
-            rate_limited: 0.0,
-            timeout: 0.0,
-            server_error: 0.0,
-        };
-        let domain = |handover: Option<Handover>, expiry_day: i64| SimDomain {
+    /// A domain on host 0 with RDAP, registered long ago, expiring on `expiry_day`,
+    /// without a lapse, a handover or a mail provider.
+    fn plain(expiry_day: i64) -> SimDomain {
+        SimDomain {
             host: 0,
             dns_only: false,
             registered: -1_000 * DAY,
             expiry: expiry_day * DAY,
             term_left: 0,
             publishes_expiry: true,
+            handover: None,
+            mail_via: None,
             lapse: None,
+        }
+    }
+
+    /// The same parameters with registries that never fail.
+    fn reliable(mut params: SimulationParams) -> SimulationParams {
+        params.failures = FailureRates {
+            rate_limited: 0.0,
+            timeout: 0.0,
+            server_error: 0.0,
+        };
+        params
+    }
+
+    #[test]
+    fn a_listing_is_caught_before_the_sale_and_an_owners_transfer_is_not_denied() {
+        let params = reliable(params(3, 120));
+        let domain = |handover: Option<Handover>, expiry_day: i64| SimDomain {
             handover,
+            ..plain(expiry_day)
         };
         let domains = [
             domain(
@@ -942,6 +1007,49 @@ mod tests {
     }
 
     #[test]
+    fn a_mail_provider_whose_domain_lapses_is_caught_for_the_domains_it_serves() {
+        let params = reliable(params(3, 120));
+        let domain = |lapse: Option<Lapse>, mail_via: Option<u32>| SimDomain {
+            mail_via,
+            lapse,
+            ..plain(10)
+        };
+        let provider = Some(Lapse {
+            grace: 30 * DAY,
+            fate: Fate::Purged {
+                recaught_after: None,
+            },
+        });
+        let renewed = Some(Lapse {
+            grace: 30 * DAY,
+            fate: Fate::RenewedInGrace(DAY),
+        });
+        let domains = [
+            // The provider's domain: expires on day 10, purged on day 75.
+            domain(provider, None),
+            // Two customers that never lapse themselves.
+            domain(None, Some(0)),
+            domain(renewed, Some(0)),
+        ];
+        let with = run_lapseguard(&domains, &params, Dns::On);
+        let handovers = &with.handovers;
+        assert_eq!(
+            (
+                handovers.mail_provider_lapses,
+                handovers.mail_provider_lapses_detected,
+                handovers.mail_provider_lapses_detected_without_signals,
+            ),
+            (2, 2, 0)
+        );
+        // Without DNS the MX is not known; the baseline never asks about the route.
+        let without = run_lapseguard(&domains, &params, Dns::Off);
+        assert_eq!(without.handovers.mail_provider_lapses_detected, 0);
+        let baseline = run_baseline(&domains, &params, 10, "baseline");
+        assert_eq!(baseline.handovers.mail_provider_lapses, 2);
+        assert_eq!(baseline.handovers.mail_provider_lapses_detected, 0);
+    }
+
+    #[test]
     fn the_baseline_only_sees_what_a_domainr_like_status_shows() {
         let mut params = params(1, 120);
         params.baseline_daily_cap = 10;
@@ -953,6 +1061,7 @@ mod tests {
             term_left: 0,
             publishes_expiry: true,
             handover: None,
+            mail_via: None,
             lapse: Some(Lapse {
                 grace: 40 * DAY,
                 fate: Fate::Purged {

@@ -85,6 +85,9 @@ pub struct SimDomain {
     pub lapse: Option<Lapse>,
     /// A change of hands without a lapse, if any.
     pub handover: Option<Handover>,
+    /// The domain (by index) its mail goes through (an MX host's), when that is another
+    /// simulated domain: a mail provider's domain.
+    pub mail_via: Option<u32>,
 }
 
 /// A change of hands (or of registrar) without a lapse (issue 22).
@@ -372,6 +375,20 @@ pub fn assign_handovers(
     }
 }
 
+/// Gives a share `routed` of domains a mail provider: another simulated domain, drawn
+/// uniformly, whose MX hosts their mail goes through (`mail_route_lapsed` watches it).
+/// From its own generator, so the lapses and handovers of a seed stay as they were.
+pub fn assign_mail_routes(domains: &mut [SimDomain], routed: f64, rng: &mut Rng) {
+    let count = domains.len();
+    for (index, domain) in domains.iter_mut().enumerate() {
+        let draw = rng.unit();
+        let provider = ((rng.unit() * count as f64) as usize).min(count - 1);
+        if draw < routed && provider != index {
+            domain.mail_via = u32::try_from(provider).ok();
+        }
+    }
+}
+
 /// Shares of lapse outcomes (the rest is purged). Only gTLD-style registries (the ones
 /// with RDAP here) let registrars sell a name during auto-renew grace: the ccTLDs without
 /// RDAP that the reference describes hold a lapsed name for its last holder out of the
@@ -420,6 +437,7 @@ pub fn population(params: &Population<'_>, rng: &mut Rng) -> Vec<SimDomain> {
                     publishes_expiry,
                     lapse: Some(Lapse { grace: 0, fate }),
                     handover: None,
+                    mail_via: None,
                 };
             }
             let lapse = (rng.unit() < params.lapse_rate).then(|| {
@@ -448,6 +466,7 @@ pub fn population(params: &Population<'_>, rng: &mut Rng) -> Vec<SimDomain> {
                 publishes_expiry,
                 lapse,
                 handover: None,
+                mail_via: None,
             }
         })
         .collect()
@@ -483,6 +502,7 @@ mod tests {
             term_left: 0,
             publishes_expiry: true,
             handover: None,
+            mail_via: None,
             lapse: Some(Lapse {
                 grace: 20 * DAY,
                 fate: Fate::Purged {
