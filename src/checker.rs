@@ -72,6 +72,8 @@ pub struct CheckSettings {
     pub max_status_age: Duration,
     /// The whole check answers within this (`LAPSEGUARD_LOOKUP_DEADLINE_MS`).
     pub deadline: Duration,
+    /// A batch of checks answers within this (`LAPSEGUARD_BATCH_DEADLINE_MS`).
+    pub batch_deadline: Duration,
     /// `LAPSEGUARD_MIN_DOMAIN_AGE_DAYS`, `LAPSEGUARD_LAPSE_MEMORY_DAYS`,
     /// `LAPSEGUARD_UNKNOWN_POLICY`, `LAPSEGUARD_UNSEEN_POLICY`.
     pub policy: Policy,
@@ -161,6 +163,16 @@ impl Checker {
         }
     }
 
+    pub fn settings(&self) -> &CheckSettings {
+        &self.settings
+    }
+
+    /// How long after a failed lookup a check asks again (the failure cooldown): what a
+    /// caller told "no status yet" should wait.
+    pub fn retry_after(&self) -> Duration {
+        self.observer.failure_cooldown()
+    }
+
     /// Decides whether a recovery mail may go to an address on `domain`, within the
     /// deadline whatever the store and the registry do.
     pub async fn check(
@@ -169,6 +181,16 @@ impl Checker {
         verified_at: Option<DateTime<Utc>>,
     ) -> Assessment {
         let deadline = Instant::now() + self.settings.deadline;
+        self.check_by(domain, verified_at, deadline).await
+    }
+
+    /// [`Checker::check`] within a given deadline (a batch's).
+    async fn check_by(
+        &self,
+        domain: &RegistrableDomain,
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+    ) -> Assessment {
         let now = self.observer.clock().now();
         let mut assessment = self.assess_domain(domain, verified_at, deadline, now).await;
         self.judge_routes(domain, &mut assessment, verified_at, deadline, now)
@@ -396,13 +418,24 @@ impl Checker {
         targets: &[Target],
         verified_at: Option<DateTime<Utc>>,
     ) -> Judged {
+        let deadline = Instant::now() + self.settings.deadline;
+        self.check_targets_by(targets, verified_at, deadline).await
+    }
+
+    /// [`Checker::check_targets`] within a given deadline (a batch's).
+    pub async fn check_targets_by(
+        &self,
+        targets: &[Target],
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+    ) -> Judged {
         if let [target] = targets {
-            return self.check_target(target, verified_at).await;
+            return self.check_target(target, verified_at, deadline).await;
         }
         let judged = futures_util::future::join_all(
             targets
                 .iter()
-                .map(|target| self.check_target(target, verified_at)),
+                .map(|target| self.check_target(target, verified_at, deadline)),
         )
         .await;
         let decides = judged
@@ -417,8 +450,12 @@ impl Checker {
 
     /// The decision on one form of an address: its domain's (`check_domain_of`), with the
     /// address's mail route asked beside it (`judge_mail`).
-    async fn check_target(&self, target: &Target, verified_at: Option<DateTime<Utc>>) -> Judged {
-        let deadline = Instant::now() + self.settings.deadline;
+    async fn check_target(
+        &self,
+        target: &Target,
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+    ) -> Judged {
         let signals = &self.settings.policy.signals;
         let wanted = [Signal::NoMail, Signal::MailRouteLapsed]
             .into_iter()
@@ -437,7 +474,8 @@ impl Checker {
                 false => MailRouteForCheck::Off,
             }
         };
-        let (mut judged, route) = tokio::join!(self.check_domain_of(target, verified_at), route);
+        let (mut judged, route) =
+            tokio::join!(self.check_domain_of(target, verified_at, deadline), route);
         self.judge_mail(&mut judged, route, verified_at, deadline)
             .await;
         judged
@@ -447,7 +485,12 @@ impl Checker {
     /// looked up by that name where a source covers it; elsewhere the platform's
     /// registration is looked up for its lapses only, and what would have been an allow
     /// answers `domain_under_shared_suffix` (unknown policy).
-    async fn check_domain_of(&self, target: &Target, verified_at: Option<DateTime<Utc>>) -> Judged {
+    async fn check_domain_of(
+        &self,
+        target: &Target,
+        verified_at: Option<DateTime<Utc>>,
+        deadline: Instant,
+    ) -> Judged {
         let judged = |domain: &RegistrableDomain, assessment| Judged {
             email_domain: target.email_domain.clone(),
             domain: domain.clone(),
@@ -456,13 +499,13 @@ impl Checker {
         let Some(name) = &target.shared else {
             return judged(
                 &target.domain,
-                self.check(&target.domain, verified_at).await,
+                self.check_by(&target.domain, verified_at, deadline).await,
             );
         };
         if self.observer.sources().for_domain(name).is_ok() {
-            return judged(name, self.check(name, verified_at).await);
+            return judged(name, self.check_by(name, verified_at, deadline).await);
         }
-        let mut assessment = self.check(&target.domain, verified_at).await;
+        let mut assessment = self.check_by(&target.domain, verified_at, deadline).await;
         if assessment.verdict.eligible && assessment.verdict.reason != Reason::OverrideAllow {
             assessment.verdict = self
                 .settings

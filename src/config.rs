@@ -218,6 +218,8 @@ impl Config {
         let check = CheckSettings {
             max_status_age: secs("LAPSEGUARD_MAX_STATUS_AGE_SECONDS", 21_600, 1..=TEN_YEARS)?,
             deadline,
+            batch_deadline: num("LAPSEGUARD_BATCH_DEADLINE_MS", 10_000, 1..=120_000)
+                .map(Duration::from_millis)?,
             policy,
             stale_answer: v.with("LAPSEGUARD_STALE_ANSWER_SECONDS", |t| {
                 match t.parse::<u64>() {
@@ -381,6 +383,7 @@ mod tests {
         );
         assert_eq!(config.upstream.bootstrap, BootstrapSource::Embedded);
         assert_eq!(config.check.deadline, Duration::from_millis(2000));
+        assert_eq!(config.check.batch_deadline, Duration::from_millis(10_000));
         assert_eq!(config.upstream.lookup_deadline, Duration::from_millis(2000));
         assert_eq!(config.check.policy.unknown, Allow);
         assert_eq!(config.check.policy.unseen, Deny);
@@ -482,6 +485,7 @@ mod tests {
         for (name, value) in [
             ("LAPSEGUARD_LISTEN", "nowhere"),
             ("LAPSEGUARD_LOOKUP_DEADLINE_MS", "0"),
+            ("LAPSEGUARD_BATCH_DEADLINE_MS", "0"),
             ("LAPSEGUARD_UNKNOWN_POLICY", "maybe"),
             ("LAPSEGUARD_UNSEEN_POLICY", "allow-all"),
             ("LAPSEGUARD_STALE_ANSWER_SECONDS", "0"),

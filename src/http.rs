@@ -30,6 +30,8 @@ use crate::error::{ApiError, Problem};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// `POST /v1/check-batch` takes up to 1,000 items: up to 1 MiB.
+pub const MAX_BATCH_BODY_BYTES: usize = 1 << 20;
 /// `POST /v1/watch` takes up to 10,000 entries: up to 4 MiB.
 pub const MAX_WATCH_BODY_BYTES: usize = 4 << 20;
 
@@ -56,6 +58,11 @@ struct ApiDoc;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(check::check_recovery_eligible))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(check::check_batch))
+                .layer(DefaultBodyLimit::max(MAX_BATCH_BODY_BYTES)),
+        )
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(watch::watch))

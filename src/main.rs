@@ -9,10 +9,10 @@ use lapseguard::app::App;
 use lapseguard::clock::{Clock, SystemClock};
 use lapseguard::config::Config;
 use lapseguard::coverage::{Enabled, coverage};
-use lapseguard::http::check::{CheckQuery, CheckRequest};
 use lapseguard::startup::{Application, shutdown_signal};
 use lapseguard::upstream::bootstrap::{Bootstrap, BootstrapSource, EMBEDDED_BOOTSTRAP};
 use lapseguard::upstream::http::UpstreamHttp;
+use lapseguard::usecases::check::{CheckQuery, CheckRequest};
 
 #[derive(Parser)]
 #[command(version, about = "Stops account takeover by domain resurrection")]

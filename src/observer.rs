@@ -229,6 +229,11 @@ impl Observer {
         &self.sources
     }
 
+    /// `LAPSEGUARD_FAILURE_COOLDOWN_SECONDS`.
+    pub fn failure_cooldown(&self) -> Duration {
+        self.failure_cooldown
+    }
+
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }

@@ -1,4 +1,5 @@
-//! The use cases: what an actor can do (set or remove an override, refresh a domain,
+//! The use cases: the recovery check and its batch (`check`, `batch`), what an actor can
+//! do (set or remove an override, refresh a domain,
 //! release or discard a hold, watch, unwatch) and what anyone may read (the domain view,
 //! the lists), each one plain function over the app's state. They validate, audit,
 //! write and bring the in-memory copies up to date; the JSON API (`http/`) and the
@@ -9,6 +10,8 @@
 //! are the API's schemas too: one shape whichever door a request comes in by.
 
 pub mod audit;
+pub mod batch;
+pub mod check;
 pub mod domains;
 pub mod holds;
 pub mod overrides;

@@ -11,10 +11,10 @@ use hickory_resolver::proto::op::{Message, OpCode};
 use hickory_resolver::proto::rr::rdata::{A, CNAME, NS};
 use hickory_resolver::proto::rr::{Name, RData, Record};
 use lapseguard::domain::name::{EmailDomain, RegistrableDomain};
-use lapseguard::http::check::{CheckQuery, CheckRequest};
 use lapseguard::upstream::dns::delegation_from;
 use lapseguard::upstream::fastly::read_flags;
 use lapseguard::upstream::rdap::{parse_domain, parse_event_date};
+use lapseguard::usecases::check::{CheckQuery, CheckRequest};
 use proptest::prelude::*;
 
 fn cases() -> u32 {

@@ -6,12 +6,16 @@ import os
 
 from lapseguard_client import AuthenticatedClient, Client
 from lapseguard_client.api.overrides import remove_override, set_override
-from lapseguard_client.api.recovery import check_recovery_eligible
+from lapseguard_client.api.recovery import check_batch, check_recovery_eligible
 from lapseguard_client.api.watch import get_domain, get_stats, list_transitions, watch_domains
 from lapseguard_client.models import (
+    BatchItem,
+    BatchRequest,
     CheckRequest,
     CheckResponse,
+    DecidedItem,
     DomainView,
+    InvalidItem,
     OverrideDecision,
     OverrideRequest,
     OverrideState,
@@ -43,6 +47,19 @@ assert isinstance(for_sale, CheckResponse)
 assert (for_sale.eligible, for_sale.reason) == (False, Reason.DOMAIN_FOR_SALE)
 assert [s.signal for s in for_sale.signals] == [Signal.FOR_SALE]
 assert for_sale.signals[0].since is not None and "ns1.dan.com" in for_sale.signals[0].evidence
+
+# A nightly sweep: one call, results in order, an invalid item answered on its own.
+items = [
+    BatchItem(id="u1", email=email),
+    BatchItem(id="u2", email=f"bob@for-sale-{domain}"),
+    BatchItem(id="u3", email="not-an-address"),
+]
+swept = check_batch.sync(client=client, body=BatchRequest(items=items))
+assert swept is not None and len(swept.results) == 3, swept
+first, second, third = swept.results
+assert isinstance(first, DecidedItem) and first.id == "u1" and first.eligible is True
+assert isinstance(second, DecidedItem) and second.reason == Reason.DOMAIN_FOR_SALE
+assert isinstance(third, InvalidItem) and third.problem.code == "email_missing_at"
 
 watched = watch_domains.sync(client=client, body=WatchRequest(domains=[domain], emails=["nope"]))
 assert watched is not None and watched.rejected[0].field == WatchField.EMAILS

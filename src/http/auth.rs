@@ -61,6 +61,7 @@ const ADMIN: Access = Access::Token(Scope::Admin);
 /// Every route lapseguard serves, with who may use it.
 pub const ROUTES: &[Route] = &[
     route("POST", CHECK_PATH, CHECK),
+    route("POST", "/v1/check-batch", CHECK),
     route("GET", METRICS_PATH, READ),
     route("GET", "/v1/domains", READ),
     route("GET", "/v1/domains/{domain}", READ),

@@ -20,7 +20,13 @@ use serde_json::{Value, json};
 use super::auth::{Access, access};
 
 /// Schemas clients send: their optional fields stay optional.
-const REQUEST_SCHEMAS: [&str; 3] = ["CheckRequest", "WatchRequest", "OverrideRequest"];
+const REQUEST_SCHEMAS: [&str; 5] = [
+    "CheckRequest",
+    "BatchRequest",
+    "BatchItem",
+    "WatchRequest",
+    "OverrideRequest",
+];
 
 /// Enums that may gain values in later versions.
 const OPEN_ENUMS: [&str; 3] = ["Reason", "Lifecycle", "AuditAction"];

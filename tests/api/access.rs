@@ -27,6 +27,9 @@ async fn operations(app: &TestApp) -> Vec<(Method, String, Option<Value>)> {
             let body = match (method.as_str(), path.as_str()) {
                 ("POST", "/check-recovery-eligible") => Some(json!({ "email": "a@example.com" })),
                 ("POST", "/v1/watch") => Some(json!({ "domains": ["example.com"] })),
+                ("POST", "/v1/check-batch") => {
+                    Some(json!({ "items": [{ "email": "a@example.com" }] }))
+                }
                 ("PUT", _) => Some(json!({ "decision": "deny", "note": "ticket 1" })),
                 _ => None,
             };
@@ -39,7 +42,7 @@ async fn operations(app: &TestApp) -> Vec<(Method, String, Option<Value>)> {
 /// The scope the issue gives each route, written here from its words, not from the code.
 fn needed(method: &Method, path: &str) -> Option<Scope> {
     match path {
-        "/check-recovery-eligible" => Some(Scope::Check),
+        "/check-recovery-eligible" | "/v1/check-batch" => Some(Scope::Check),
         "/healthz" | "/readyz" => None,
         _ if *method == Method::GET => Some(Scope::Read),
         _ => Some(Scope::Admin),

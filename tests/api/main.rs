@@ -1,6 +1,7 @@
 //! Integration tests: the real app, a real database, fake RDAP servers.
 
 mod access;
+mod batch;
 mod check;
 mod cli;
 mod console;

@@ -86,6 +86,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/check-batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide for up to 1,000 addresses at once (a nightly sweep).
+         * @description Each result is the object `POST /check-recovery-eligible` answers, with the item's
+         *     `id`; an invalid item gets its own problem instead, without failing the batch. Items
+         *     on the same domains share one status read and at most one lookup; the batch answers
+         *     within `LAPSEGUARD_BATCH_DEADLINE_MS`, and a domain not decided by then answers
+         *     `domain_status_unavailable` with `retry_after_seconds` and is put on the watch list.
+         *
+         *     Scope: `check`.
+         */
+        post: operations["check_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/domains": {
         parameters: {
             query?: never;
@@ -384,6 +410,37 @@ export interface components {
              */
             next_after: number;
         };
+        /** @description One address of a batch. */
+        BatchItem: {
+            /**
+             * @description The email address; only its domain is used, neither stored nor logged.
+             * @example alice@example.com
+             */
+            email: string;
+            /**
+             * @description The caller's key for the item (a user id, a row id), echoed in its result; never
+             *     an address. At most 200 characters.
+             * @example user-1842
+             */
+            id?: string | null;
+            /**
+             * Format: date-time
+             * @description As in `POST /check-recovery-eligible`.
+             * @example 2025-03-01T12:00:00Z
+             */
+            verified_at?: string | null;
+        };
+        /** @description Addresses to decide at once. */
+        BatchRequest: {
+            /** @description 1 to 1,000 items. */
+            items: components["schemas"]["BatchItem"][];
+        };
+        /** @description The batch's results, in the order of its items. */
+        BatchResponse: {
+            results: components["schemas"]["BatchResult"][];
+        };
+        /** @description One item's result: its decision, or why it could not be decided. */
+        BatchResult: components["schemas"]["DecidedItem"] | components["schemas"]["InvalidItem"];
         /**
          * @description A signal that appeared or went away: a transition of kind `signal`.
          * @enum {string}
@@ -462,6 +519,20 @@ export interface components {
             source: components["schemas"]["Source"];
             /** @description True when the status is older than the freshness limit because a live lookup failed. */
             stale: boolean;
+        };
+        /**
+         * @description An item's decision: the object `POST /check-recovery-eligible` answers, with the
+         *     item's `id`.
+         */
+        DecidedItem: components["schemas"]["CheckResponse"] & {
+            /** @description The item's `id`, when it had one. */
+            id?: string | null;
+            /**
+             * Format: int64
+             * @description When the domain could not be decided by the batch's deadline: seconds after which
+             *     asking again may find its status (the domain is now watched); null otherwise.
+             */
+            retry_after_seconds?: number | null;
         };
         /** @description What a discard dropped. */
         DiscardResponse: {
@@ -625,6 +696,15 @@ export interface components {
         HoldsResponse: {
             /** @description Every open hold, by host. */
             holds: components["schemas"]["HoldView"][];
+        };
+        /**
+         * @description An item that could not be decided: its problem, as the single check would answer it
+         *     (the input is not echoed).
+         */
+        InvalidItem: {
+            /** @description The item's `id`, when it had a valid one. */
+            id: string | null;
+            problem: components["schemas"]["Problem"];
         };
         /**
          * @description Where a registrable domain stands in the registration lifecycle.
@@ -1150,6 +1230,58 @@ export interface operations {
             };
             /** @description Bad query parameters */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    check_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The results, in the order of the items */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                };
+            };
+            /** @description Not JSON, a field is missing or malformed, or no items or more than 1,000 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -27,6 +27,22 @@ assert.deepEqual([forSale.data?.eligible, forSale.data?.reason], [false, "domain
 assert.equal(forSale.data?.signals[0]?.signal, "for_sale");
 assert.ok(!Number.isNaN(Date.parse(forSale.data?.signals[0]?.since ?? "")));
 
+// A nightly sweep: one call, results in order, an invalid item answered on its own.
+const swept = await client.POST("/v1/check-batch", {
+  body: {
+    items: [
+      { id: "u1", email },
+      { id: "u2", email: `bob@for-sale-${domain}` },
+      { id: "u3", email: "not-an-address" },
+    ],
+  },
+});
+assert.equal(swept.response.status, 200);
+const [first, second, third] = swept.data?.results ?? [];
+assert.ok(first && "eligible" in first && first.id === "u1" && first.eligible);
+assert.ok(second && "reason" in second && second.reason === "domain_for_sale");
+assert.ok(third && "problem" in third && third.problem.code === "email_missing_at");
+
 const watch = await client.POST("/v1/watch", {
   body: { domains: [domain], emails: ["not-an-address"] },
 });

@@ -4,9 +4,13 @@ from .audit_action import AuditAction
 from .audit_item import AuditItem
 from .audit_item_details import AuditItemDetails
 from .audit_page import AuditPage
+from .batch_item import BatchItem
+from .batch_request import BatchRequest
+from .batch_response import BatchResponse
 from .change import Change
 from .check_request import CheckRequest
 from .check_response import CheckResponse
+from .decided_item import DecidedItem
 from .discard_response import DiscardResponse
 from .domain_summary import DomainSummary
 from .domain_view import DomainView
@@ -16,6 +20,7 @@ from .health_response import HealthResponse
 from .health_status import HealthStatus
 from .hold_view import HoldView
 from .holds_response import HoldsResponse
+from .invalid_item import InvalidItem
 from .lifecycle import Lifecycle
 from .observation_item import ObservationItem
 from .outcome import Outcome
@@ -46,9 +51,13 @@ __all__ = (
     "AuditItem",
     "AuditItemDetails",
     "AuditPage",
+    "BatchItem",
+    "BatchRequest",
+    "BatchResponse",
     "Change",
     "CheckRequest",
     "CheckResponse",
+    "DecidedItem",
     "DiscardResponse",
     "DomainsPage",
     "DomainSummary",
@@ -58,6 +67,7 @@ __all__ = (
     "HealthStatus",
     "HoldsResponse",
     "HoldView",
+    "InvalidItem",
     "Lifecycle",
     "ObservationItem",
     "Outcome",
