@@ -34,7 +34,7 @@ pub async fn search(
     let lifecycle = Lifecycle::parse(search.lifecycle.trim());
     let after = search.after.trim().to_ascii_lowercase();
     let after = Some(after.as_str()).filter(|a| !a.is_empty());
-    let listed = match domains::filter(lifecycle, None, Some(&q), after, ROWS) {
+    let listed = match domains::filter(lifecycle, None, None, Some(&q), after, ROWS) {
         Ok(filter) => domains::list(&app, &filter).await,
         Err(invalid) => Err(invalid),
     };

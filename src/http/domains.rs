@@ -28,6 +28,10 @@ pub struct DomainsQuery {
     /// Only domains with this ownership signal now (`for_sale`, `transferred_since_verified`,
     /// ...).
     pub signal: Option<Signal>,
+    /// Only domains whose registry expiration date lies before this RFC 3339 date-time
+    /// (`2027-01-01T00:00:00Z`): the names to ask their users about before they lapse.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub expiring_before: Option<String>,
     /// Only domains whose name starts with this (letters, digits, `-` and `.`; IDNs in
     /// their `xn--` form).
     #[param(max_length = 253, pattern = "^[A-Za-z0-9.-]*$")]
@@ -40,8 +44,8 @@ pub struct DomainsQuery {
     pub limit: Option<u32>,
 }
 
-/// List watched domains with their status, by name, filtered by lifecycle, signal and
-/// prefix.
+/// List watched domains with their status, by name, filtered by lifecycle, signal,
+/// expiration date and prefix.
 ///
 /// Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
 /// removed while paging appears or not, but no other domain is skipped or repeated.
@@ -75,6 +79,7 @@ pub async fn list_domains(
     let filter = domains::filter(
         query.lifecycle,
         query.signal,
+        query.expiring_before.as_deref(),
         query.q.as_deref(),
         query.after.as_deref(),
         limit,

@@ -138,6 +138,9 @@ pub struct DomainFilter {
     /// Only domains with this signal now (read from the status rows: a scan of the
     /// page's candidates, not an index).
     pub signal: Option<Signal>,
+    /// Only domains whose registry expiration date lies before this (read from the
+    /// status rows, as `signal`).
+    pub expiring_before: Option<DateTime<Utc>>,
     pub limit: u32,
 }
 
@@ -583,6 +586,12 @@ macro_rules! impl_admin_store {
                         query
                             .push(" AND domain IN (SELECT domain FROM domain_status WHERE signals LIKE ")
                             .push_bind($crate::store::rows::signal_pattern(signal))
+                            .push(")");
+                    }
+                    if let Some(before) = filter.expiring_before {
+                        query
+                            .push(" AND domain IN (SELECT domain FROM domain_status WHERE expires_at < ")
+                            .push_bind(before.timestamp())
                             .push(")");
                     }
                     if let Some(prefix) = &filter.prefix {

@@ -76,10 +76,23 @@ pub fn name_like(text: &str) -> bool {
 pub fn filter(
     lifecycle: Option<Lifecycle>,
     signal: Option<Signal>,
+    expiring_before: Option<&str>,
     q: Option<&str>,
     after: Option<&str>,
     limit: u32,
 ) -> Result<DomainFilter, ApiError> {
+    let expiring_before = expiring_before
+        .map(|text| {
+            DateTime::parse_from_rfc3339(text.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| ApiError::BadRequest {
+                    code: "invalid_query",
+                    detail: "expiring_before must be an RFC 3339 date-time such as \
+                             2027-01-01T00:00:00Z"
+                        .to_owned(),
+                })
+        })
+        .transpose()?;
     if !q.iter().chain(after.iter()).all(|text| name_like(text)) {
         return Err(ApiError::BadRequest {
             code: "invalid_query",
@@ -91,6 +104,7 @@ pub fn filter(
     Ok(DomainFilter {
         lifecycle,
         signal,
+        expiring_before,
         prefix: q.filter(|q| !q.is_empty()).map(str::to_ascii_lowercase),
         after: after.map(str::to_ascii_lowercase),
         limit,

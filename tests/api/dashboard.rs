@@ -229,3 +229,30 @@ async fn the_counts_by_lifecycle_follow_every_change_of_the_watch_list() {
     assert_eq!(page["domains"].as_array().map(Vec::len), Some(138));
     assert_eq!(counts().await, (expected, 275));
 }
+
+/// `?expiring_before=` lists the watched domains whose registry expiration date lies
+/// before a date (a site asks those domains' users for a second address in time), paged
+/// by name like the other filters.
+#[tokio::test]
+async fn the_watch_list_filters_by_expiration_date() {
+    let app = spawn_app().await;
+    let names_and_days = [("soon-a.com", 5), ("soon-b.com", 20), ("later.com", 200)];
+    for (name, days) in names_and_days {
+        app.rdap.set(
+            name,
+            Answer::Domain(rdap_domain(
+                name,
+                &["active"],
+                days_ago(900),
+                days_ahead(days),
+            )),
+        );
+        app.check_email(&format!("a@{name}")).await;
+    }
+    let before = (days_ahead(30)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let soon = all_pages(&app, &format!("&expiring_before={before}"), 1).await;
+    assert_eq!(names(&soon), ["soon-a.com", "soon-b.com"]);
+    let (status, problem) = app.get("/v1/domains?expiring_before=next-week").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["code"], "invalid_query");
+}

@@ -120,8 +120,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List watched domains with their status, by name, filtered by lifecycle, signal and
-         *     prefix.
+         * List watched domains with their status, by name, filtered by lifecycle, signal,
+         *     expiration date and prefix.
          * @description Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
          *     removed while paging appears or not, but no other domain is skipped or repeated.
          *
@@ -1302,6 +1302,11 @@ export interface operations {
                  *     ...).
                  */
                 signal?: components["schemas"]["Signal"];
+                /**
+                 * @description Only domains whose registry expiration date lies before this RFC 3339 date-time
+                 *     (`2027-01-01T00:00:00Z`): the names to ask their users about before they lapse.
+                 */
+                expiring_before?: string;
                 /**
                  * @description Only domains whose name starts with this (letters, digits, `-` and `.`; IDNs in
                  *     their `xn--` form).

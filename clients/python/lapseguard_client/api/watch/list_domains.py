@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -15,6 +16,7 @@ def _get_kwargs(
     *,
     lifecycle: Lifecycle | Unset = UNSET,
     signal: Signal | Unset = UNSET,
+    expiring_before: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -33,6 +35,11 @@ def _get_kwargs(
         json_signal = signal.value
 
     params["signal"] = json_signal
+
+    json_expiring_before: str | Unset = UNSET
+    if not isinstance(expiring_before, Unset):
+        json_expiring_before = expiring_before.isoformat()
+    params["expiring_before"] = json_expiring_before
 
     params["q"] = q
 
@@ -83,12 +90,13 @@ def sync_detailed(
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
     signal: Signal | Unset = UNSET,
+    expiring_before: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[DomainsPage | Problem]:
-    """List watched domains with their status, by name, filtered by lifecycle, signal and
-    prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal,
+    expiration date and prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -101,6 +109,7 @@ def sync_detailed(
         signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
             API, the store and
             `LAPSEGUARD_SIGNAL_POLICY` use them).
+        expiring_before (datetime.datetime | Unset):
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -116,6 +125,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         lifecycle=lifecycle,
         signal=signal,
+        expiring_before=expiring_before,
         q=q,
         after=after,
         limit=limit,
@@ -133,12 +143,13 @@ def sync(
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
     signal: Signal | Unset = UNSET,
+    expiring_before: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> DomainsPage | Problem | None:
-    """List watched domains with their status, by name, filtered by lifecycle, signal and
-    prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal,
+    expiration date and prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -151,6 +162,7 @@ def sync(
         signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
             API, the store and
             `LAPSEGUARD_SIGNAL_POLICY` use them).
+        expiring_before (datetime.datetime | Unset):
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -167,6 +179,7 @@ def sync(
         client=client,
         lifecycle=lifecycle,
         signal=signal,
+        expiring_before=expiring_before,
         q=q,
         after=after,
         limit=limit,
@@ -178,12 +191,13 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
     signal: Signal | Unset = UNSET,
+    expiring_before: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> Response[DomainsPage | Problem]:
-    """List watched domains with their status, by name, filtered by lifecycle, signal and
-    prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal,
+    expiration date and prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -196,6 +210,7 @@ async def asyncio_detailed(
         signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
             API, the store and
             `LAPSEGUARD_SIGNAL_POLICY` use them).
+        expiring_before (datetime.datetime | Unset):
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -211,6 +226,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         lifecycle=lifecycle,
         signal=signal,
+        expiring_before=expiring_before,
         q=q,
         after=after,
         limit=limit,
@@ -226,12 +242,13 @@ async def asyncio(
     client: AuthenticatedClient,
     lifecycle: Lifecycle | Unset = UNSET,
     signal: Signal | Unset = UNSET,
+    expiring_before: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
     after: str | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> DomainsPage | Problem | None:
-    """List watched domains with their status, by name, filtered by lifecycle, signal and
-    prefix.
+    """List watched domains with their status, by name, filtered by lifecycle, signal,
+    expiration date and prefix.
 
      Pages are keyset-paginated: follow `next_after` until it is null. A domain added or
     removed while paging appears or not, but no other domain is skipped or repeated.
@@ -244,6 +261,7 @@ async def asyncio(
         signal (Signal | Unset): A fact about a domain beside its lifecycle. Stable strings (the
             API, the store and
             `LAPSEGUARD_SIGNAL_POLICY` use them).
+        expiring_before (datetime.datetime | Unset):
         q (str | Unset):
         after (str | Unset):
         limit (int | Unset):
@@ -261,6 +279,7 @@ async def asyncio(
             client=client,
             lifecycle=lifecycle,
             signal=signal,
+            expiring_before=expiring_before,
             q=q,
             after=after,
             limit=limit,
