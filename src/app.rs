@@ -17,6 +17,7 @@ use crate::memory::StatusMemory;
 use crate::observer::{Observer, ObserverParts};
 use crate::overrides::OverrideBook;
 use crate::refresh::delegation::DelegationSweep;
+use crate::refresh::notices::ExpiryNotifier;
 use crate::refresh::retention::Pruner;
 use crate::refresh::scheduler::Scheduler;
 use crate::refresh::webhook::WebhookSender;
@@ -66,6 +67,8 @@ pub struct App {
     pub webhooks: Option<Arc<WebhookSender>>,
     /// Prunes old observations and delivered webhook rows (on the leader).
     pub pruner: Arc<Pruner>,
+    /// Publishes expiry notices (on the leader).
+    pub notifier: Arc<ExpiryNotifier>,
     /// The HTTP upstreams' client: its host pauses are shared between replicas.
     pub http: Arc<UpstreamHttp>,
     /// The API tokens, in step with the store.
@@ -195,6 +198,12 @@ impl App {
             Arc::clone(&clock),
             config.retention,
         ));
+        let notifier = Arc::new(ExpiryNotifier::new(
+            Arc::clone(&store),
+            Arc::clone(&clock),
+            config.expiry_notices.clone(),
+            config.webhook.is_some(),
+        ));
         Ok(Arc::new(Self {
             checker,
             memory,
@@ -209,6 +218,7 @@ impl App {
             stats: crate::stats::StatsCache::default(),
             dns_trust,
             pruner,
+            notifier,
             http,
             tasks,
             shutdown,

@@ -16,6 +16,7 @@ use crate::domain::decision::UnknownPolicy::{Allow, Deny};
 use crate::domain::decision::{DnsOnlyPolicy, Policy};
 use crate::domain::guard::GuardSettings;
 use crate::domain::nameservers::NameserverClasses;
+use crate::domain::notices::NoticeSettings;
 use crate::domain::schedule::ScheduleSettings;
 use crate::domain::signals::SignalPolicy;
 use crate::memory::MemorySettings;
@@ -62,6 +63,9 @@ pub struct Config {
     pub retention: RetentionSettings,
     /// `LAPSEGUARD_MASS_CHANGE_LIMIT`: see `domain/guard.rs`.
     pub guard: GuardSettings,
+    /// `LAPSEGUARD_EXPIRY_NOTICE_DAYS` (default `30,7`; set empty, notices are off): see
+    /// `domain/notices.rs`.
+    pub expiry_notices: NoticeSettings,
 }
 
 /// `LAPSEGUARD_NAMESERVER_CLASSES`: `on` (the shipped table), `off` (none), or the path
@@ -249,6 +253,14 @@ impl Config {
         let database = v
             .get("DATABASE_URL")
             .unwrap_or("sqlite://lapseguard.db?mode=rwc");
+        let expiry_notices = match (
+            v.is_set("LAPSEGUARD_EXPIRY_NOTICE_DAYS"),
+            v.with("LAPSEGUARD_EXPIRY_NOTICE_DAYS", NoticeSettings::parse)?,
+        ) {
+            (_, Some(settings)) => settings,
+            (true, None) => NoticeSettings::parse("").unwrap_or_default(),
+            (false, None) => NoticeSettings::default(),
+        };
         Ok(Self {
             listen: v.parsed("LAPSEGUARD_LISTEN", listen)?,
             metrics_listen: v.with("LAPSEGUARD_METRICS_LISTEN", |text| {
@@ -264,6 +276,7 @@ impl Config {
             webhook,
             retention,
             guard,
+            expiry_notices,
         })
     }
 }
@@ -287,6 +300,11 @@ fn parse_canaries(text: &str) -> Result<Vec<String>, String> {
 struct Vars(HashMap<String, String>);
 
 impl Vars {
+    /// Whether the variable is set at all, even to nothing.
+    fn is_set(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
     fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
@@ -393,6 +411,7 @@ mod tests {
         assert_eq!(config.memory.failure_cooldown, Duration::from_secs(30));
         assert!(config.refresh.run);
         assert!(config.webhook.is_none());
+        assert_eq!(config.expiry_notices.days(), [7, 30]);
     }
 
     #[test]
@@ -486,6 +505,7 @@ mod tests {
             ("LAPSEGUARD_LISTEN", "nowhere"),
             ("LAPSEGUARD_LOOKUP_DEADLINE_MS", "0"),
             ("LAPSEGUARD_BATCH_DEADLINE_MS", "0"),
+            ("LAPSEGUARD_EXPIRY_NOTICE_DAYS", "30,seven"),
             ("LAPSEGUARD_UNKNOWN_POLICY", "maybe"),
             ("LAPSEGUARD_UNSEEN_POLICY", "allow-all"),
             ("LAPSEGUARD_STALE_ANSWER_SECONDS", "0"),

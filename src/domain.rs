@@ -16,6 +16,7 @@ pub mod guard;
 pub mod lifecycle;
 pub mod name;
 pub mod nameservers;
+pub mod notices;
 pub mod overrides;
 pub mod ownership;
 pub mod recording;

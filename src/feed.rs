@@ -18,17 +18,20 @@ pub enum TransitionKind {
     Lifecycle,
     /// An ownership signal appeared or went away (`signal`, `change`, `since`).
     Signal,
+    /// The domain's expiration date came within a notice threshold (`days_left`,
+    /// `threshold_days`; `from` and `to` are both `active`).
+    ExpiryNotice,
 }
 
 /// One published change: of a domain's lifecycle or registration date (`kind:
-/// lifecycle`), or of its ownership signals (`kind: signal`). Also the body of each
-/// webhook, with `type` added.
+/// lifecycle`), of its ownership signals (`kind: signal`), or an expiration date coming
+/// near (`kind: expiry_notice`). Also the body of each webhook, with `type` added.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TransitionItem {
     /// Only grows: resume after the last id you saw.
     pub id: i64,
-    /// `lifecycle` or `signal`. A consumer that reads lifecycle changes only skips
-    /// `signal` items (their `from` and `to` are both the current lifecycle).
+    /// `lifecycle`, `signal` or `expiry_notice`. A consumer that reads lifecycle changes
+    /// only skips the other kinds (their `from` and `to` are both the current lifecycle).
     pub kind: TransitionKind,
     pub domain: String,
     /// The lifecycle before; `unknown` for the first observation of a lapsed domain.
@@ -46,10 +49,15 @@ pub struct TransitionItem {
     pub change: Option<Change>,
     /// `kind: signal`: the signal's `since`.
     pub since: Option<DateTime<Utc>>,
+    /// `kind: expiry_notice`: whole days left until `expires_at` (rounded up).
+    pub days_left: Option<u32>,
+    /// `kind: expiry_notice`: the threshold crossed, one of
+    /// `LAPSEGUARD_EXPIRY_NOTICE_DAYS` (by default 30 or 7).
+    pub threshold_days: Option<u32>,
 }
 
 /// A webhook's body: the transition, and its `type`: `domain.transition` for a lifecycle
-/// transition, `domain.signal` for a signal's.
+/// transition, `domain.signal` for a signal's, `domain.expiring` for an expiry notice.
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookEvent<'a> {
     #[serde(rename = "type")]
@@ -64,6 +72,7 @@ impl<'a> WebhookEvent<'a> {
             kind: match item.kind {
                 TransitionKind::Lifecycle => "domain.transition",
                 TransitionKind::Signal => "domain.signal",
+                TransitionKind::ExpiryNotice => "domain.expiring",
             },
             item,
         }
@@ -75,10 +84,13 @@ impl From<&PublishedTransition> for TransitionItem {
         let t = &published.transition;
         Self {
             id: published.id,
-            kind: match t.signal {
-                Some(_) => TransitionKind::Signal,
-                None => TransitionKind::Lifecycle,
+            kind: match (t.signal, t.notice) {
+                (Some(_), _) => TransitionKind::Signal,
+                (None, Some(_)) => TransitionKind::ExpiryNotice,
+                (None, None) => TransitionKind::Lifecycle,
             },
+            days_left: t.notice.map(|n| n.days_left),
+            threshold_days: t.notice.map(|n| n.threshold),
             signal: t.signal.map(|s| s.signal),
             change: t.signal.map(|s| s.change),
             since: t.signal.map(|s| s.since),

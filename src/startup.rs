@@ -233,6 +233,7 @@ async fn run_background(state: AppState, cancel: CancellationToken) {
             work.push(Box::pin(Arc::clone(sweep).run(token.clone())));
         }
         work.push(Box::pin(Arc::clone(&state.pruner).run(token.clone())));
+        work.push(Box::pin(Arc::clone(&state.notifier).run(token.clone())));
         if let Some(webhooks) = &state.webhooks {
             work.push(Box::pin(Arc::clone(webhooks).run(token)));
         }

@@ -23,9 +23,11 @@ use chrono::{DateTime, Utc};
 use crate::domain::audit::AuditEntry;
 use crate::domain::delegation::SeenRoute;
 use crate::domain::guard::GuardSettings;
+use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::notices::{ExpiryNotice, SentNotice};
 use crate::domain::schedule::ScheduleSettings;
-use crate::domain::status::{DomainStatus, Observation};
+use crate::domain::status::{DomainStatus, EvidenceSource, Observation};
 #[cfg(doc)]
 use crate::domain::tracking::Tracked;
 use crate::domain::transition::Transition;
@@ -59,6 +61,34 @@ pub struct PublishedTransition {
     /// Only grows: pollers resume after the last id they saw.
     pub id: i64,
     pub transition: Transition,
+}
+
+/// An active domain whose expiration date is near, and the notice last sent for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeCandidate {
+    pub domain: RegistrableDomain,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
+    /// The source the status rests on (the notice's `source`).
+    pub evidence: EvidenceSource,
+    pub sent: Option<SentNotice>,
+}
+
+impl NoticeCandidate {
+    /// The notice's transition: `active` to `active`, dated `now`.
+    pub fn transition(&self, notice: ExpiryNotice, now: DateTime<Utc>) -> Transition {
+        Transition {
+            domain: self.domain.clone(),
+            from: Lifecycle::Active,
+            to: Lifecycle::Active,
+            registered_at: self.registered_at,
+            expires_at: Some(self.expires_at),
+            observed_at: now,
+            source: self.evidence,
+            signal: None,
+            notice: Some(notice),
+        }
+    }
 }
 
 /// A domain's current status and the change it reflects.
@@ -207,6 +237,28 @@ pub trait Store: AdminStore + HoldStore + ConsoleStore + Send + Sync {
 
     /// Drops the mail routes DNS last gave before `before`; returns how many.
     async fn prune_mail_routes(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Active domains expiring within `threshold_days` of `now` that have had no notice
+    /// for that expiration date at that threshold or a smaller one, soonest first, at most
+    /// `limit` (`refresh/notices.rs`).
+    async fn expiry_notice_candidates(
+        &self,
+        now: DateTime<Utc>,
+        threshold_days: u32,
+        limit: u32,
+    ) -> Result<Vec<NoticeCandidate>, StoreError>;
+
+    /// Publishes an expiry notice (a transition of kind `expiry_notice`, with its webhook
+    /// when `webhooks`) and marks it sent, in one transaction; `None`, publishing nothing,
+    /// when the domain's status no longer says what the candidate read (renewed, lapsed,
+    /// or noticed meanwhile by another replica).
+    async fn publish_expiry_notice(
+        &self,
+        candidate: &NoticeCandidate,
+        notice: ExpiryNotice,
+        now: DateTime<Utc>,
+        webhooks: bool,
+    ) -> Result<Option<PublishedTransition>, StoreError>;
 
     /// Adds domains to the watch list, due at `now`; returns how many were new.
     async fn watch(

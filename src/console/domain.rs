@@ -187,20 +187,28 @@ fn timeline_marks(view: &DomainView, transitions: &[TransitionItem]) -> Vec<Mark
             |l| format!("{}: {}", o.source.as_str(), l.as_str()),
         ),
     });
-    let changes = transitions.iter().map(|t| match (t.signal, t.change) {
-        (Some(signal), Some(change)) => Mark {
-            at: t.observed_at,
-            lifecycle: None,
-            lane: "signal",
-            label: format!("{} {} (published)", signal.as_str(), change.as_str()),
-        },
-        _ => Mark {
-            at: t.observed_at,
-            lifecycle: Some(t.to),
-            lane: "transition",
-            label: format!("{} → {}", t.from.as_str(), t.to.as_str()),
-        },
-    });
+    let changes = transitions
+        .iter()
+        .map(|t| match (t.signal, t.change, t.days_left) {
+            (Some(signal), Some(change), _) => Mark {
+                at: t.observed_at,
+                lifecycle: None,
+                lane: "signal",
+                label: format!("{} {} (published)", signal.as_str(), change.as_str()),
+            },
+            (None, _, Some(days_left)) => Mark {
+                at: t.observed_at,
+                lifecycle: None,
+                lane: "signal",
+                label: format!("expiry notice: {days_left} days left"),
+            },
+            _ => Mark {
+                at: t.observed_at,
+                lifecycle: Some(t.to),
+                lane: "transition",
+                label: format!("{} → {}", t.from.as_str(), t.to.as_str()),
+            },
+        });
     let signals = view.signals.iter().map(|s| Mark {
         at: s.since,
         lifecycle: None,

@@ -31,9 +31,12 @@ pub fn transitions_table(transitions: &[TransitionItem]) -> Markup {
                         tr {
                             td { (t.id) }
                             td { (domain_link(&t.domain)) }
-                            @match (t.signal, t.change) {
-                                (Some(signal), Some(change)) => {
+                            @match (t.signal, t.change, t.days_left) {
+                                (Some(signal), Some(change), _) => {
                                     td colspan="2" { "signal " code { (signal.as_str()) } " " (change.as_str()) }
+                                }
+                                (None, _, Some(days_left)) => {
+                                    td colspan="2" { "expires in " (days_left) " days (" (when(t.expires_at)) ")" }
                                 }
                                 _ => {
                                     td { (lifecycle_badge(t.from)) }

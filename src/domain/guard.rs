@@ -253,6 +253,7 @@ mod tests {
             observed_at: at(0),
             source: EvidenceSource::Rdap,
             signal: None,
+            notice: None,
         }
     }
 

@@ -93,6 +93,7 @@ impl Tracked {
                 observed_at: observation.observed_at,
                 source: observation.source,
                 signal: Some(change),
+                notice: None,
             })
             .collect()
     }

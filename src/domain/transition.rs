@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
+use super::notices::ExpiryNotice;
 use super::signals::SignalChange;
 use super::status::{DomainStatus, EvidenceSource, SAME_REGISTRATION, registered_anew};
 
@@ -22,6 +23,21 @@ pub struct Transition {
     /// For a transition of kind `signal`: which signal appeared or went away (`from` and
     /// `to` are then both the current lifecycle). `None` for a lifecycle transition.
     pub signal: Option<SignalChange>,
+    /// For a transition of kind `expiry_notice`: the notice (`from` and `to` are both
+    /// `active`). `None` otherwise.
+    pub notice: Option<ExpiryNotice>,
+}
+
+impl Transition {
+    /// The transition's kind as the log and the feed name it: `lifecycle`, `signal` or
+    /// `expiry_notice`.
+    pub fn kind(&self) -> &'static str {
+        match (self.signal, self.notice) {
+            (Some(_), _) => "signal",
+            (None, Some(_)) => "expiry_notice",
+            (None, None) => "lifecycle",
+        }
+    }
 }
 
 /// A stage-skipping change seen once, waiting for a second lookup to confirm it.
@@ -107,6 +123,7 @@ impl Publication {
             observed_at: now,
             source: status.evidence,
             signal: None,
+            notice: None,
         };
         // A lapse only DNS has seen (a DNS-only TLD) waits for a second look, as a skip
         // does: one resolver's bad minute must not un-verify a TLD's worth of addresses.

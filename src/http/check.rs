@@ -7,8 +7,9 @@ use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 
-use super::ApiJson;
+use super::{ApiJson, timestamps};
 use crate::app::AppState;
 use crate::error::{ApiError, Problem};
 use crate::telemetry::metrics;
@@ -82,4 +83,165 @@ pub async fn check_batch(
     ApiJson(request): ApiJson<BatchRequest>,
 ) -> Result<axum::Json<BatchResponse>, ApiError> {
     batch::check_batch(&app, request).await.map(axum::Json)
+}
+
+impl CheckResponse {
+    /// The answer as JSON, byte for byte what the `Serialize` derive writes (a unit test
+    /// holds the two together), but written straight into a buffer sized for it: the keys
+    /// are constants, the enums their fixed strings, the timestamps formatted without
+    /// chrono's per-character path. This halved the cost of the recovery check's answer,
+    /// the hottest line of the service (`benches/check_instructions.sh`).
+    pub fn to_json(&self) -> Vec<u8> {
+        fn string(out: &mut Vec<u8>, text: &str) {
+            // Domains are A-labels and the enums snake case: nothing to escape, but the
+            // escaping is serde's, so that it stays right whatever reaches here.
+            let _ = serde_json::to_writer(&mut *out, text);
+        }
+        fn timestamp(out: &mut Vec<u8>, key: &[u8], time: Option<DateTime<Utc>>) {
+            out.extend_from_slice(key);
+            match time {
+                Some(time) => timestamps::write_json(&time, out),
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        let mut out = Vec::with_capacity(512);
+        out.extend_from_slice(if self.eligible {
+            b"{\"eligible\":true,\"reason\":"
+        } else {
+            b"{\"eligible\":false,\"reason\":"
+        });
+        string(&mut out, self.reason.as_str());
+        out.extend_from_slice(b",\"lifecycle\":");
+        string(&mut out, self.lifecycle.as_str());
+        out.extend_from_slice(b",\"email_domain\":");
+        string(&mut out, &self.email_domain);
+        out.extend_from_slice(b",\"domain\":");
+        string(&mut out, &self.domain);
+        timestamp(&mut out, b",\"registered_at\":", self.registered_at);
+        timestamp(&mut out, b",\"expires_at\":", self.expires_at);
+        timestamp(&mut out, b",\"checked_at\":", self.checked_at);
+        timestamp(&mut out, b",\"last_lapse_at\":", self.last_lapse_at);
+        out.extend_from_slice(b",\"source\":");
+        string(&mut out, self.source.as_str());
+        out.extend_from_slice(b",\"evidence\":");
+        match self.evidence {
+            Some(evidence) => string(&mut out, evidence.as_str()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(if self.stale {
+            b",\"stale\":true"
+        } else {
+            b",\"stale\":false"
+        });
+        out.extend_from_slice(b",\"signals\":");
+        if self.signals.is_empty() {
+            out.extend_from_slice(b"[]");
+        } else {
+            let _ = serde_json::to_writer(&mut out, &self.signals);
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use crate::checker::Source;
+    use crate::domain::decision::Reason;
+    use crate::domain::lifecycle::Lifecycle;
+    use crate::domain::signals::{Signal, SignalState};
+    use crate::domain::status::EvidenceSource;
+
+    use super::*;
+
+    fn response(eligible: bool, reason: Reason, lifecycle: Lifecycle) -> CheckResponse {
+        CheckResponse {
+            eligible,
+            reason,
+            lifecycle,
+            email_domain: "mail.example.co.uk".into(),
+            domain: "example.co.uk".into(),
+            registered_at: None,
+            expires_at: None,
+            checked_at: None,
+            last_lapse_at: None,
+            source: Source::Cache,
+            evidence: None,
+            stale: false,
+            signals: vec![],
+        }
+    }
+
+    #[test]
+    fn the_written_answer_is_what_serde_writes() {
+        let reasons = [
+            Reason::DomainTransferredAfterExpiry,
+            Reason::DomainActive,
+            Reason::DomainInGracePeriod,
+            Reason::DomainInRedemptionPeriod,
+            Reason::DomainPendingDelete,
+            Reason::DomainOnHold,
+            Reason::DomainInactive,
+            Reason::DomainExpired,
+            Reason::DomainUnregistered,
+            Reason::DomainReregistered,
+            Reason::DomainRecentlyRegistered,
+            Reason::DomainLapsedSinceVerification,
+            Reason::DomainNotCovered,
+            Reason::DomainUnderSharedSuffix,
+            Reason::DomainStatusUnavailable,
+            Reason::OverrideAllow,
+            Reason::OverrideDeny,
+        ];
+        let time = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap();
+        let mut cases = Vec::new();
+        for (i, reason) in reasons.into_iter().enumerate() {
+            let lifecycle = Lifecycle::ALL[i % Lifecycle::ALL.len()];
+            cases.push(response(i % 2 == 0, reason, lifecycle));
+        }
+        for (i, evidence) in EvidenceSource::ALL.into_iter().enumerate() {
+            let mut full = response(true, Reason::DomainActive, Lifecycle::Active);
+            full.registered_at = Some(time);
+            full.expires_at = Some(time + chrono::Duration::nanoseconds(123_456_789));
+            full.checked_at = Some(time + chrono::Duration::milliseconds(250 * i as i64));
+            full.last_lapse_at = Some(time - chrono::Duration::days(400));
+            full.source = if i % 2 == 0 {
+                Source::Live
+            } else {
+                Source::Cache
+            };
+            full.evidence = Some(evidence);
+            full.stale = i % 2 == 1;
+            cases.push(full);
+        }
+        let mut signalled = response(false, Reason::DomainForSale, Lifecycle::Active);
+        signalled.signals = vec![
+            SignalState {
+                signal: Signal::ForSale,
+                since: time,
+                evidence: "nameserver ns1.dan.com".into(),
+                seen_at: time,
+                published: true,
+            },
+            SignalState {
+                signal: Signal::TransferredSinceVerified,
+                since: time + chrono::Duration::milliseconds(5),
+                evidence: "registrar 292 -> 1068".into(),
+                seen_at: time,
+                published: false,
+            },
+        ];
+        cases.push(signalled);
+        let mut odd = response(false, Reason::DomainExpired, Lifecycle::Expired);
+        odd.domain = "quote\"back\\slash\u{1}.example".into();
+        odd.expires_at = Some(Utc.with_ymd_and_hms(12_345, 6, 7, 8, 9, 10).unwrap());
+        cases.push(odd);
+        for case in cases {
+            let written = String::from_utf8(case.to_json()).expect("JSON is UTF-8");
+            let reference = serde_json::to_string(&case).expect("serialises");
+            assert_eq!(written, reference);
+        }
+    }
 }

@@ -306,10 +306,12 @@ macro_rules! impl_hold_store {
                         .bind(transition.source.as_str())
                         .bind(host)
                         .bind(guard::is_lapse(&transition))
-                        .bind(if transition.signal.is_some() { "signal" } else { "lifecycle" })
+                        .bind(transition.kind())
                         .bind(transition.signal.map(|s| s.signal.as_str()))
                         .bind(transition.signal.map(|s| s.change.as_str()))
                         .bind(transition.signal.map(|s| s.since.timestamp()))
+                        .bind(transition.notice.map(|n| i64::from(n.days_left)))
+                        .bind(transition.notice.map(|n| i64::from(n.threshold)))
                         .fetch_one(&mut *conn)
                         .await?;
                     if webhooks {

@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Delivery, HistoryEntry, PublishedTransition, StoreError, WatchEntry};
+use super::{Delivery, HistoryEntry, NoticeCandidate, PublishedTransition, StoreError, WatchEntry};
 use crate::domain::access::{Scopes, TokenRecord};
 use crate::domain::audit::{AuditAction, AuditEntry, LoggedAudit};
 use crate::domain::delegation::{Delegation, MailRoute, SeenRoute};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
+use crate::domain::notices::{ExpiryNotice, SentNotice};
 use crate::domain::signals::{Change, Signal, SignalChange, SignalState};
 use crate::domain::status::{
     DomainStatus, EvidenceSource, Finding, Flags, Observation, Outcome, Registration,
@@ -271,10 +272,25 @@ pub(super) struct TransitionRow {
     signal_change: Option<String>,
     #[sqlx(default)]
     signal_since: Option<i64>,
+    #[sqlx(default)]
+    notice_days_left: Option<i64>,
+    #[sqlx(default)]
+    notice_threshold: Option<i64>,
 }
 
 impl TransitionRow {
     /// A signal transition's signal, change and `since`; `None` for a lifecycle one.
+    /// An expiry notice's days left and threshold; `None` for the other kinds.
+    fn notice(&self) -> Option<ExpiryNotice> {
+        if self.kind.as_deref() != Some("expiry_notice") {
+            return None;
+        }
+        Some(ExpiryNotice {
+            days_left: u32::try_from(self.notice_days_left?).ok()?,
+            threshold: u32::try_from(self.notice_threshold?).ok()?,
+        })
+    }
+
     fn signal_change(&self) -> Result<Option<SignalChange>, StoreError> {
         if self.kind.as_deref() != Some("signal") {
             return Ok(None);
@@ -309,6 +325,7 @@ impl TryFrom<TransitionRow> for PublishedTransition {
                 observed_at: required_time(row.observed_at)?,
                 source: source_from(&row.source)?,
                 signal: row.signal_change()?,
+                notice: row.notice(),
             },
         })
     }
@@ -440,6 +457,38 @@ fn decode_signals(text: Option<&str>) -> Result<Vec<SignalState>, StoreError> {
             })
         })
         .collect()
+}
+
+/// A `domain_status` row as the expiry notifier reads it.
+#[derive(sqlx::FromRow)]
+pub(super) struct NoticeRow {
+    domain: String,
+    registered_at: Option<i64>,
+    expires_at: i64,
+    evidence: String,
+    notice_expires_at: Option<i64>,
+    notice_days: Option<i64>,
+}
+
+impl TryFrom<NoticeRow> for NoticeCandidate {
+    type Error = StoreError;
+
+    fn try_from(row: NoticeRow) -> Result<Self, StoreError> {
+        let sent = match (row.notice_expires_at, row.notice_days) {
+            (Some(expires_at), Some(days)) => Some(SentNotice {
+                expires_at: required_time(expires_at)?,
+                threshold: u32::try_from(days).unwrap_or(u32::MAX),
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            domain: stored_domain(&row.domain)?,
+            registered_at: from_seconds(row.registered_at),
+            expires_at: required_time(row.expires_at)?,
+            evidence: source_from(&row.evidence)?,
+            sent,
+        })
+    }
 }
 
 /// A `mail_routes` row.

@@ -88,20 +88,21 @@ pub(super) const SELECT_OBSERVATIONS: &str = "SELECT domain, observed_at, outcom
 
 pub(super) const INSERT_TRANSITION: &str = "INSERT INTO transitions (domain, from_lifecycle, \
      to_lifecycle, registered_at, expires_at, observed_at, source, host, lapse, kind, \
-     signal_name, signal_change, signal_since) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+     signal_name, signal_change, signal_since, notice_days_left, notice_threshold) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 
 pub(super) const INSERT_DELIVERY: &str =
     "INSERT INTO webhook_outbox (transition_id, next_attempt_at) VALUES ($1, $2)";
 
 pub(super) const SELECT_TRANSITIONS: &str = "SELECT id, domain, from_lifecycle, to_lifecycle, \
      registered_at, expires_at, observed_at, source, kind, signal_name, signal_change, \
-     signal_since FROM transitions WHERE id > $1 \
+     signal_since, notice_days_left, notice_threshold FROM transitions WHERE id > $1 \
      ORDER BY id LIMIT $2";
 
 pub(super) const SELECT_DUE_DELIVERIES: &str = "SELECT t.id, t.domain, t.from_lifecycle, \
      t.to_lifecycle, t.registered_at, t.expires_at, t.observed_at, t.source, o.attempts, \
-     t.kind, t.signal_name, t.signal_change, t.signal_since \
+     t.kind, t.signal_name, t.signal_change, t.signal_since, t.notice_days_left, \
+     t.notice_threshold \
      FROM webhook_outbox o JOIN transitions t ON t.id = o.transition_id \
      WHERE o.delivered_at IS NULL AND o.next_attempt_at <= $1 ORDER BY t.id LIMIT $2";
 
@@ -200,6 +201,19 @@ pub(super) const UPSERT_MAIL_ROUTE: &str = "INSERT INTO mail_routes \
      ON CONFLICT (mail_domain) DO UPDATE SET route = excluded.route, \
      seen_at = excluded.seen_at, fetched_at = excluded.fetched_at \
      WHERE mail_routes.fetched_at <= excluded.fetched_at";
+
+/// Active domains expiring after `$1` and by `$2` with no notice for that date at the
+/// threshold `$3` or a smaller one, soonest first.
+pub(super) const SELECT_NOTICE_CANDIDATES: &str = "SELECT domain, registered_at, expires_at, \
+     evidence, notice_expires_at, notice_days FROM domain_status \
+     WHERE lifecycle = 'active' AND expires_at > $1 AND expires_at <= $2 \
+     AND (notice_expires_at IS NULL OR notice_expires_at <> expires_at OR notice_days > $3) \
+     ORDER BY expires_at LIMIT $4";
+
+/// Marks a notice sent, only while the status still says what the candidate read.
+pub(super) const MARK_NOTICE: &str = "UPDATE domain_status SET notice_expires_at = $2, \
+     notice_days = $3 WHERE domain = $1 AND expires_at = $2 AND lifecycle = 'active' \
+     AND (notice_expires_at IS NULL OR notice_expires_at <> $2 OR notice_days > $3)";
 
 pub(super) const PRUNE_MAIL_ROUTES: &str = "DELETE FROM mail_routes WHERE fetched_at < $1";
 
@@ -326,6 +340,7 @@ macro_rules! impl_store {
             use $crate::domain::audit::AuditEntry;
             use $crate::domain::delegation::SeenRoute;
             use $crate::domain::name::RegistrableDomain;
+            use $crate::domain::notices::ExpiryNotice;
             use $crate::domain::recording::{self, Before, Recording, ScheduleWrite, WritePlan};
             use $crate::domain::status::{DomainStatus, EvidenceSource, Observation};
             use $crate::domain::tracking::Tracked;
@@ -333,7 +348,8 @@ macro_rules! impl_store {
             use $crate::store::rows::{self, seconds};
             use $crate::store::sql;
             use $crate::store::{
-                Delivery, HistoryEntry, PublishedTransition, RecordSettings, Recorded, Role,
+                Delivery, HistoryEntry, NoticeCandidate, PublishedTransition, RecordSettings,
+                Recorded, Role,
                 StatusChange, Store, StoreError, StoredStatus, WatchEntry,
             };
 
@@ -1079,6 +1095,48 @@ macro_rules! impl_store {
                         .execute(self.pool())
                         .await?;
                     Ok(())
+                }
+
+                async fn expiry_notice_candidates(
+                    &self,
+                    now: DateTime<Utc>,
+                    threshold_days: u32,
+                    limit: u32,
+                ) -> Result<Vec<NoticeCandidate>, StoreError> {
+                    let until = now + chrono::TimeDelta::days(i64::from(threshold_days));
+                    let rows: Vec<rows::NoticeRow> = sqlx::query_as(sql::SELECT_NOTICE_CANDIDATES)
+                        .bind(now.timestamp())
+                        .bind(until.timestamp())
+                        .bind(i64::from(threshold_days))
+                        .bind(i64::from(limit))
+                        .fetch_all(self.pool())
+                        .await?;
+                    rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn publish_expiry_notice(
+                    &self,
+                    candidate: &NoticeCandidate,
+                    notice: ExpiryNotice,
+                    now: DateTime<Utc>,
+                    webhooks: bool,
+                ) -> Result<Option<PublishedTransition>, StoreError> {
+                    let mut tx = self.begin_write(&candidate.domain).await?;
+                    let marked = sqlx::query(sql::MARK_NOTICE)
+                        .bind(candidate.domain.as_str())
+                        .bind(candidate.expires_at.timestamp())
+                        .bind(i64::from(notice.threshold))
+                        .execute(&mut *tx)
+                        .await?;
+                    if marked.rows_affected() == 0 {
+                        return Ok(None);
+                    }
+                    <$store as Backend>::lock_transitions(&mut *tx).await?;
+                    let transition = candidate.transition(notice, now);
+                    let published =
+                        <$store as HoldSql>::publish(&mut *tx, transition, None, webhooks).await?;
+                    tx.commit().await?;
+                    Ok(Some(published))
                 }
 
                 async fn prune_mail_routes(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {

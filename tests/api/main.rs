@@ -16,6 +16,7 @@ mod holds;
 mod input;
 mod metrics;
 mod names;
+mod notices;
 mod openapi;
 mod overrides;
 mod refresh;

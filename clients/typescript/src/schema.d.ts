@@ -992,12 +992,17 @@ export interface components {
         };
         /**
          * @description One published change: of a domain's lifecycle or registration date (`kind:
-         *     lifecycle`), or of its ownership signals (`kind: signal`). Also the body of each
-         *     webhook, with `type` added.
+         *     lifecycle`), of its ownership signals (`kind: signal`), or an expiration date coming
+         *     near (`kind: expiry_notice`). Also the body of each webhook, with `type` added.
          */
         TransitionItem: {
             /** @description `kind: signal`: `appeared` (confirmed by a second look) or `gone`. */
             change: components["schemas"]["Change"] | null;
+            /**
+             * Format: int32
+             * @description `kind: expiry_notice`: whole days left until `expires_at` (rounded up).
+             */
+            days_left: number | null;
             domain: string;
             /** Format: date-time */
             expires_at: string | null;
@@ -1009,8 +1014,8 @@ export interface components {
              */
             id: number;
             /**
-             * @description `lifecycle` or `signal`. A consumer that reads lifecycle changes only skips
-             *     `signal` items (their `from` and `to` are both the current lifecycle).
+             * @description `lifecycle`, `signal` or `expiry_notice`. A consumer that reads lifecycle changes
+             *     only skips the other kinds (their `from` and `to` are both the current lifecycle).
              */
             kind: components["schemas"]["TransitionKind"];
             /**
@@ -1029,13 +1034,19 @@ export interface components {
             since: string | null;
             /** @description The source of that lookup: `rdap`, `fastly` or `dns`. */
             source: components["schemas"]["EvidenceSource"];
+            /**
+             * Format: int32
+             * @description `kind: expiry_notice`: the threshold crossed, one of
+             *     `LAPSEGUARD_EXPIRY_NOTICE_DAYS` (by default 30 or 7).
+             */
+            threshold_days: number | null;
             to: components["schemas"]["Lifecycle"] | string;
         };
         /**
          * @description What a transition is about.
          * @enum {string}
          */
-        TransitionKind: "lifecycle" | "signal";
+        TransitionKind: "lifecycle" | "signal" | "expiry_notice";
         /** @description A page of the transitions log. */
         TransitionsPage: {
             /**

@@ -19,11 +19,12 @@ T = TypeVar("T", bound="TransitionItem")
 @_attrs_define
 class TransitionItem:
     """One published change: of a domain's lifecycle or registration date (`kind:
-    lifecycle`), or of its ownership signals (`kind: signal`). Also the body of each
-    webhook, with `type` added.
+    lifecycle`), of its ownership signals (`kind: signal`), or an expiration date coming
+    near (`kind: expiry_notice`). Also the body of each webhook, with `type` added.
 
         Attributes:
             change (Change | None): `kind: signal`: `appeared` (confirmed by a second look) or `gone`.
+            days_left (int | None): `kind: expiry_notice`: whole days left until `expires_at` (rounded up).
             domain (str):
             expires_at (datetime.datetime | None):
             from_ (Lifecycle | str): The lifecycle before; `unknown` for the first observation of a lapsed domain.
@@ -34,10 +35,13 @@ class TransitionItem:
             signal (None | Signal): `kind: signal`: the signal; null for a lifecycle transition.
             since (datetime.datetime | None): `kind: signal`: the signal's `since`.
             source (EvidenceSource): Where an observation's evidence came from. Stable strings, kept in the history.
+            threshold_days (int | None): `kind: expiry_notice`: the threshold crossed, one of
+                `LAPSEGUARD_EXPIRY_NOTICE_DAYS` (by default 30 or 7).
             to (Lifecycle | str):
     """
 
     change: Change | None
+    days_left: int | None
     domain: str
     expires_at: datetime.datetime | None
     from_: Lifecycle | str
@@ -48,6 +52,7 @@ class TransitionItem:
     signal: None | Signal
     since: datetime.datetime | None
     source: EvidenceSource
+    threshold_days: int | None
     to: Lifecycle | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -57,6 +62,9 @@ class TransitionItem:
             change = self.change.value
         else:
             change = self.change
+
+        days_left: int | None
+        days_left = self.days_left
 
         domain = self.domain
 
@@ -98,6 +106,9 @@ class TransitionItem:
 
         source = self.source.value
 
+        threshold_days: int | None
+        threshold_days = self.threshold_days
+
         to: str
         if isinstance(self.to, Lifecycle):
             to = self.to.value
@@ -109,6 +120,7 @@ class TransitionItem:
         field_dict.update(
             {
                 "change": change,
+                "days_left": days_left,
                 "domain": domain,
                 "expires_at": expires_at,
                 "from": from_,
@@ -119,6 +131,7 @@ class TransitionItem:
                 "signal": signal,
                 "since": since,
                 "source": source,
+                "threshold_days": threshold_days,
                 "to": to,
             }
         )
@@ -143,6 +156,13 @@ class TransitionItem:
             return cast(Change | None, data)
 
         change = _parse_change(d.pop("change"))
+
+        def _parse_days_left(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        days_left = _parse_days_left(d.pop("days_left"))
 
         domain = d.pop("domain")
 
@@ -227,6 +247,13 @@ class TransitionItem:
 
         source = EvidenceSource(d.pop("source"))
 
+        def _parse_threshold_days(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        threshold_days = _parse_threshold_days(d.pop("threshold_days"))
+
         def _parse_to(data: object) -> Lifecycle | str:
             try:
                 if not isinstance(data, str):
@@ -242,6 +269,7 @@ class TransitionItem:
 
         transition_item = cls(
             change=change,
+            days_left=days_left,
             domain=domain,
             expires_at=expires_at,
             from_=from_,
@@ -252,6 +280,7 @@ class TransitionItem:
             signal=signal,
             since=since,
             source=source,
+            threshold_days=threshold_days,
             to=to,
         )
 

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class TransitionKind(StrEnum):
+    EXPIRY_NOTICE = "expiry_notice"
     LIFECYCLE = "lifecycle"
     SIGNAL = "signal"
 
