@@ -63,6 +63,7 @@ pub async fn overview(
             div class="figure" { "Due now" b { (stats.due) } }
             div class="figure" { "Overdue > 1 h" b { (stats.overdue) } }
             div class="figure" { "Failing lookups" b { (stats.failing) } }
+            div class="figure" { a href="/admin/domains?expiring_days=30" { "Expiring in 30 days" } b { (stats.expiring_30_days) } }
             div class="figure" { "Webhooks pending" b { (stats.webhooks_pending) }
                 @if let Some(age) = stats.oldest_webhook_age_seconds { span class="muted" { "oldest " (age) " s" } } }
             div class="figure" { "Hosts paused" b { (pauses.len()) } }

@@ -99,6 +99,11 @@ pub(super) const FOLD_LIFECYCLE_ROWS_OVER: i64 = 256;
 
 pub(super) const STATS_DUE: &str = "SELECT COUNT(*) FROM watched_domains WHERE next_check_at <= $1";
 
+/// Active domains whose expiration date lies in the 30 days after `$1` (the expiry
+/// notices' largest default threshold; the `expires_at` index).
+pub(super) const STATS_EXPIRING: &str = "SELECT COUNT(*) FROM domain_status \
+     WHERE lifecycle = 'active' AND expires_at > $1 AND expires_at <= $1 + 2592000";
+
 pub(super) const STATS_FAILING: &str = "SELECT COUNT(*) FROM watched_domains WHERE failures > 0";
 
 pub(super) const STATS_OLDEST_CHECK: &str = "SELECT MIN(checked_at) FROM domain_status";
@@ -170,6 +175,8 @@ pub struct StoreStats {
     pub overdue: u64,
     pub oldest_check: Option<DateTime<Utc>>,
     pub failing: u64,
+    /// Active domains expiring in the next 30 days.
+    pub expiring_30_days: u64,
     pub webhooks_pending: u64,
     /// When the oldest undelivered transition was observed.
     pub oldest_webhook: Option<DateTime<Utc>>,
@@ -635,6 +642,7 @@ macro_rules! impl_admin_store {
                     let due = count(pool, admin::STATS_DUE, Some(now_s)).await?;
                     let overdue = count(pool, admin::STATS_DUE, Some(now_s - 3600)).await?;
                     let failing = count(pool, admin::STATS_FAILING, None).await?;
+                    let expiring_30_days = count(pool, admin::STATS_EXPIRING, Some(now_s)).await?;
                     let (oldest_check,): (Option<i64>,) = sqlx::query_as(admin::STATS_OLDEST_CHECK)
                         .fetch_one(pool)
                         .await?;
@@ -664,6 +672,7 @@ macro_rules! impl_admin_store {
                         overdue,
                         oldest_check: $crate::store::rows::from_seconds(oldest_check),
                         failing,
+                        expiring_30_days,
                         webhooks_pending: u64::try_from(pending).unwrap_or(0),
                         oldest_webhook: $crate::store::rows::from_seconds(oldest_webhook),
                         leader: leader.map(|(holder,)| holder),

@@ -29,6 +29,9 @@ pub struct StatsResponse {
     pub oldest_check_age_seconds: Option<i64>,
     /// Watched domains whose latest lookups failed (one or more in a row).
     pub failing: u64,
+    /// Active domains whose expiration date lies in the next 30 days (see
+    /// `GET /v1/domains?expiring_before=`).
+    pub expiring_30_days: u64,
     /// Webhook deliveries not yet made.
     pub webhooks_pending: u64,
     /// Seconds since the oldest undelivered transition was observed.
@@ -61,6 +64,7 @@ pub async fn stats(app: &App) -> Result<StatsResponse, ApiError> {
         overdue: stats.overdue,
         oldest_check_age_seconds: stats.oldest_check_age(snapshot.computed_at),
         failing: stats.failing,
+        expiring_30_days: stats.expiring_30_days,
         webhooks_pending: stats.webhooks_pending,
         oldest_webhook_age_seconds: stats.oldest_webhook_age(snapshot.computed_at),
         scheduler_holder: stats.leader.clone(),

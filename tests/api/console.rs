@@ -482,7 +482,8 @@ async fn the_domain_search_pages_by_name() {
     let first = browser.get("/admin/domains?q=page&lifecycle=").await;
     assert!(first.body.contains("page-099.com"));
     assert!(!first.body.contains("page-100.com"));
-    let next = r#"href="/admin/domains?q=page&amp;lifecycle=&amp;after=page-099.com""#;
+    let next =
+        r#"href="/admin/domains?q=page&amp;lifecycle=&amp;expiring_days=&amp;after=page-099.com""#;
     assert!(first.body.contains(next), "{}", first.body);
     let second = browser
         .get("/admin/domains?q=page&lifecycle=&after=page-099.com")
@@ -563,4 +564,34 @@ async fn the_domain_page_shows_the_signals() {
         "the published signal in the transitions table: {}",
         page.body
     );
+}
+
+/// The overview counts the domains expiring in the next 30 days and links to them; the
+/// search lists them with their expiration date.
+#[tokio::test]
+async fn the_overview_counts_the_domains_expiring_soon_and_links_to_them() {
+    let app = spawn_app().await;
+    for (name, days) in [("soon-one.com", 10), ("soon-two.com", 25), ("far.com", 300)] {
+        app.rdap.set(
+            name,
+            Answer::Domain(rdap_domain(
+                name,
+                &["active"],
+                days_ago(900),
+                days_ahead(days),
+            )),
+        );
+        app.check_email(&format!("a@{name}")).await;
+    }
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.sign_in("").await.status, StatusCode::SEE_OTHER);
+    let overview = browser.get("/admin").await;
+    let link = r#"<a href="/admin/domains?expiring_days=30">Expiring in 30 days</a><b>2</b>"#;
+    assert!(overview.body.contains(link), "{}", overview.body);
+    let listed = browser.get("/admin/domains?expiring_days=30").await;
+    assert!(listed.body.contains("soon-one.com"), "{}", listed.body);
+    assert!(listed.body.contains("soon-two.com"));
+    assert!(!listed.body.contains("far.com"));
+    let (_, stats) = app.get("/v1/stats").await;
+    assert_eq!(stats["expiring_30_days"], 2, "{stats}");
 }

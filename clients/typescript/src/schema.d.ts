@@ -945,6 +945,12 @@ export interface components {
             due: number;
             /**
              * Format: int64
+             * @description Active domains whose expiration date lies in the next 30 days (see
+             *     `GET /v1/domains?expiring_before=`).
+             */
+            expiring_30_days: number;
+            /**
+             * Format: int64
              * @description Watched domains whose latest lookups failed (one or more in a row).
              */
             failing: number;

@@ -25,6 +25,8 @@ class StatsResponse:
             count
             as lapses only then); null before the first probe or with DNS off.
         due (int): Watched domains whose next check is due.
+        expiring_30_days (int): Active domains whose expiration date lies in the next 30 days (see
+            `GET /v1/domains?expiring_before=`).
         failing (int): Watched domains whose latest lookups failed (one or more in a row).
         holds (StatsResponseHolds): Open holds of the mass-change guard: each held host and how many transitions it
             holds (see `GET /v1/holds`); empty when none.
@@ -42,6 +44,7 @@ class StatsResponse:
     computed_at: datetime.datetime
     dns_resolver_trusted: bool | None
     due: int
+    expiring_30_days: int
     failing: int
     holds: StatsResponseHolds
     lifecycles: StatsResponseLifecycles
@@ -60,6 +63,8 @@ class StatsResponse:
         dns_resolver_trusted = self.dns_resolver_trusted
 
         due = self.due
+
+        expiring_30_days = self.expiring_30_days
 
         failing = self.failing
 
@@ -89,6 +94,7 @@ class StatsResponse:
                 "computed_at": computed_at,
                 "dns_resolver_trusted": dns_resolver_trusted,
                 "due": due,
+                "expiring_30_days": expiring_30_days,
                 "failing": failing,
                 "holds": holds,
                 "lifecycles": lifecycles,
@@ -119,6 +125,8 @@ class StatsResponse:
         dns_resolver_trusted = _parse_dns_resolver_trusted(d.pop("dns_resolver_trusted"))
 
         due = d.pop("due")
+
+        expiring_30_days = d.pop("expiring_30_days")
 
         failing = d.pop("failing")
 
@@ -157,6 +165,7 @@ class StatsResponse:
             computed_at=computed_at,
             dns_resolver_trusted=dns_resolver_trusted,
             due=due,
+            expiring_30_days=expiring_30_days,
             failing=failing,
             holds=holds,
             lifecycles=lifecycles,
