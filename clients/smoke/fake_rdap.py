@@ -1,5 +1,6 @@
-"""A fake RDAP server for the client smoke tests: every domain is registered and active;
-a name that starts with `for-sale-` is on a marketplace's nameservers. Prints its port on the first line of stdout, then serves until killed."""
+"""A fake RDAP server for the client smoke tests and the adapters' tests: every domain is
+registered and active, except that a name that starts with `for-sale-` is on a marketplace's
+nameservers and one that starts with `lapsed-` is in redemption. Prints its port on the first line of stdout, then serves until killed."""
 
 import json
 import sys
@@ -17,7 +18,7 @@ class Registry(BaseHTTPRequestHandler):
             "objectClassName": "domain",
             "ldhName": name,
             "nameservers": [{"objectClassName": "nameserver", "ldhName": ns} for ns in nameservers],
-            "status": ["active"],
+            "status": ["redemption period"] if name.startswith("lapsed-") else ["active"],
             "events": [
                 {"eventAction": "registration", "eventDate": "2015-03-01T00:00:00Z"},
                 {"eventAction": "expiration", "eventDate": "2035-03-01T00:00:00Z"},
