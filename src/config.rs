@@ -1,6 +1,7 @@
 //! Configuration: settings in groups, each parsed straight into the type of the component
 //! that uses it. Every variable is named once below, with its default and range; the
-//! README lists them all. A bad value stops the start with the variable's name.
+//! configuration table of docs/operating.md lists them all. A bad value stops the start
+//! with the variable's name.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

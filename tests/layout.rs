@@ -1,6 +1,6 @@
 //! The layout stays honest: no module of `src/` imports one that imports it back (a cycle
 //! means a type lives in the wrong module), and none imports a module of a higher layer
-//! than its own (the layers are the README's list). Imports are read from the source text:
+//! than its own (the layers are the list in `docs/development.md`). Imports are read from the source text:
 //! `crate::a::b` and `super::` paths, each taken to the longest module it names.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,15 +112,17 @@ fn no_module_imports_one_that_imports_it_back() {
     }
 }
 
-/// The README's layers, lowest first: each top-level module's layer number.
+/// The layers of `docs/development.md`, lowest first: each top-level module's layer
+/// number.
 fn layers() -> BTreeMap<String, usize> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md is readable");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/development.md"))
+            .expect("docs/development.md is readable");
     let list = readme
         .split("<!-- layers -->")
         .nth(1)
         .and_then(|rest| rest.split("<!-- /layers -->").next())
-        .expect("the README lists the layers between <!-- layers --> markers");
+        .expect("docs/development.md lists the layers between <!-- layers --> markers");
     let mut layer_of = BTreeMap::new();
     for (layer, line) in list.lines().filter(|l| !l.trim().is_empty()).enumerate() {
         // The module names are the backticked words before the colon.
@@ -143,7 +145,9 @@ fn no_module_imports_one_of_a_higher_layer() {
     let mut wrong = Vec::new();
     for (module, text) in &files {
         let Some(&own) = layer_of.get(&top(module)) else {
-            wrong.push(format!("{module} is in no layer of the README's list"));
+            wrong.push(format!(
+                "{module} is in no layer of the list in docs/development.md"
+            ));
             continue;
         };
         for target in imports(module, text, &known) {

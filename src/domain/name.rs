@@ -1,6 +1,6 @@
 //! Names: from the text after `@` to the registrable domain whose registry is asked.
 //!
-//! The steps (the README's "How a check is answered"): trim, lower-case, strip one
+//! The steps ("How a check is answered" in docs/evidence.md): trim, lower-case, strip one
 //! trailing dot, IDNA (UTS 46) to A-labels, then the Public Suffix List, where the ICANN
 //! section decides the registry question (`foo.github.io` is registered as `github.io`).
 

@@ -13,7 +13,7 @@
 //! after it catches the lapse in auto-renew grace, and the ceiling is only a safety net.
 //! Without a published expiry a lapse can begin any day and must be caught within the
 //! 35 days of redemption and pending delete: hence the shorter interval. (`lapseguard
-//! simulate` measures the trade: see the README.)
+//! simulate` measures the trade: see docs/evidence.md.)
 //!
 //! Every interval is shortened by up to 10% (never lengthened) by a jitter that depends on
 //! the domain and the time, so that a million domains imported at once spread out.

@@ -210,7 +210,7 @@ impl SignalPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SignalState {
     pub signal: Signal,
-    /// When it began (see the table in the README: an event's date, or the first
+    /// When it began (see the table in docs/integrating.md: an event's date, or the first
     /// observation that saw a state, continuously since).
     pub since: DateTime<Utc>,
     /// What showed it, in a few words: the nameserver that matched, the registrar IDs or

@@ -1,5 +1,5 @@
 //! The simulated registry: a population of domains whose RDAP answers follow the gTLD
-//! lifecycle (auto-renew grace, redemption, pending delete, purge; see the README's
+//! lifecycle (auto-renew grace, redemption, pending delete, purge; see docs/evidence.md's
 //! "How well does it catch lapses?") and whose DNS delegation follows them (out of the
 //! zone on hold, in redemption, pending delete and once purged; new name servers with a
 //! new holder), reproducible from a seed. Some domains are deleted by their holder before

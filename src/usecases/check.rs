@@ -106,7 +106,7 @@ impl CheckQuery {
 pub struct CheckResponse {
     /// Whether the caller may send a recovery mail to this address.
     pub eligible: bool,
-    /// Why; see the reason table in the README.
+    /// Why; see the reason table in docs/integrating.md.
     pub reason: Reason,
     /// The domain's lifecycle stage; `unknown` when no status could be had.
     pub lifecycle: Lifecycle,
@@ -133,7 +133,7 @@ pub struct CheckResponse {
     /// True when the status is older than the freshness limit because a live lookup failed.
     pub stale: bool,
     /// The ownership signals that hold for the domain (transfers, parking or sale
-    /// nameservers, ...; see the README), each with when it began. Signals from before
+    /// nameservers, ...; see docs/integrating.md), each with when it began. Signals from before
     /// `verified_at` are forgiven and not listed; ignored ones are never listed. Empty
     /// when none.
     pub signals: Vec<SignalState>,

@@ -498,7 +498,7 @@ export interface components {
             last_lapse_at: string | null;
             /** @description The domain's lifecycle stage; `unknown` when no status could be had. */
             lifecycle: components["schemas"]["Lifecycle"] | string;
-            /** @description Why; see the reason table in the README. */
+            /** @description Why; see the reason table in docs/integrating.md. */
             reason: components["schemas"]["Reason"] | string;
             /**
              * Format: date-time
@@ -507,7 +507,7 @@ export interface components {
             registered_at: string | null;
             /**
              * @description The ownership signals that hold for the domain (transfers, parking or sale
-             *     nameservers, ...; see the README), each with when it began. Signals from before
+             *     nameservers, ...; see docs/integrating.md), each with when it began. Signals from before
              *     `verified_at` are forgiven and not listed; ignored ones are never listed. Empty
              *     when none.
              */
@@ -915,7 +915,7 @@ export interface components {
             signal: components["schemas"]["Signal"];
             /**
              * Format: date-time
-             * @description When it began (see the table in the README: an event's date, or the first
+             * @description When it began (see the table in docs/integrating.md: an event's date, or the first
              *     observation that saw a state, continuously since).
              */
             since: string;

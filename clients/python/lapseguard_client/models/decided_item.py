@@ -37,10 +37,10 @@ class DecidedItem:
             last_lapse_at (datetime.datetime | None): The latest time lapseguard saw this domain in any stage other than
                 `active`.
             lifecycle (Lifecycle | str): The domain's lifecycle stage; `unknown` when no status could be had.
-            reason (Reason | str): Why; see the reason table in the README.
+            reason (Reason | str): Why; see the reason table in docs/integrating.md.
             registered_at (datetime.datetime | None): The registration date the registry reports.
             signals (list[SignalState]): The ownership signals that hold for the domain (transfers, parking or sale
-                nameservers, ...; see the README), each with when it began. Signals from before
+                nameservers, ...; see docs/integrating.md), each with when it began. Signals from before
                 `verified_at` are forgiven and not listed; ignored ones are never listed. Empty
                 when none.
             source (Source): Where an answer came from (which source gave the evidence is the response's

@@ -21,7 +21,7 @@ class SignalState:
             handles before and after, the transfer's date. Example: nameserver ns1.dan.com.
         signal (Signal): A fact about a domain beside its lifecycle. Stable strings (the API, the store and
             `LAPSEGUARD_SIGNAL_POLICY` use them).
-        since (datetime.datetime): When it began (see the table in the README: an event's date, or the first
+        since (datetime.datetime): When it began (see the table in docs/integrating.md: an event's date, or the first
             observation that saw a state, continuously since).
     """
 
