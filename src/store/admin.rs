@@ -99,10 +99,11 @@ pub(super) const FOLD_LIFECYCLE_ROWS_OVER: i64 = 256;
 
 pub(super) const STATS_DUE: &str = "SELECT COUNT(*) FROM watched_domains WHERE next_check_at <= $1";
 
-/// Active domains whose expiration date lies in the 30 days after `$1` (the expiry
-/// notices' largest default threshold; the `expires_at` index).
-pub(super) const STATS_EXPIRING: &str = "SELECT COUNT(*) FROM domain_status \
-     WHERE lifecycle = 'active' AND expires_at > $1 AND expires_at <= $1 + 2592000";
+/// Watched, active domains whose expiration date lies in the 30 days after `$1` (the
+/// expiry notices' largest default threshold; the `expires_at` index).
+pub(super) const STATS_EXPIRING: &str = "SELECT COUNT(*) FROM domain_status s \
+     WHERE s.lifecycle = 'active' AND s.expires_at > $1 AND s.expires_at <= $1 + 2592000 \
+     AND EXISTS (SELECT 1 FROM watched_domains w WHERE w.domain = s.domain)";
 
 pub(super) const STATS_FAILING: &str = "SELECT COUNT(*) FROM watched_domains WHERE failures > 0";
 

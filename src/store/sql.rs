@@ -202,13 +202,15 @@ pub(super) const UPSERT_MAIL_ROUTE: &str = "INSERT INTO mail_routes \
      seen_at = excluded.seen_at, fetched_at = excluded.fetched_at \
      WHERE mail_routes.fetched_at <= excluded.fetched_at";
 
-/// Active domains expiring after `$1` and by `$2` with no notice for that date at the
-/// threshold `$3` or a smaller one, soonest first.
-pub(super) const SELECT_NOTICE_CANDIDATES: &str = "SELECT domain, registered_at, expires_at, \
-     evidence, notice_expires_at, notice_days FROM domain_status \
-     WHERE lifecycle = 'active' AND expires_at > $1 AND expires_at <= $2 \
-     AND (notice_expires_at IS NULL OR notice_expires_at <> expires_at OR notice_days > $3) \
-     ORDER BY expires_at LIMIT $4";
+/// Watched, active domains expiring after `$1` and by `$2` with no notice for that date
+/// at the threshold `$3` or a smaller one, soonest first.
+pub(super) const SELECT_NOTICE_CANDIDATES: &str = "SELECT s.domain, s.registered_at, \
+     s.expires_at, s.evidence, s.notice_expires_at, s.notice_days FROM domain_status s \
+     WHERE s.lifecycle = 'active' AND s.expires_at > $1 AND s.expires_at <= $2 \
+     AND (s.notice_expires_at IS NULL OR s.notice_expires_at <> s.expires_at \
+     OR s.notice_days > $3) \
+     AND EXISTS (SELECT 1 FROM watched_domains w WHERE w.domain = s.domain) \
+     ORDER BY s.expires_at LIMIT $4";
 
 /// Marks a notice sent, only while the status still says what the candidate read.
 pub(super) const MARK_NOTICE: &str = "UPDATE domain_status SET notice_expires_at = $2, \

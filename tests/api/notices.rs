@@ -59,6 +59,20 @@ async fn a_domain_gets_one_notice_per_threshold_as_the_clock_crosses_it() {
 }
 
 #[tokio::test]
+async fn an_unwatched_domain_gets_no_notice() {
+    let app = spawn_app().await;
+    app.rdap.set("gone.com", expiring("gone.com", 20));
+    app.check_email("a@gone.com").await;
+    let (status, _) = app
+        .send(reqwest::Method::DELETE, "/v1/watch/gone.com")
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(notify(&app).await, 0);
+    let (_, stats) = app.get("/v1/stats").await;
+    assert_eq!(stats["expiring_30_days"], 0, "{stats}");
+}
+
+#[tokio::test]
 async fn a_date_first_seen_inside_both_thresholds_gets_the_smallest_only() {
     let app = spawn_app().await;
     app.rdap.set("close.com", expiring("close.com", 5));
