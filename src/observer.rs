@@ -481,7 +481,20 @@ impl Observer {
         let Some(route) = asked else {
             return kept.map_or(MailRouteForCheck::Unavailable, MailRouteForCheck::Known);
         };
-        // A route that did not change keeps when it was first seen (`no_mail`'s since).
+        let seen = self.remember_route(mail_domain, route, kept.as_deref(), now);
+        self.keep_mail_route(mail_domain, domain, Arc::clone(&seen));
+        MailRouteForCheck::Known(seen)
+    }
+
+    /// A route DNS just gave, in memory: one that did not change keeps when it was first
+    /// seen (`no_mail`'s since).
+    fn remember_route(
+        &self,
+        mail_domain: &str,
+        route: MailRoute,
+        kept: Option<&SeenRoute>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Arc<SeenRoute> {
         let seen_at = kept
             .filter(|k| k.route == route)
             .map_or(now.trunc_subsecs(0), |k| k.seen_at);
@@ -492,8 +505,37 @@ impl Observer {
         });
         self.mail_routes
             .insert(mail_domain.to_owned(), Arc::clone(&seen));
-        self.keep_mail_route(mail_domain, domain, Arc::clone(&seen));
-        MailRouteForCheck::Known(seen)
+        seen
+    }
+
+    /// The delegation sweep's look at a watched domain's own mail route (the domain as a
+    /// mail domain, `alice@example.com`'s): asked of DNS and kept in memory and the store,
+    /// so that checks of its addresses know it before they ask, after a restart, on every
+    /// replica, and while DNS cannot answer them. A failed lookup keeps what was kept.
+    pub async fn sweep_mail_route(&self, domain: &RegistrableDomain) {
+        let Some(dns) = self.sources.dns() else {
+            return;
+        };
+        let deadline = Instant::now() + self.deadline;
+        let asked = tokio::time::timeout_at(deadline.into(), dns.mail_route(domain.as_str())).await;
+        let Ok(Ok(route)) = asked else {
+            return;
+        };
+        let now = self.clock.now();
+        let kept = match self.mail_routes.get(domain.as_str()) {
+            Some(kept) => Some(kept),
+            None => self
+                .store
+                .mail_route(domain.as_str())
+                .await
+                .ok()
+                .flatten()
+                .map(Arc::new),
+        };
+        let seen = self.remember_route(domain.as_str(), route, kept.as_deref(), now);
+        if let Err(error) = self.store.keep_mail_route(domain.as_str(), &seen).await {
+            tracing::warn!(domain = %domain, error = %error, "cannot keep a mail route");
+        }
     }
 
     /// The store's route for a mail domain not in memory, read within half of the time

@@ -574,6 +574,39 @@ async fn a_mail_route_through_a_domain_registered_anew_is_refused() {
     assert_eq!(forgotten["eligible"], false, "{forgotten}");
 }
 
+/// The delegation sweep keeps each watched domain's own mail route: a check of one of its
+/// addresses knows the route before it asks, after a restart, and while DNS cannot answer
+/// the check itself.
+#[tokio::test]
+async fn the_delegation_sweep_keeps_each_watched_domains_mail_route() {
+    let app = spawn().await;
+    set_holder(&app, "swept.com", "292", "1-VRSN");
+    app.dns.set(
+        "swept.com",
+        Zone::MailVia(vec!["mx.lapsed-mail.net".into()]),
+    );
+    app.rdap.set(
+        "lapsed-mail.net",
+        Answer::Domain(rdap_domain(
+            "lapsed-mail.net",
+            &["active"],
+            days_ago(3),
+            days_ahead(362),
+        )),
+    );
+    let (status, _) = app
+        .post_json("/v1/watch", json!({"domains": ["swept.com"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let sweep = app.state.delegation.as_ref().expect("DNS is on");
+    assert!(sweep.run_due().await.expect("sweep round") >= 1);
+    // From now on DNS fails for the mail domain, and this process is new.
+    app.dns.set("swept.com", Zone::ServFail);
+    let restarted = app.restart().await;
+    let answer = check_verified(&restarted, "ceo@swept.com", Some(days_ago(200))).await;
+    assert_eq!(answer["reason"], "domain_mail_route_lapsed", "{answer}");
+}
+
 /// Without MX records the mail goes to the host the address's CNAME names; the mail
 /// domain as written (`mail.corp-two.com`) is the one asked.
 #[tokio::test]
