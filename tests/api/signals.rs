@@ -342,6 +342,14 @@ fn a_bad_signal_setting_stops_the_start_naming_the_variable() {
 }
 
 /// The registry answers for `name` with this registrar and handle.
+/// `name` registered anew three days ago, by someone else.
+fn registered_anew(app: &TestApp, name: &str) {
+    app.rdap.set(
+        name,
+        Answer::Domain(rdap_domain(name, &["active"], days_ago(3), days_ahead(362))),
+    );
+}
+
 fn set_holder(app: &TestApp, name: &str, registrar: &str, handle: &str) {
     let object = held_by(name, &["ns1.example.net"], registrar, handle);
     app.rdap.set(name, Answer::Domain(object));
@@ -406,15 +414,7 @@ async fn a_nameserver_domain_registered_anew_denies_the_domains_it_serves() {
     );
     victim["events"][0]["eventDate"] = json!(days_ago(8800).to_rfc3339());
     app.rdap.set("victim-corp.com", Answer::Domain(victim));
-    app.rdap.set(
-        "lapsed-dns.net",
-        Answer::Domain(rdap_domain(
-            "lapsed-dns.net",
-            &["active"],
-            days_ago(3),
-            days_ahead(362),
-        )),
-    );
+    registered_anew(&app, "lapsed-dns.net");
     let answer = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
     assert_eq!(answer["eligible"], false, "{answer}");
     assert_eq!(answer["reason"], "domain_nameserver_lapsed");
@@ -531,15 +531,7 @@ async fn a_mail_route_through_a_domain_registered_anew_is_refused() {
             "mx2.lapsed-mail.net".into(),
         ]),
     );
-    app.rdap.set(
-        "lapsed-mail.net",
-        Answer::Domain(rdap_domain(
-            "lapsed-mail.net",
-            &["active"],
-            days_ago(3),
-            days_ahead(362),
-        )),
-    );
+    registered_anew(&app, "lapsed-mail.net");
     let answer = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
     assert_eq!(answer["eligible"], false, "{answer}");
     assert_eq!(answer["reason"], "domain_mail_route_lapsed");
@@ -585,15 +577,7 @@ async fn the_delegation_sweep_keeps_each_watched_domains_mail_route() {
         "swept.com",
         Zone::MailVia(vec!["mx.lapsed-mail.net".into()]),
     );
-    app.rdap.set(
-        "lapsed-mail.net",
-        Answer::Domain(rdap_domain(
-            "lapsed-mail.net",
-            &["active"],
-            days_ago(3),
-            days_ahead(362),
-        )),
-    );
+    registered_anew(&app, "lapsed-mail.net");
     let (status, _) = app
         .post_json("/v1/watch", json!({"domains": ["swept.com"]}))
         .await;
