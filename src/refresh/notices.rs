@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::notices::{NoticeSettings, notice_due};
 use crate::store::{Store, StoreError};
+use crate::telemetry::metrics;
 
 /// How often the notifier looks.
 const EVERY: Duration = Duration::from_secs(60);
@@ -69,7 +70,10 @@ impl ExpiryNotifier {
                         .store
                         .publish_expiry_notice(candidate, notice, now, self.webhooks)
                         .await?;
-                    in_batch += u64::from(sent.is_some());
+                    if sent.is_some() {
+                        metrics::expiry_notice_published(notice.threshold);
+                        in_batch += 1;
+                    }
                 }
                 published += in_batch;
                 // A short batch is the last; one that published nothing (another replica

@@ -56,6 +56,8 @@ pub const WEBHOOK_DELIVERIES: &str = "lapseguard_webhook_deliveries_total";
 /// Transitions the mass-change guard held instead of publishing, by the lifecycle they
 /// moved `to`.
 pub const TRANSITIONS_HELD: &str = "lapseguard_transitions_held_total";
+/// Expiry notices published, by `threshold_days`.
+pub const EXPIRY_NOTICES: &str = "lapseguard_expiry_notices_total";
 /// Transitions waiting under a host's open hold, by `host` (0 once released or
 /// discarded).
 pub const HELD_TRANSITIONS: &str = "lapseguard_held_transitions";
@@ -137,6 +139,10 @@ pub fn memory_lookup(hit: bool) {
 
 pub fn transition_published(to: &'static str) {
     counter!(TRANSITIONS, "to" => to).increment(1);
+}
+
+pub fn expiry_notice_published(threshold_days: u32) {
+    counter!(EXPIRY_NOTICES, "threshold_days" => threshold_days.to_string()).increment(1);
 }
 
 pub fn transition_held(to: &'static str) {

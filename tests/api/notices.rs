@@ -56,6 +56,12 @@ async fn a_domain_gets_one_notice_per_threshold_as_the_clock_crosses_it() {
     assert_eq!(both[1]["threshold_days"], 7);
     assert_eq!(both[1]["days_left"], 6);
     assert_eq!(notify(&app).await, 0);
+    let (status, metrics) = crate::metrics::scrape(&app, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        metrics.contains(r#"lapseguard_expiry_notices_total{threshold_days="7"}"#),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
