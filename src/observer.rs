@@ -12,7 +12,7 @@ use chrono::SubsecRound;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
-use crate::domain::delegation::{MAIL_ROUTE_KEPT_FOR, MailRoute, SeenRoute};
+use crate::domain::delegation::{Delegation, MAIL_ROUTE_KEPT_FOR, MailRoute, SeenRoute};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::ownership;
@@ -290,6 +290,13 @@ impl Observer {
         let host = host_label(dns, domain);
         let deadline = Instant::now() + self.deadline;
         let answer = ask_by(dns, domain, &host, deadline, &self.breakers).await;
+        if let Ok(Answer::Delegation(Delegation {
+            mail_route: Some(route),
+            ..
+        })) = &answer
+        {
+            self.keep_swept_route(domain, route.clone()).await;
+        }
         let observation = self.observation(domain, dns, &host, &answer)?;
         let role = self.dns_role(domain);
         let recorded = self.record_now(&observation, role, Origin::Schedule).await;
@@ -508,19 +515,11 @@ impl Observer {
         seen
     }
 
-    /// The delegation sweep's look at a watched domain's own mail route (the domain as a
-    /// mail domain, `alice@example.com`'s): asked of DNS and kept in memory and the store,
-    /// so that checks of its addresses know it before they ask, after a restart, on every
-    /// replica, and while DNS cannot answer them. A failed lookup keeps what was kept.
-    pub async fn sweep_mail_route(&self, domain: &RegistrableDomain) {
-        let Some(dns) = self.sources.dns() else {
-            return;
-        };
-        let deadline = Instant::now() + self.deadline;
-        let asked = tokio::time::timeout_at(deadline.into(), dns.mail_route(domain.as_str())).await;
-        let Ok(Ok(route)) = asked else {
-            return;
-        };
+    /// The domain's own mail route as the delegation sweep's lookup gave it (the domain
+    /// as a mail domain, `alice@example.com`'s), kept in memory and the store: checks of
+    /// its addresses know it before they ask, after a restart, on every replica, and while
+    /// DNS cannot answer them.
+    async fn keep_swept_route(&self, domain: &RegistrableDomain, route: MailRoute) {
         let now = self.clock.now();
         let kept = match self.mail_routes.get(domain.as_str()) {
             Some(kept) => Some(kept),

@@ -24,6 +24,10 @@ pub struct Delegation {
     pub nameservers: Vec<String>,
     /// Whether the domain publishes MX records; `None` when that lookup failed.
     pub mail: Option<bool>,
+    /// Where the domain's own mail goes (the domain as a mail domain), when the lookup
+    /// asked and DNS answered: the `no_mail` state of its status. Not stored with the
+    /// observation (its `mail` is); `None` read back.
+    pub mail_route: Option<MailRoute>,
 }
 
 impl Delegation {
@@ -33,6 +37,7 @@ impl Delegation {
             delegated: false,
             nameservers: Vec::new(),
             mail: Some(false),
+            mail_route: None,
         }
     }
 
@@ -128,6 +133,7 @@ mod tests {
             delegated: true,
             nameservers: nameservers.iter().map(|s| (*s).to_owned()).collect(),
             mail: Some(true),
+            mail_route: None,
         }
     }
 

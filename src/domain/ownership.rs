@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 
-use super::delegation::MailRoute;
+use super::delegation::{Delegation, MailRoute};
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
 use super::nameservers::{NameserverClass, NameserverClasses};
@@ -97,6 +97,25 @@ pub fn fold(
             }
         } else if let Some(earlier) = earlier(signal) {
             keep(signal, earlier.since, earlier.evidence.clone());
+        }
+    }
+
+    // The domain's own mail, where a DNS answer gave its route.
+    let no_mail = Signal::NoMail;
+    match &observation.finding {
+        Finding::Delegation(Delegation {
+            mail_route: Some(route),
+            ..
+        }) => {
+            if let Some(found) = no_mail_signal(route, state_since(no_mail)) {
+                keep(no_mail, found.since, found.evidence);
+            }
+        }
+        Finding::Unregistered => {}
+        _ => {
+            if let Some(earlier) = earlier(no_mail) {
+                keep(no_mail, earlier.since, earlier.evidence.clone());
+            }
         }
     }
 
@@ -190,9 +209,9 @@ pub fn fold(
 
 /// A DNS answer about a domain another source answers for (a delegation sweep's, or a
 /// check's DNS look): the status keeps its registry facts and `checked_at`, takes the NS
-/// hosts as its DNS nameservers, and its nameserver signals are folded again. `None`
-/// when the answer is not a delegation with nameservers (NXDOMAIN, NODATA, a failure: the
-/// registry's evidence decides those) or nothing changes.
+/// hosts as its DNS nameservers, and its nameserver and mail signals are folded again.
+/// `None` when the answer is not a delegation with nameservers (NXDOMAIN, NODATA, a
+/// failure: the registry's evidence decides those) or nothing changes.
 pub fn observe_delegation(
     previous: &DomainStatus,
     observation: &Observation,
@@ -203,7 +222,6 @@ pub fn observe_delegation(
     };
     if !delegation.delegated
         || delegation.nameservers.is_empty()
-        || delegation.nameservers == previous.dns_nameservers
         || observation.observed_at < previous.checked_at
     {
         return None;
@@ -211,7 +229,14 @@ pub fn observe_delegation(
     let mut next = previous.clone();
     next.dns_nameservers = delegation.nameservers.clone();
     next.signals = fold(Some(previous), &next, observation, classes);
-    Some(next)
+    let same_signals = next.signals.len() == previous.signals.len()
+        && next
+            .signals
+            .iter()
+            .zip(&previous.signals)
+            .all(|(a, b)| a.signal == b.signal && a.since == b.since);
+    let unchanged = next.dns_nameservers == previous.dns_nameservers && same_signals;
+    (!unchanged).then_some(next)
 }
 
 /// What to publish of `next`'s signals, given the signals before: a signal appeared once a
@@ -423,7 +448,10 @@ pub fn applying<'a>(
     lapse_memory: Duration,
 ) -> impl Iterator<Item = &'a SignalState> + 'a {
     status.signals.iter().filter(move |s| {
-        !forgiven(s, verified_at, now, lapse_memory)
+        // The status's `no_mail` is the registrable domain's own mail; a check judges the
+        // address's mail domain as written (`Checker::judge_mail`), which may differ.
+        s.signal != Signal::NoMail
+            && !forgiven(s, verified_at, now, lapse_memory)
             && policy.action(s.signal) != SignalAction::Ignore
     })
 }
@@ -497,6 +525,64 @@ mod tests {
 
     fn names(status: &DomainStatus) -> Vec<&'static str> {
         status.signals.iter().map(|s| s.signal.as_str()).collect()
+    }
+
+    /// A DNS look at `at` with NS and this mail route (`None`: the route lookup failed).
+    fn dns_look(at: i64, route: Option<MailRoute>) -> Observation {
+        Observation {
+            domain: RegistrableDomain::parse("example.com").expect("valid"),
+            source: EvidenceSource::Dns,
+            observed_at: day(at),
+            http_status: None,
+            finding: Finding::Delegation(Delegation {
+                delegated: true,
+                nameservers: vec!["ns1.example.net".into()],
+                mail: route.as_ref().map(|r| !r.exchanges.is_empty()),
+                mail_route: route,
+            }),
+            host: None,
+        }
+    }
+
+    #[test]
+    fn the_domains_own_mail_route_keeps_no_mail_while_it_lasts() {
+        let classes = NameserverClasses::shipped();
+        let registered = observe(None, 0, record("292", "1-VRSN", &["ns1.example.net"]));
+        let mx = || MailRoute {
+            exchanges: vec!["mx.example.net".into()],
+            ..MailRoute::default()
+        };
+        let seen = observe_delegation(&registered, &dns_look(1, Some(mx())), &classes)
+            .expect("its DNS nameservers are new");
+        assert_eq!(names(&seen), Vec::<&str>::new());
+        assert_eq!(
+            observe_delegation(&seen, &dns_look(2, Some(mx())), &classes),
+            None,
+            "nothing new"
+        );
+        let stopped = observe_delegation(&seen, &dns_look(2, Some(MailRoute::default())), &classes)
+            .expect("no_mail appears");
+        assert_eq!(names(&stopped), ["no_mail"]);
+        assert_eq!(stopped.signals[0].since, day(2));
+        // The same again, or a failed route lookup, or a registry answer: it stays.
+        assert_eq!(
+            observe_delegation(&stopped, &dns_look(3, Some(MailRoute::default())), &classes),
+            None
+        );
+        assert_eq!(
+            observe_delegation(&stopped, &dns_look(3, None), &classes),
+            None
+        );
+        let looked = observe(
+            Some(&stopped),
+            4,
+            record("292", "1-VRSN", &["ns1.example.net"]),
+        );
+        assert_eq!(names(&looked), ["no_mail"]);
+        assert_eq!(looked.signals[0].since, day(2));
+        // Mail again: it goes.
+        let back = observe_delegation(&looked, &dns_look(5, Some(mx())), &classes).expect("gone");
+        assert_eq!(names(&back), Vec::<&str>::new());
     }
 
     #[test]

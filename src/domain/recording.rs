@@ -386,6 +386,7 @@ mod tests {
                     delegated: true,
                     nameservers: vec!["ns1.example.net".to_owned()],
                     mail: Some(true),
+                    mail_route: None,
                 }
             } else {
                 Delegation::undelegated()

@@ -14,10 +14,13 @@
 //! | `registry_handle_changed` | the registry's handle changed between two observations (same repository) | the observation that saw the new handle |
 //! | `parked`, `for_sale`, `registrar_expired`, `registrar_hold` | a current nameserver is in that class (`nameservers.rs`) | the first observation that saw it, continuously since |
 //! | `registration_date_unknown` | the registry answers without a registration date | the first observation that saw it, continuously since |
+//! | `no_mail` | the domain's own mail route (asked beside its NS) delivers nowhere | the first observation that saw it, continuously since |
 //!
-//! `nameserver_domain_lapsed`, `mail_route_lapsed` and `no_mail` are not kept: a check
-//! judges them from the route domains' own statuses and the mail domain's route
-//! (`ownership::route_signal`, `Checker::judge_routes`, `Checker::judge_mail`).
+//! `nameserver_domain_lapsed` and `mail_route_lapsed` are not kept: a check judges them
+//! from the route domains' own statuses and the mail domain's route
+//! (`ownership::route_signal`, `Checker::judge_routes`, `Checker::judge_mail`). A check
+//! judges `no_mail` itself too, for the address's mail domain as written; the kept one is
+//! for the lists and the feed (`ownership::applying` leaves it out of decisions).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -3,8 +3,9 @@
 //! record each answer. For a domain no registry source covers the answer is its evidence;
 //! for the others a change of delegation makes the registry check due at once (see
 //! `store::Role`), which catches a domain deleted early within a day without more RDAP
-//! traffic. Each domain's own mail route is asked too, on a pace slot of its own, and kept
-//! (`Observer::sweep_mail_route`).
+//! traffic. The lookup asks the domain's own mail route beside its NS (MX, and the address
+//! without MX): kept for checks (`Observer::keep_swept_route`) and folded into the
+//! status's `no_mail` signal.
 
 use std::sync::Arc;
 
@@ -64,14 +65,5 @@ impl DelegationSweep {
         };
         // A failed lookup is recorded (and retried within the hour) by the observer.
         let _ = self.observer.observe_delegation(&domain).await;
-        // The domain's own mail route, on a pace slot of its own.
-        let now = self.observer.clock().now();
-        let Ok(slot) = self.observer.pacer().reserve(DNS_HOST, now, HORIZON) else {
-            return;
-        };
-        if let Ok(wait) = (slot - now).to_std() {
-            tokio::time::sleep(wait).await;
-        }
-        self.observer.sweep_mail_route(&domain).await;
     }
 }

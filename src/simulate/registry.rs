@@ -270,6 +270,7 @@ impl SimDomain {
             delegated: true,
             nameservers: vec![self.holder_at(t).nameserver.to_owned()],
             mail: Some(true),
+            mail_route: None,
         }
     }
 

@@ -162,6 +162,7 @@ impl TryFrom<ObservationRow> for Observation {
                 delegated: outcome == Outcome::Delegated,
                 nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
                 mail: row.mail,
+                mail_route: None,
             }),
             Outcome::Failed => Finding::Failed {
                 error: row.error.unwrap_or_default(),
@@ -365,6 +366,7 @@ impl TryFrom<WatchRow> for WatchEntry {
                 delegated,
                 nameservers: decode_statuses(row.nameservers.as_deref().unwrap_or("[]"))?,
                 mail: None,
+                mail_route: None,
             }),
             None => None,
         };

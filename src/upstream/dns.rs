@@ -125,20 +125,6 @@ impl DnsLookup {
             Err(_) => Probed::Missing,
         }
     }
-
-    /// Whether the domain publishes MX records; `None` when the lookup failed.
-    async fn mail(&self, name: Name) -> Option<bool> {
-        match self.resolver.lookup(name, RecordType::MX).await {
-            Ok(found) => Some(
-                found
-                    .answers()
-                    .iter()
-                    .any(|r| matches!(r.data, RData::MX(_))),
-            ),
-            Err(error) if error.is_no_records_found() => Some(false),
-            Err(_) => None,
-        }
-    }
 }
 
 #[async_trait]
@@ -150,12 +136,20 @@ impl Lookup for DnsLookup {
     async fn lookup(&self, domain: &RegistrableDomain) -> Result<Answer, LookupError> {
         // Fully qualified: no search list.
         let name = Name::from_ascii(format!("{domain}.")).map_err(|_| Failure::Malformed)?;
-        let (ns, mail) = tokio::join!(
+        // The domain's own mail route beside its NS: its `mail` (whether MX exists) and
+        // the `no_mail` state of its status. A failed route lookup says neither.
+        let (ns, route) = tokio::join!(
             self.resolver.lookup(name.clone(), RecordType::NS),
-            self.mail(name)
+            self.mail_route(domain.as_str())
         );
+        let route = route.ok();
+        let mail = route.as_ref().map(|r| !r.exchanges.is_empty() || r.null_mx);
+        let with_route = |mut delegation: Delegation| {
+            delegation.mail_route = route.clone();
+            delegation
+        };
         let delegation = match ns {
-            Ok(found) => delegation_from(found.answers(), mail),
+            Ok(found) => with_route(delegation_from(found.answers(), mail)),
             Err(error) if error.is_nx_domain() => {
                 let tld = domain.tld();
                 if !self.probe_trust(tld).await {
@@ -164,7 +158,7 @@ impl Lookup for DnsLookup {
                 Delegation::undelegated()
             }
             // NODATA: the name exists (see `domain/delegation.rs`).
-            Err(error) if error.is_no_records_found() => delegation_from(&[], mail),
+            Err(error) if error.is_no_records_found() => with_route(delegation_from(&[], mail)),
             Err(error) => return Err(failure(&error).into()),
         };
         Ok(Answer::Delegation(delegation))
@@ -261,6 +255,7 @@ pub fn delegation_from(answers: &[Record], mail: Option<bool>) -> Delegation {
         delegated: true,
         nameservers,
         mail,
+        mail_route: None,
     }
 }
 

@@ -591,6 +591,92 @@ async fn the_delegation_sweep_keeps_each_watched_domains_mail_route() {
     assert_eq!(answer["reason"], "domain_mail_route_lapsed", "{answer}");
 }
 
+/// A watched domain whose own mail stopped (here: neither MX nor address) gets `no_mail`
+/// on its status from the delegation sweep: listed in its view and by `?signal=`,
+/// published once a later look confirms it and again when it goes. A check lists it once
+/// (its own judgement of the mail domain).
+#[tokio::test]
+async fn a_watched_domain_whose_mail_stopped_gets_a_published_no_mail() {
+    let app = spawn().await;
+    set_holder(&app, "mailless.com", "292", "1-VRSN");
+    app.dns
+        .set("mailless.com", Zone::MailVia(vec!["mx.example.net".into()]));
+    let (status, _) = app
+        .post_json("/v1/watch", json!({"domains": ["mailless.com"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.run_next_check("mailless.com").await;
+    let sweep = app.state.delegation.as_ref().expect("DNS is on");
+    let sweep_once = || async {
+        sweep.run_due().await.expect("sweep round");
+        app.state.checker.settled().await;
+    };
+    sweep_once().await;
+    let (_, view) = app.get("/v1/domains/mailless.com").await;
+    assert_eq!(signal_names(&view), Vec::<String>::new(), "{view}");
+    // The mail stops.
+    app.dns.set("mailless.com", Zone::NoMail);
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
+    sweep_once().await;
+    let (_, view) = app.get("/v1/domains/mailless.com").await;
+    assert_eq!(signal_names(&view), ["no_mail"], "{view}");
+    let (_, listed) = app.get("/v1/domains?signal=no_mail").await;
+    assert_eq!(listed["domains"][0]["domain"], "mailless.com", "{listed}");
+    let check = check_verified(&app, "a@mailless.com", None).await;
+    assert_eq!(signal_names(&check), ["no_mail"], "listed once: {check}");
+    // The confirming look (the registry check the signal brings back) publishes it; the
+    // mail coming back publishes its end.
+    app.clock.advance(chrono::Duration::hours(1));
+    app.run_next_check("mailless.com").await;
+    app.dns
+        .set("mailless.com", Zone::MailVia(vec!["mx.example.net".into()]));
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
+    sweep_once().await;
+    let changes: Vec<(String, String)> = app
+        .all_transitions()
+        .await
+        .iter()
+        .filter(|t| t["signal"] == "no_mail")
+        .map(|t| {
+            (
+                t["change"].as_str().unwrap_or_default().to_owned(),
+                t["domain"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("appeared".to_owned(), "\"mailless.com\"".to_owned()),
+            ("gone".to_owned(), "\"mailless.com\"".to_owned())
+        ]
+    );
+}
+
+/// A resolver that answers NXDOMAIN for everything makes no watched domain "without
+/// mail": the sweep's lookup fails (its NXDOMAIN is not believed) and the status keeps
+/// what it had.
+#[tokio::test]
+async fn a_lying_resolver_raises_no_no_mail_on_the_status() {
+    let app = spawn().await;
+    set_holder(&app, "fine.com", "292", "1-VRSN");
+    app.dns.lie_nxdomain(true);
+    let lying = app.restart().await;
+    let (status, _) = lying
+        .post_json("/v1/watch", json!({"domains": ["fine.com"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    lying.run_next_check("fine.com").await;
+    let sweep = lying.state.delegation.as_ref().expect("DNS is on");
+    sweep.run_due().await.expect("sweep round");
+    lying.state.checker.settled().await;
+    let (_, view) = lying.get("/v1/domains/fine.com").await;
+    assert_eq!(view["lifecycle"], "active", "{view}");
+    assert_eq!(signal_names(&view), Vec::<String>::new(), "{view}");
+}
+
 /// Without MX records the mail goes to the host the address's CNAME names; the mail
 /// domain as written (`mail.corp-two.com`) is the one asked.
 #[tokio::test]
