@@ -98,6 +98,26 @@ enum Loaded {
 
 type SharedLoad = Shared<BoxFuture<'static, Loaded>>;
 
+/// How a check reaches the statuses it judges routes by.
+#[derive(Debug, Clone, Copy)]
+enum Reach {
+    /// From memory, the store or a lookup, by this deadline.
+    Lookup(Instant),
+    /// From what is held (memory or the store, whatever its age), without a lookup: the
+    /// console's decision for a verification date.
+    Held,
+}
+
+/// A route domain's status, as a check could have it.
+#[derive(Debug)]
+enum RouteStatus {
+    Known(Box<DomainStatus>),
+    /// Not in time (the pace, a timeout, a breaker, an error answer).
+    Unavailable,
+    /// No source covers it, or (held only) nothing is held for it.
+    Uncovered,
+}
+
 /// What the route domains of a check (its nameservers', its mail's) tell.
 #[derive(Debug)]
 enum RouteFinding {
@@ -193,7 +213,8 @@ impl Checker {
     ) -> Assessment {
         let now = self.observer.clock().now();
         let mut assessment = self.assess_domain(domain, verified_at, deadline, now).await;
-        self.judge_routes(domain, &mut assessment, verified_at, deadline, now)
+        let reach = Reach::Lookup(deadline);
+        self.judge_routes(domain, &mut assessment, verified_at, reach, now)
             .await;
         self.overridden(domain, assessment, now)
     }
@@ -250,7 +271,7 @@ impl Checker {
         domain: &RegistrableDomain,
         assessment: &mut Assessment,
         verified_at: Option<DateTime<Utc>>,
-        deadline: Instant,
+        reach: Reach,
         now: DateTime<Utc>,
     ) {
         let signal = Signal::NameserverDomainLapsed;
@@ -263,7 +284,7 @@ impl Checker {
         let hosts = status.nameservers.iter().chain(&status.dns_nameservers);
         let routes = route_domains(domain, hosts.map(String::as_str));
         let finding = self
-            .route_finding(signal, &routes, verified_at, deadline, now)
+            .route_finding(signal, &routes, verified_at, reach, now)
             .await;
         self.heed_route(assessment, signal, finding);
     }
@@ -276,23 +297,23 @@ impl Checker {
     /// up the resolver's pace at will.
     async fn judge_mail(
         &self,
-        judged: &mut Judged,
+        domain: &RegistrableDomain,
+        assessment: &mut Assessment,
         route: MailRouteForCheck,
         verified_at: Option<DateTime<Utc>>,
-        deadline: Instant,
+        reach: Reach,
     ) {
         let seen = match route {
             MailRouteForCheck::Off => return,
             MailRouteForCheck::Unavailable => {
                 for signal in [Signal::NoMail, Signal::MailRouteLapsed] {
-                    self.heed_route(&mut judged.assessment, signal, RouteFinding::Unavailable);
+                    self.heed_route(assessment, signal, RouteFinding::Unavailable);
                 }
                 return;
             }
             MailRouteForCheck::Known(seen) => seen,
         };
         let now = self.observer.clock().now();
-        let assessment = &mut judged.assessment;
         let lapse_memory = self.settings.policy.lapse_memory;
         if let Some(no_mail) = ownership::no_mail_signal(&seen.route, seen.seen_at)
             && !ownership::forgiven(&no_mail, verified_at, now, lapse_memory)
@@ -305,11 +326,11 @@ impl Checker {
             return;
         }
         let hosts = seen.route.hosts().iter().map(String::as_str);
-        let routes = route_domains(&judged.domain, hosts);
+        let routes = route_domains(domain, hosts);
         let finding = self
-            .route_finding(signal, &routes, verified_at, deadline, now)
+            .route_finding(signal, &routes, verified_at, reach, now)
             .await;
-        self.heed_route(&mut judged.assessment, signal, finding);
+        self.heed_route(assessment, signal, finding);
     }
 
     /// What a route finding does to the assessment: a lapsed route is heeded as its
@@ -356,7 +377,7 @@ impl Checker {
         signal: Signal,
         routes: &[RegistrableDomain],
         verified_at: Option<DateTime<Utc>>,
-        deadline: Instant,
+        reach: Reach,
         now: DateTime<Utc>,
     ) -> RouteFinding {
         if routes.is_empty() {
@@ -366,15 +387,18 @@ impl Checker {
         let judged = futures_util::future::join_all(
             routes
                 .iter()
-                .map(|route| self.assess_domain(route, None, deadline, now)),
+                .map(|route| self.route_status(route, reach, now)),
         )
         .await;
         let lapsed = judged
             .iter()
             .filter_map(|route| {
+                let RouteStatus::Known(status) = route else {
+                    return None;
+                };
                 route_signal(
                     signal,
-                    route.status.as_ref()?,
+                    status,
                     verified_at,
                     now,
                     policy.lapse_memory,
@@ -382,13 +406,42 @@ impl Checker {
                 )
             })
             .max_by_key(|found| found.since);
-        let unavailable = judged.iter().any(|route| {
-            route.status.is_none() && route.verdict.reason == Reason::DomainStatusUnavailable
-        });
+        let unavailable = judged
+            .iter()
+            .any(|route| matches!(route, RouteStatus::Unavailable));
         match (lapsed, unavailable) {
             (Some(found), _) => RouteFinding::Lapsed(found),
             (None, true) => RouteFinding::Unavailable,
             (None, false) => RouteFinding::Clear,
+        }
+    }
+
+    /// A route domain's status as `reach` allows: by a lookup if need be, or from what is
+    /// held only (a route domain nothing is held for then adds nothing).
+    async fn route_status(
+        &self,
+        route: &RegistrableDomain,
+        reach: Reach,
+        now: DateTime<Utc>,
+    ) -> RouteStatus {
+        match reach {
+            Reach::Lookup(deadline) => {
+                let assessed = self.assess_domain(route, None, deadline, now).await;
+                match assessed.status {
+                    Some(status) => RouteStatus::Known(Box::new(status)),
+                    None if assessed.verdict.reason == Reason::DomainStatusUnavailable => {
+                        RouteStatus::Unavailable
+                    }
+                    None => RouteStatus::Uncovered,
+                }
+            }
+            Reach::Held => match self.observer.memory().get(route) {
+                Some(held) => RouteStatus::Known(Box::new(held.status.clone())),
+                None => match self.observer.store().status(route).await {
+                    Ok(Some(stored)) => RouteStatus::Known(Box::new(stored.status)),
+                    _ => RouteStatus::Uncovered,
+                },
+            },
         }
     }
 
@@ -476,8 +529,14 @@ impl Checker {
         };
         let (mut judged, route) =
             tokio::join!(self.check_domain_of(target, verified_at, deadline), route);
-        self.judge_mail(&mut judged, route, verified_at, deadline)
-            .await;
+        self.judge_mail(
+            &judged.domain,
+            &mut judged.assessment,
+            route,
+            verified_at,
+            Reach::Lookup(deadline),
+        )
+        .await;
         judged
     }
 
@@ -517,8 +576,9 @@ impl Checker {
 
     /// The decision a check would get from `status` as stored, without a lookup and
     /// whatever its age: the admin console shows an agent what an address verified at a
-    /// given date gets.
-    pub fn decide_stored(
+    /// given date gets. The routes are judged from what is held (the route domains'
+    /// statuses, the domain's own mail route), without a lookup.
+    pub async fn decide_stored(
         &self,
         domain: &RegistrableDomain,
         status: Option<DomainStatus>,
@@ -535,7 +595,13 @@ impl Checker {
                 reason: Reason::DomainStatusUnavailable,
             },
         };
-        let assessment = self.assess(loaded, None, verified_at, now);
+        let mut assessment = self.assess(loaded, None, verified_at, now);
+        let reach = Reach::Held;
+        self.judge_routes(domain, &mut assessment, verified_at, reach, now)
+            .await;
+        let route = self.observer.held_mail_route(domain.as_str()).await;
+        self.judge_mail(domain, &mut assessment, route, verified_at, reach)
+            .await;
         self.overridden(domain, assessment, now)
     }
 

@@ -537,6 +537,29 @@ impl Observer {
         }
     }
 
+    /// What is held of a mail domain's route (memory, else the store, no older than a
+    /// week), without asking DNS: the console's decision for a date. `Off` when nothing
+    /// is held or DNS is off.
+    pub async fn held_mail_route(&self, mail_domain: &str) -> MailRouteForCheck {
+        if self.sources.dns().is_none() {
+            return MailRouteForCheck::Off;
+        }
+        let held = match self.mail_routes.get(mail_domain) {
+            Some(kept) => Some(kept),
+            None => self
+                .store
+                .mail_route(mail_domain)
+                .await
+                .ok()
+                .flatten()
+                .map(Arc::new),
+        };
+        match held.filter(|h| h.is_kept(self.clock.now())) {
+            Some(held) => MailRouteForCheck::Known(held),
+            None => MailRouteForCheck::Off,
+        }
+    }
+
     /// The store's route for a mail domain not in memory, read within half of the time
     /// left; a store that is away or slow has none.
     async fn stored_mail_route(

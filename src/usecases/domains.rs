@@ -285,7 +285,8 @@ pub async fn decision(
     let now = app.clock.now();
     let assessment = app
         .checker
-        .decide_stored(domain, stored.map(|s| s.status), verified_at, now);
+        .decide_stored(domain, stored.map(|s| s.status), verified_at, now)
+        .await;
     Ok(assessment.verdict)
 }
 

@@ -595,3 +595,58 @@ async fn the_overview_counts_the_domains_expiring_soon_and_links_to_them() {
     let (_, stats) = app.get("/v1/stats").await;
     assert_eq!(stats["expiring_30_days"], 2, "{stats}");
 }
+
+/// The domain page's decision for a verification date judges the routes from what is
+/// held: a nameserver domain registered anew denies there as in a check.
+#[tokio::test]
+async fn the_decision_for_a_date_judges_the_routes() {
+    let app = spawn_app().await;
+    let mut victim = rdap_domain(
+        "victim-corp.com",
+        &["active"],
+        days_ago(8800),
+        days_ahead(200),
+    );
+    victim["nameservers"] =
+        json!([{"objectClassName": "nameserver", "ldhName": "ns1.lapsed-dns.net"}]);
+    app.rdap.set("victim-corp.com", Answer::Domain(victim));
+    app.rdap.set(
+        "lapsed-dns.net",
+        Answer::Domain(rdap_domain(
+            "lapsed-dns.net",
+            &["active"],
+            days_ago(3),
+            days_ahead(362),
+        )),
+    );
+    let checked = app
+        .check(json!({"email": "ceo@victim-corp.com", "verified_at": days_ago(200).to_rfc3339()}))
+        .await
+        .1;
+    assert_eq!(checked["reason"], "domain_nameserver_lapsed", "{checked}");
+    let restarted = app.restart().await;
+    let mut browser = Browser::new(&restarted);
+    assert_eq!(browser.sign_in("").await.status, StatusCode::SEE_OTHER);
+    let verified_on = days_ago(200).format("%Y-%m-%d");
+    let page = browser
+        .get(&format!(
+            "/admin/domains/victim-corp.com?verified_on={verified_on}"
+        ))
+        .await;
+    assert!(
+        page.body.contains("domain_nameserver_lapsed"),
+        "{}",
+        page.body
+    );
+    let recent = browser
+        .get(&format!(
+            "/admin/domains/victim-corp.com?verified_on={}",
+            days_ago(1).format("%Y-%m-%d")
+        ))
+        .await;
+    assert!(
+        !recent.body.contains("domain_nameserver_lapsed"),
+        "{}",
+        recent.body
+    );
+}
