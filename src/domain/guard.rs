@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
+use super::signals::Change;
 use super::status::EvidenceSource;
 use super::transition::{Pending, Publication, Transition, skips_stages};
 
@@ -88,11 +89,18 @@ impl GuardSettings {
 }
 
 /// Whether the guard counts a transition: a move from `active` into any other known
-/// stage (the moves a caller un-verifies on).
+/// stage, or an ownership signal appearing (the changes a caller un-verifies on: a
+/// registry that renumbers its handles, or a registrar that swaps every name's
+/// nameservers, must not publish a signal for each of its names at once either).
 pub fn is_lapse(transition: &Transition) -> bool {
-    transition.signal.is_none()
-        && transition.from == Lifecycle::Active
-        && !matches!(transition.to, Lifecycle::Active | Lifecycle::Unknown)
+    match transition.signal {
+        Some(change) => change.change == Change::Appeared,
+        None => {
+            transition.notice.is_none()
+                && transition.from == Lifecycle::Active
+                && !matches!(transition.to, Lifecycle::Active | Lifecycle::Unknown)
+        }
+    }
 }
 
 /// What is held already, read before a transition is judged.
@@ -304,6 +312,30 @@ mod tests {
             Precheck::Hold("rdap.b:443".to_owned())
         );
         assert_eq!(precheck(&lapse, host, nothing, &on), Precheck::Count);
+    }
+
+    #[test]
+    fn a_signal_appearing_counts_and_one_going_or_a_notice_does_not() {
+        use crate::domain::notices::ExpiryNotice;
+        use crate::domain::signals::{Signal, SignalChange};
+        let signal = |change| Transition {
+            signal: Some(SignalChange {
+                signal: Signal::ForSale,
+                change,
+                since: at(0),
+            }),
+            ..transition(Lifecycle::Active, Lifecycle::Active)
+        };
+        assert!(is_lapse(&signal(Change::Appeared)));
+        assert!(!is_lapse(&signal(Change::Gone)));
+        let notice = Transition {
+            notice: Some(ExpiryNotice {
+                days_left: 7,
+                threshold: 7,
+            }),
+            ..transition(Lifecycle::Active, Lifecycle::Active)
+        };
+        assert!(!is_lapse(&notice));
     }
 
     #[test]

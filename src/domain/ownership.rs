@@ -239,6 +239,14 @@ pub fn observe_delegation(
     (!unchanged).then_some(next)
 }
 
+/// Marks `signal` unpublished in `status`: the guard held its appearance, so a later
+/// look publishes it once the host's hold has ended.
+pub fn unpublish(status: &mut DomainStatus, signal: Signal) {
+    for state in status.signals.iter_mut().filter(|s| s.signal == signal) {
+        state.published = false;
+    }
+}
+
 /// What to publish of `next`'s signals, given the signals before: a signal appeared once a
 /// look at least `confirm_after` after the first that showed it still shows it (RDAP
 /// answers from two servers of one registry can disagree for minutes), or at once when the

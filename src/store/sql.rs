@@ -642,7 +642,33 @@ macro_rules! impl_store {
                     tracked: &before,
                     watch: watch.as_ref(),
                 };
-                let plan = recording::plan(before, observation, recording, &settings.schedule);
+                let mut plan = recording::plan(before, observation, recording, &settings.schedule);
+                // Signal appearances the guard holds are not published and stay unpublished
+                // in the status: a look after the host's hold ends publishes them. A signal
+                // that goes is published whatever the guard says (its appearance was).
+                let mut signals_to_publish = Vec::new();
+                if !plan.signal_transitions.is_empty() {
+                    <$store as Backend>::lock_transitions(&mut *tx).await?;
+                    let host = plan.guard_key.as_deref();
+                    for transition in std::mem::take(&mut plan.signal_transitions) {
+                        let guarded = match transition.signal {
+                            Some(change) if change.change == $crate::domain::signals::Change::Appeared => {
+                                <$store as HoldSql>::guard(&mut *tx, &transition, host, &settings.guard)
+                                    .await?
+                            }
+                            _ => Guarded::Publish,
+                        };
+                        match (guarded, transition.signal) {
+                            (Guarded::Publish, _) => signals_to_publish.push(transition),
+                            (Guarded::Hold(_), Some(change)) => {
+                                if let Some(status) = plan.tracked.status.as_mut() {
+                                    $crate::domain::ownership::unpublish(status, change.signal);
+                                }
+                            }
+                            (Guarded::Hold(_), None) => {}
+                        }
+                    }
+                }
                 if plan.write_status
                     && let Some(status) = &plan.tracked.status
                 {
@@ -687,17 +713,14 @@ macro_rules! impl_store {
                     }
                     None => None,
                 };
-                if !plan.signal_transitions.is_empty() {
-                    <$store as Backend>::lock_transitions(&mut *tx).await?;
-                    for transition in &plan.signal_transitions {
-                        <$store as HoldSql>::publish(
-                            &mut *tx,
-                            transition.clone(),
-                            plan.guard_key.as_deref(),
-                            settings.webhooks,
-                        )
-                        .await?;
-                    }
+                for transition in signals_to_publish {
+                    <$store as HoldSql>::publish(
+                        &mut *tx,
+                        transition,
+                        plan.guard_key.as_deref(),
+                        settings.webhooks,
+                    )
+                    .await?;
                 }
                 if recording.role == Role::Signal
                     && before.watch.is_some_and(|w| plan.next_check_at < w.next_check_at)

@@ -304,3 +304,47 @@ async fn a_limit_of_zero_turns_the_guard_off() {
     assert_eq!(app.all_transitions().await.len(), 60);
     assert!(holds(&app).await.is_empty());
 }
+
+/// A registrar that moves every name to a marketplace's nameservers at once (or a registry
+/// that renumbers its handles) would publish a signal for each: past the limit, the
+/// appearances wait under the host's hold, still deny checks, and are published by the
+/// first look after a release.
+#[tokio::test]
+async fn signal_appearances_past_the_limit_are_held_and_published_after_a_release() {
+    let receiver = WebhookReceiver::start().await;
+    let app = guarded_app(&receiver).await;
+    let domains = names(5);
+    watch_active(&app, &domains).await;
+    app.rdap.set("dan.com", active("dan.com"));
+    for name in &domains {
+        let mut listed = rdap_domain(name, &["active"], days_ago(3000), days_ahead(200));
+        listed["nameservers"] =
+            json!([{"objectClassName": "nameserver", "ldhName": "ns1.dan.com"}]);
+        app.rdap.set(name, Answer::Domain(listed));
+    }
+    let appeared = |all: &[Value]| {
+        all.iter()
+            .filter(|t| t["kind"] == "signal" && t["change"] == "appeared")
+            .count()
+    };
+    // First sighting, then the confirming look a while later.
+    look_again(&app, &domains).await;
+    app.clock.advance(chrono::Duration::hours(1));
+    look_again(&app, &domains).await;
+    assert_eq!(appeared(&app.all_transitions().await), 3, "the limit");
+    let open = holds(&app).await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    let host = open[0]["host"].as_str().expect("host").to_owned();
+    // Held appearances still deny.
+    let held = app.check_email("a@held4.com").await;
+    assert_eq!(held["reason"], "domain_for_sale", "{held}");
+    // Released: the next look publishes what waited.
+    let (status, _) = app
+        .post_json(&format!("/v1/holds/{host}/release"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.clock.advance(chrono::Duration::hours(1));
+    look_again(&app, &domains).await;
+    assert_eq!(appeared(&app.all_transitions().await), 5);
+    assert!(holds(&app).await.is_empty());
+}
