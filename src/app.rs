@@ -13,6 +13,7 @@ use crate::access::TokenRing;
 use crate::checker::Checker;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::domain::ownership::RouteAges;
 use crate::memory::StatusMemory;
 use crate::observer::{Observer, ObserverParts};
 use crate::overrides::OverrideBook;
@@ -170,6 +171,10 @@ impl App {
                 guard: config.guard,
             },
             spool_capacity: config.memory.spool_capacity,
+            route_ages: RouteAges {
+                lapse_memory: config.check.policy.lapse_memory,
+                min_domain_age: config.check.policy.min_domain_age,
+            },
         }));
         let tokens = Arc::new(TokenRing::default());
         tokens.reload(store.as_ref()).await?;

@@ -47,6 +47,8 @@ pub struct Observer {
     pacer: Arc<HostPacer>,
     deadline: Duration,
     failure_cooldown: Duration,
+    /// The ages the delegation sweep judges route domains by.
+    route_ages: ownership::RouteAges,
     settings: RecordSettings,
     /// Checks' observations still being written.
     writes: Arc<Writes>,
@@ -154,6 +156,8 @@ pub struct ObserverParts {
     pub settings: RecordSettings,
     /// `LAPSEGUARD_SPOOL_CAPACITY`.
     pub spool_capacity: usize,
+    /// The ages the delegation sweep judges route domains by.
+    pub route_ages: ownership::RouteAges,
 }
 
 /// How often the spool tries the store again.
@@ -179,6 +183,7 @@ impl Observer {
             pacer: parts.pacer,
             deadline: parts.deadline,
             failure_cooldown: parts.failure_cooldown,
+            route_ages: parts.route_ages,
             settings: parts.settings,
             writes: Arc::default(),
             paced_log: OncePerMinute::default(),
@@ -297,7 +302,12 @@ impl Observer {
         {
             self.keep_swept_route(domain, route.clone()).await;
         }
-        let observation = self.observation(domain, dns, &host, &answer)?;
+        let mut observation = self.observation(domain, dns, &host, &answer)?;
+        if let Ok(Answer::Delegation(delegation)) = &answer
+            && delegation.delegated
+        {
+            observation.routes = Some(self.held_route_signals(domain, delegation).await);
+        }
         let role = self.dns_role(domain);
         let recorded = self.record_now(&observation, role, Origin::Schedule).await;
         answer.map(|_| recorded)
@@ -560,6 +570,57 @@ impl Observer {
         }
     }
 
+    /// The domain's route signals from what is held (its registry nameservers and this
+    /// DNS answer's, its own mail route; the route domains' statuses in memory or the
+    /// store), for the status the sweep's look records: the feed and the lists learn of
+    /// a route's lapse within a day (checks judge routes themselves, at once).
+    async fn held_route_signals(
+        &self,
+        domain: &RegistrableDomain,
+        delegation: &Delegation,
+    ) -> Vec<crate::domain::signals::SignalState> {
+        let registry = match self.memory.get(domain) {
+            Some(held) => held.status.nameservers.clone(),
+            None => match self.store.status(domain).await {
+                Ok(Some(stored)) => stored.status.nameservers,
+                _ => Vec::new(),
+            },
+        };
+        let mail = match &delegation.mail_route {
+            Some(route) => route.hosts().to_vec(),
+            None => match self.held_mail_route(domain.as_str()).await {
+                MailRouteForCheck::Known(seen) => seen.route.hosts().to_vec(),
+                _ => Vec::new(),
+            },
+        };
+        let nameservers = registry.iter().chain(&delegation.nameservers);
+        let routes: Vec<RegistrableDomain> =
+            ownership::route_domains(domain, nameservers.chain(&mail).map(String::as_str));
+        let mut held = std::collections::HashMap::new();
+        for route in routes {
+            let status = match self.memory.get(&route) {
+                Some(found) => Some(found.status.clone()),
+                None => self
+                    .store
+                    .status(&route)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|s| s.status),
+            };
+            held.insert(route, status);
+        }
+        let nameservers = registry.iter().chain(&delegation.nameservers);
+        ownership::held_route_signals(
+            domain,
+            nameservers.map(String::as_str),
+            mail.iter().map(String::as_str),
+            |route| held.get(route).cloned().flatten(),
+            self.clock.now(),
+            self.route_ages,
+        )
+    }
+
     /// The store's route for a mail domain not in memory, read within half of the time
     /// left; a store that is away or slow has none.
     async fn stored_mail_route(
@@ -705,6 +766,7 @@ impl Observer {
                 },
             },
             host: Some(host.to_owned()),
+            routes: None,
         })
     }
 

@@ -597,6 +597,7 @@ pub fn run_lapseguard(domains: &[SimDomain], params: &SimulationParams, dns: Dns
             http_status,
             finding,
             host: None,
+            routes: None,
         };
         let before = Before {
             tracked: &tracked[i],

@@ -119,6 +119,22 @@ pub fn fold(
         }
     }
 
+    // The routes, where the observer judged them (the delegation sweep's look).
+    for signal in [Signal::NameserverDomainLapsed, Signal::MailRouteLapsed] {
+        match &observation.routes {
+            Some(found) => {
+                if let Some(found) = found.iter().find(|f| f.signal == signal) {
+                    keep(signal, found.since, found.evidence.clone());
+                }
+            }
+            None => {
+                if let Some(earlier) = earlier(signal) {
+                    keep(signal, earlier.since, earlier.evidence.clone());
+                }
+            }
+        }
+    }
+
     // The record itself.
     match &observation.finding {
         Finding::Registered(record) if observation.source == EvidenceSource::Rdap => {
@@ -445,6 +461,53 @@ pub fn route_signal(
     })
 }
 
+/// The policy's ages [`route_signal`] judges a route domain by:
+/// `LAPSEGUARD_LAPSE_MEMORY_DAYS` and `LAPSEGUARD_MIN_DOMAIN_AGE_DAYS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteAges {
+    pub lapse_memory: Duration,
+    pub min_domain_age: Duration,
+}
+
+/// The route signals of `domain` as the statuses held for its route domains show them
+/// (without `verified_at`: what the feed and the lists report), the latest per signal:
+/// `nameserver_domain_lapsed` from `nameservers`, `mail_route_lapsed` from `mail_hosts`.
+pub fn held_route_signals<'a>(
+    domain: &RegistrableDomain,
+    nameservers: impl Iterator<Item = &'a str>,
+    mail_hosts: impl Iterator<Item = &'a str>,
+    held: impl Fn(&RegistrableDomain) -> Option<DomainStatus>,
+    now: DateTime<Utc>,
+    ages: RouteAges,
+) -> Vec<SignalState> {
+    let judge = |signal: Signal, routes: Vec<RegistrableDomain>| {
+        routes
+            .iter()
+            .filter_map(&held)
+            .filter_map(|status| {
+                route_signal(
+                    signal,
+                    &status,
+                    None,
+                    now,
+                    ages.lapse_memory,
+                    ages.min_domain_age,
+                )
+            })
+            .max_by_key(|found| found.since)
+    };
+    [
+        judge(
+            Signal::NameserverDomainLapsed,
+            route_domains(domain, nameservers),
+        ),
+        judge(Signal::MailRouteLapsed, route_domains(domain, mail_hosts)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// The signals of `status` a check with `verified_at` at `now` hears of, by `policy`:
 /// not ignored, not from before `verified_at`, and (without `verified_at`) no event
 /// older than `lapse_memory`.
@@ -456,10 +519,13 @@ pub fn applying<'a>(
     lapse_memory: Duration,
 ) -> impl Iterator<Item = &'a SignalState> + 'a {
     status.signals.iter().filter(move |s| {
-        // The status's `no_mail` is the registrable domain's own mail; a check judges the
-        // address's mail domain as written (`Checker::judge_mail`), which may differ.
-        s.signal != Signal::NoMail
-            && !forgiven(s, verified_at, now, lapse_memory)
+        // The status's `no_mail` and route signals are the registrable domain's own, as
+        // the sweep last judged them; a check judges its routes itself, and the address's
+        // mail domain as written (`Checker::judge_routes`, `Checker::judge_mail`).
+        !matches!(
+            s.signal,
+            Signal::NoMail | Signal::NameserverDomainLapsed | Signal::MailRouteLapsed
+        ) && !forgiven(s, verified_at, now, lapse_memory)
             && policy.action(s.signal) != SignalAction::Ignore
     })
 }
@@ -515,6 +581,7 @@ mod tests {
             http_status: Some(200),
             finding: Finding::Registered(record),
             host: None,
+            routes: None,
         };
         super::observe(previous, &observation, &NameserverClasses::shipped()).expect("a status")
     }
@@ -549,6 +616,7 @@ mod tests {
                 mail_route: route,
             }),
             host: None,
+            routes: None,
         }
     }
 
@@ -621,6 +689,7 @@ mod tests {
             http_status: Some(200),
             finding: Finding::Registered(record("292", "1-VRSN", &["ns1.dan.com"])),
             host: None,
+            routes: None,
         };
         let status =
             super::observe(None, &observation, &NameserverClasses::shipped()).expect("a status");

@@ -257,6 +257,7 @@ fn with_kept_delegation(
         http_status: None,
         finding: Finding::Delegation(delegation.clone()),
         host: None,
+        routes: None,
     };
     if let Some(next) = ownership::observe_delegation(status, &dns, schedule.nameserver_classes) {
         folded.tracked.status = Some(next);
@@ -362,6 +363,7 @@ mod tests {
                 ..Registration::default()
             }),
             host: Some("rdap.example:443".to_owned()),
+            routes: None,
         }
     }
 
@@ -392,6 +394,7 @@ mod tests {
                 Delegation::undelegated()
             }),
             host: Some("dns".to_owned()),
+            routes: None,
         }
     }
 

@@ -15,12 +15,13 @@
 //! | `parked`, `for_sale`, `registrar_expired`, `registrar_hold` | a current nameserver is in that class (`nameservers.rs`) | the first observation that saw it, continuously since |
 //! | `registration_date_unknown` | the registry answers without a registration date | the first observation that saw it, continuously since |
 //! | `no_mail` | the domain's own mail route (asked beside its NS) delivers nowhere | the first observation that saw it, continuously since |
+//! | `nameserver_domain_lapsed`, `mail_route_lapsed` | at the delegation sweep's look, a route domain's held status lapsed or was registered anew (`ownership::held_route_signals`, without `verified_at`) | the route domain's lapse or registration date |
 //!
-//! `nameserver_domain_lapsed` and `mail_route_lapsed` are not kept: a check judges them
-//! from the route domains' own statuses and the mail domain's route
-//! (`ownership::route_signal`, `Checker::judge_routes`, `Checker::judge_mail`). A check
-//! judges `no_mail` itself too, for the address's mail domain as written; the kept one is
-//! for the lists and the feed (`ownership::applying` leaves it out of decisions).
+//! A check judges `nameserver_domain_lapsed`, `mail_route_lapsed` and `no_mail` itself,
+//! from the route domains' own statuses (looked up if need be) and the address's mail
+//! domain as written (`ownership::route_signal`, `Checker::judge_routes`,
+//! `Checker::judge_mail`); the kept ones are for the lists and the feed
+//! (`ownership::applying` leaves them out of decisions).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -176,6 +176,11 @@ pub struct Observation {
     /// The upstream host (`name:port`) that answered, when known: the mass-change guard
     /// counts lapses per host (see `guard.rs`). Not kept in the history.
     pub host: Option<String>,
+    /// The route signals (`nameserver_domain_lapsed`, `mail_route_lapsed`) the observer
+    /// judged from the route domains' held statuses when it made this observation (the
+    /// delegation sweep's look); `None` when not judged (the status keeps what it had).
+    /// Not kept in the history.
+    pub routes: Option<Vec<crate::domain::signals::SignalState>>,
 }
 
 impl Observation {
@@ -362,6 +367,7 @@ mod tests {
             http_status: Some(200),
             finding,
             host: None,
+            routes: None,
         }
     }
 

@@ -489,6 +489,7 @@ mod tests {
             http_status: Some(200),
             finding: domain.answer(t, start),
             host: None,
+            routes: None,
         }
         .lifecycle()
     }

@@ -175,6 +175,7 @@ impl TryFrom<ObservationRow> for Observation {
             http_status,
             finding,
             host: None,
+            routes: None,
         })
     }
 }

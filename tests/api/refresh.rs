@@ -373,6 +373,7 @@ async fn a_batch_of_writes_records_each_in_order_in_one_transaction() {
         http_status: Some(200),
         finding: registered(statuses, days_ago(3000)),
         host: Some("rdap.example:443".to_owned()),
+        routes: None,
     };
     let settings = RecordSettings {
         schedule: lapseguard::config::Config::default().schedule,

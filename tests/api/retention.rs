@@ -45,6 +45,7 @@ async fn old_observations_are_pruned_but_each_domain_keeps_its_latest_twenty_and
         http_status: Some(200),
         finding: registered(&["auto renew period"], days_ago(3000)),
         host: None,
+        routes: None,
     };
     let settings = RecordSettings {
         schedule: Config::default().schedule,

@@ -655,6 +655,63 @@ async fn a_watched_domain_whose_mail_stopped_gets_a_published_no_mail() {
     );
 }
 
+/// A watched domain whose nameserver domain was registered anew gets
+/// `nameserver_domain_lapsed` on its status at the delegation sweep's look: listed by
+/// `?signal=`, published once confirmed. A check judges the route itself and lists the
+/// signal once.
+#[tokio::test]
+async fn the_sweep_keeps_a_route_domains_lapse_on_the_status_and_publishes_it() {
+    let app = spawn().await;
+    let mut victim = held_by("victim-corp.com", &["ns1.lapsed-dns.net"], "292", "1-VRSN");
+    victim["events"][0]["eventDate"] = json!(days_ago(8800).to_rfc3339());
+    app.rdap.set("victim-corp.com", Answer::Domain(victim));
+    app.dns.set(
+        "victim-corp.com",
+        Zone::Delegated(vec!["ns1.lapsed-dns.net".into()]),
+    );
+    registered_anew(&app, "lapsed-dns.net");
+    let (status, _) = app
+        .post_json("/v1/watch", json!({"domains": ["victim-corp.com"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let check = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(
+        signal_names(&check),
+        ["nameserver_domain_lapsed"],
+        "{check}"
+    );
+    // The next day's sweep.
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
+    let sweep = app.state.delegation.as_ref().expect("DNS is on");
+    sweep.run_due().await.expect("sweep round");
+    app.state.checker.settled().await;
+    let (_, view) = app.get("/v1/domains/victim-corp.com").await;
+    assert_eq!(signal_names(&view), ["nameserver_domain_lapsed"], "{view}");
+    let (_, listed) = app.get("/v1/domains?signal=nameserver_domain_lapsed").await;
+    assert_eq!(
+        listed["domains"][0]["domain"], "victim-corp.com",
+        "{listed}"
+    );
+    let again = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
+    assert_eq!(
+        signal_names(&again),
+        ["nameserver_domain_lapsed"],
+        "once: {again}"
+    );
+    app.clock.advance(chrono::Duration::hours(1));
+    app.run_next_check("victim-corp.com").await;
+    let published: Vec<Value> = app
+        .all_transitions()
+        .await
+        .into_iter()
+        .filter(|t| t["signal"] == "nameserver_domain_lapsed")
+        .collect();
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(published[0]["change"], "appeared");
+    assert_eq!(published[0]["domain"], "victim-corp.com");
+}
+
 /// A resolver that answers NXDOMAIN for everything makes no watched domain "without
 /// mail": the sweep's lookup fails (its NXDOMAIN is not believed) and the status keeps
 /// what it had.

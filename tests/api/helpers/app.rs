@@ -295,6 +295,7 @@ impl TestApp {
             http_status: Some(200),
             finding,
             host: None,
+            routes: None,
         };
         let settings = RecordSettings {
             schedule: Config::default().schedule,
