@@ -712,6 +712,36 @@ async fn the_sweep_keeps_a_route_domains_lapse_on_the_status_and_publishes_it() 
     assert_eq!(published[0]["domain"], "victim-corp.com");
 }
 
+/// The same for the domain's own mail: an MX domain registered anew is kept as
+/// `mail_route_lapsed` on the status at the sweep's look.
+#[tokio::test]
+async fn the_sweep_keeps_a_mail_route_domains_lapse_on_the_status() {
+    let app = spawn().await;
+    set_holder(&app, "mailer.com", "292", "1-VRSN");
+    app.dns.set(
+        "mailer.com",
+        Zone::MailVia(vec!["mx.lapsed-mail.net".into()]),
+    );
+    registered_anew(&app, "lapsed-mail.net");
+    let (status, _) = app
+        .post_json("/v1/watch", json!({"domains": ["mailer.com"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let check = check_verified(&app, "a@mailer.com", Some(days_ago(200))).await;
+    assert_eq!(check["reason"], "domain_mail_route_lapsed", "{check}");
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
+    let sweep = app.state.delegation.as_ref().expect("DNS is on");
+    sweep.run_due().await.expect("sweep round");
+    app.state.checker.settled().await;
+    let (_, view) = app.get("/v1/domains/mailer.com").await;
+    assert_eq!(signal_names(&view), ["mail_route_lapsed"], "{view}");
+    assert_eq!(
+        view["signals"][0]["evidence"],
+        "lapsed-mail.net was registered anew"
+    );
+}
+
 /// A resolver that answers NXDOMAIN for everything makes no watched domain "without
 /// mail": the sweep's lookup fails (its NXDOMAIN is not believed) and the status keeps
 /// what it had.
