@@ -13,7 +13,6 @@ use crate::access::TokenRing;
 use crate::checker::Checker;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::ownership::RouteAges;
 use crate::memory::StatusMemory;
 use crate::observer::{Observer, ObserverParts};
 use crate::overrides::OverrideBook;
@@ -171,10 +170,7 @@ impl App {
                 guard: config.guard,
             },
             spool_capacity: config.memory.spool_capacity,
-            route_ages: RouteAges {
-                lapse_memory: config.check.policy.lapse_memory,
-                min_domain_age: config.check.policy.min_domain_age,
-            },
+            route_ages: config.check.policy.route_ages(),
         }));
         let tokens = Arc::new(TokenRing::default());
         tokens.reload(store.as_ref()).await?;

@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use crate::domain::decision::{Policy, Reason, Verdict, signal_reason};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::{EmailDomain, RegistrableDomain};
-use crate::domain::ownership::{self, route_domains, route_signal};
+use crate::domain::ownership::{self, route_domains};
 use crate::domain::schedule::{ScheduleSettings, promised_interval};
 use crate::domain::signals::{Signal, SignalAction, SignalState};
 use crate::domain::status::DomainStatus;
@@ -383,29 +383,18 @@ impl Checker {
         if routes.is_empty() {
             return RouteFinding::Clear;
         }
-        let policy = &self.settings.policy;
         let judged = futures_util::future::join_all(
             routes
                 .iter()
                 .map(|route| self.route_status(route, reach, now)),
         )
         .await;
-        let lapsed = judged
-            .iter()
-            .filter_map(|route| {
-                let RouteStatus::Known(status) = route else {
-                    return None;
-                };
-                route_signal(
-                    signal,
-                    status,
-                    verified_at,
-                    now,
-                    policy.lapse_memory,
-                    policy.min_domain_age,
-                )
-            })
-            .max_by_key(|found| found.since);
+        let known = judged.iter().filter_map(|route| match route {
+            RouteStatus::Known(status) => Some(&**status),
+            _ => None,
+        });
+        let ages = self.settings.policy.route_ages();
+        let lapsed = ownership::latest_route_signal(signal, known, verified_at, now, ages);
         let unavailable = judged
             .iter()
             .any(|route| matches!(route, RouteStatus::Unavailable));
@@ -435,12 +424,9 @@ impl Checker {
                     None => RouteStatus::Uncovered,
                 }
             }
-            Reach::Held => match self.observer.memory().get(route) {
-                Some(held) => RouteStatus::Known(Box::new(held.status.clone())),
-                None => match self.observer.store().status(route).await {
-                    Ok(Some(stored)) => RouteStatus::Known(Box::new(stored.status)),
-                    _ => RouteStatus::Uncovered,
-                },
+            Reach::Held => match self.observer.held_status(route).await {
+                Some(status) => RouteStatus::Known(Box::new(status)),
+                None => RouteStatus::Uncovered,
             },
         }
     }

@@ -16,6 +16,7 @@ use crate::domain::delegation::{Delegation, MAIL_ROUTE_KEPT_FOR, MailRoute, Seen
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::name::RegistrableDomain;
 use crate::domain::ownership;
+use crate::domain::signals::{Signal, SignalState};
 use crate::domain::status::{DomainStatus, EvidenceSource, Finding, Observation};
 use crate::memory::StatusMemory;
 use crate::spool::{Spool, is_outage};
@@ -484,11 +485,12 @@ impl Observer {
             return MailRouteForCheck::Off;
         }
         let now = self.clock.now();
-        let kept = match self.mail_routes.get(mail_domain) {
-            Some(kept) => Some(kept),
-            None => self.stored_mail_route(mail_domain, deadline).await,
-        }
-        .filter(|kept| kept.is_kept(now));
+        // The store is given half of the time left; DNS the rest.
+        let read_by = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+        let kept = self
+            .held_route(mail_domain, read_by)
+            .await
+            .filter(|kept| kept.is_kept(now));
         if let Some(kept) = &kept
             && kept.is_fresh(now)
         {
@@ -531,61 +533,55 @@ impl Observer {
     /// DNS cannot answer them.
     async fn keep_swept_route(&self, domain: &RegistrableDomain, route: MailRoute) {
         let now = self.clock.now();
-        let kept = match self.mail_routes.get(domain.as_str()) {
-            Some(kept) => Some(kept),
-            None => self
-                .store
-                .mail_route(domain.as_str())
-                .await
-                .ok()
-                .flatten()
-                .map(Arc::new),
-        };
+        let kept = self.held_route(domain.as_str(), self.read_by()).await;
         let seen = self.remember_route(domain.as_str(), route, kept.as_deref(), now);
         if let Err(error) = self.store.keep_mail_route(domain.as_str(), &seen).await {
             tracing::warn!(domain = %domain, error = %error, "cannot keep a mail route");
         }
     }
 
-    /// What is held of a mail domain's route (memory, else the store, no older than a
-    /// week), without asking DNS: the console's decision for a date. `Off` when nothing
-    /// is held or DNS is off.
+    /// What is held of a mail domain's route (no older than a week), without asking DNS:
+    /// the console's decision for a date. `Off` when nothing is held or DNS is off.
     pub async fn held_mail_route(&self, mail_domain: &str) -> MailRouteForCheck {
         if self.sources.dns().is_none() {
             return MailRouteForCheck::Off;
         }
-        let held = match self.mail_routes.get(mail_domain) {
-            Some(kept) => Some(kept),
-            None => self
-                .store
-                .mail_route(mail_domain)
-                .await
-                .ok()
-                .flatten()
-                .map(Arc::new),
-        };
+        let held = self.held_route(mail_domain, self.read_by()).await;
         match held.filter(|h| h.is_kept(self.clock.now())) {
             Some(held) => MailRouteForCheck::Known(held),
             None => MailRouteForCheck::Off,
         }
     }
 
+    /// A domain's status as held, memory else the store, whatever its age; `None` when
+    /// neither has it (or the store is away).
+    pub async fn held_status(&self, domain: &RegistrableDomain) -> Option<DomainStatus> {
+        match self.memory.get(domain) {
+            Some(held) => Some(held.status.clone()),
+            None => self
+                .store
+                .status(domain)
+                .await
+                .ok()
+                .flatten()
+                .map(|s| s.status),
+        }
+    }
+
     /// The domain's route signals from what is held (its registry nameservers and this
-    /// DNS answer's, its own mail route; the route domains' statuses in memory or the
-    /// store), for the status the sweep's look records: the feed and the lists learn of
-    /// a route's lapse within a day (checks judge routes themselves, at once).
+    /// DNS answer's, its own mail route; the route domains' held statuses), for the status
+    /// the sweep's look records: the feed and the lists learn of a route's lapse within a
+    /// day (checks judge routes themselves, at once).
     async fn held_route_signals(
         &self,
         domain: &RegistrableDomain,
         delegation: &Delegation,
-    ) -> Vec<crate::domain::signals::SignalState> {
-        let registry = match self.memory.get(domain) {
-            Some(held) => held.status.nameservers.clone(),
-            None => match self.store.status(domain).await {
-                Ok(Some(stored)) => stored.status.nameservers,
-                _ => Vec::new(),
-            },
-        };
+    ) -> Vec<SignalState> {
+        let registry = self
+            .held_status(domain)
+            .await
+            .map(|status| status.nameservers)
+            .unwrap_or_default();
         let mail = match &delegation.mail_route {
             Some(route) => route.hosts().to_vec(),
             None => match self.held_mail_route(domain.as_str()).await {
@@ -594,41 +590,41 @@ impl Observer {
             },
         };
         let nameservers = registry.iter().chain(&delegation.nameservers);
-        let routes: Vec<RegistrableDomain> =
-            ownership::route_domains(domain, nameservers.chain(&mail).map(String::as_str));
-        let mut held = std::collections::HashMap::new();
-        for route in routes {
-            let status = match self.memory.get(&route) {
-                Some(found) => Some(found.status.clone()),
-                None => self
-                    .store
-                    .status(&route)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|s| s.status),
-            };
-            held.insert(route, status);
+        let now = self.clock.now();
+        let mut found = Vec::new();
+        for (signal, hosts) in [
+            (
+                Signal::NameserverDomainLapsed,
+                nameservers.collect::<Vec<_>>(),
+            ),
+            (Signal::MailRouteLapsed, mail.iter().collect()),
+        ] {
+            let mut statuses = Vec::new();
+            for route in ownership::route_domains(domain, hosts.into_iter().map(String::as_str)) {
+                statuses.extend(self.held_status(&route).await);
+            }
+            found.extend(ownership::latest_route_signal(
+                signal,
+                &statuses,
+                None,
+                now,
+                self.route_ages,
+            ));
         }
-        let nameservers = registry.iter().chain(&delegation.nameservers);
-        ownership::held_route_signals(
-            domain,
-            nameservers.map(String::as_str),
-            mail.iter().map(String::as_str),
-            |route| held.get(route).cloned().flatten(),
-            self.clock.now(),
-            self.route_ages,
-        )
+        found
     }
 
-    /// The store's route for a mail domain not in memory, read within half of the time
-    /// left; a store that is away or slow has none.
-    async fn stored_mail_route(
-        &self,
-        mail_domain: &str,
-        deadline: Instant,
-    ) -> Option<Arc<SeenRoute>> {
-        let read_by = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+    /// How long a background read of what is held may take: the lookup deadline.
+    fn read_by(&self) -> Instant {
+        Instant::now() + self.deadline
+    }
+
+    /// A mail domain's route as held: memory, else the store (read by `read_by`, and then
+    /// kept in memory); a store that is away or slow has none.
+    async fn held_route(&self, mail_domain: &str, read_by: Instant) -> Option<Arc<SeenRoute>> {
+        if let Some(kept) = self.mail_routes.get(mail_domain) {
+            return Some(kept);
+        }
         let read = self.store.mail_route(mail_domain);
         let stored = match tokio::time::timeout_at(read_by.into(), read).await {
             Ok(Ok(stored)) => stored?,

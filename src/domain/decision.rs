@@ -251,6 +251,14 @@ pub struct Verdict {
 }
 
 impl Policy {
+    /// The ages a route domain is judged by ([`ownership::route_signal`]).
+    pub fn route_ages(&self) -> ownership::RouteAges {
+        ownership::RouteAges {
+            lapse_memory: self.lapse_memory,
+            min_domain_age: self.min_domain_age,
+        }
+    }
+
     /// Decides on a known status.
     pub fn decide(
         &self,

@@ -418,10 +418,18 @@ pub fn route_domains<'a>(
     routes
 }
 
+/// The policy's ages [`route_signal`] judges a route domain by:
+/// `LAPSEGUARD_LAPSE_MEMORY_DAYS` and `LAPSEGUARD_MIN_DOMAIN_AGE_DAYS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteAges {
+    pub lapse_memory: Duration,
+    pub min_domain_age: Duration,
+}
+
 /// Whether a route domain's status makes `signal` hold for the names routed through it:
 /// it is in a lapse stage now, lapsed after `verified_at`, or was registered after it
-/// (without `verified_at`: lapsed within `lapse_memory`, registered within
-/// `min_domain_age`). A new registration counts even when the route simply moved to a
+/// (without `verified_at`: lapsed within the lapse memory, registered within the minimum
+/// domain age). A new registration counts even when the route simply moved to a
 /// brand-new provider domain: whoever holds the route domain now was not there when the
 /// user proved the mailbox.
 pub fn route_signal(
@@ -429,17 +437,16 @@ pub fn route_signal(
     status: &DomainStatus,
     verified_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-    lapse_memory: Duration,
-    min_domain_age: Duration,
+    ages: RouteAges,
 ) -> Option<SignalState> {
     let route = status.domain.as_str();
     let lapsing = !matches!(status.lifecycle, Lifecycle::Active | Lifecycle::Unknown);
     let lapsed_after = status
         .last_lapse_at
-        .filter(|lapse| *lapse > verified_at.unwrap_or(now - lapse_memory));
+        .filter(|lapse| *lapse > verified_at.unwrap_or(now - ages.lapse_memory));
     let registered_after = status
         .registered_at
-        .filter(|registered| *registered > verified_at.unwrap_or(now - min_domain_age));
+        .filter(|registered| *registered > verified_at.unwrap_or(now - ages.min_domain_age));
     let (since, what) = if lapsing {
         (
             status.last_lapse_at.unwrap_or(status.checked_at),
@@ -461,51 +468,19 @@ pub fn route_signal(
     })
 }
 
-/// The policy's ages [`route_signal`] judges a route domain by:
-/// `LAPSEGUARD_LAPSE_MEMORY_DAYS` and `LAPSEGUARD_MIN_DOMAIN_AGE_DAYS`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteAges {
-    pub lapse_memory: Duration,
-    pub min_domain_age: Duration,
-}
-
-/// The route signals of `domain` as the statuses held for its route domains show them
-/// (without `verified_at`: what the feed and the lists report), the latest per signal:
-/// `nameserver_domain_lapsed` from `nameservers`, `mail_route_lapsed` from `mail_hosts`.
-pub fn held_route_signals<'a>(
-    domain: &RegistrableDomain,
-    nameservers: impl Iterator<Item = &'a str>,
-    mail_hosts: impl Iterator<Item = &'a str>,
-    held: impl Fn(&RegistrableDomain) -> Option<DomainStatus>,
+/// The latest [`route_signal`] the route domains' statuses give: the one a check heeds
+/// (with `verified_at`) and the one the delegation sweep keeps on the status (without).
+pub fn latest_route_signal<'a>(
+    signal: Signal,
+    routes: impl IntoIterator<Item = &'a DomainStatus>,
+    verified_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     ages: RouteAges,
-) -> Vec<SignalState> {
-    let judge = |signal: Signal, routes: Vec<RegistrableDomain>| {
-        routes
-            .iter()
-            .filter_map(&held)
-            .filter_map(|status| {
-                route_signal(
-                    signal,
-                    &status,
-                    None,
-                    now,
-                    ages.lapse_memory,
-                    ages.min_domain_age,
-                )
-            })
-            .max_by_key(|found| found.since)
-    };
-    [
-        judge(
-            Signal::NameserverDomainLapsed,
-            route_domains(domain, nameservers),
-        ),
-        judge(Signal::MailRouteLapsed, route_domains(domain, mail_hosts)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+) -> Option<SignalState> {
+    routes
+        .into_iter()
+        .filter_map(|status| route_signal(signal, status, verified_at, now, ages))
+        .max_by_key(|found| found.since)
 }
 
 /// The signals of `status` a check with `verified_at` at `now` hears of, by `policy`:

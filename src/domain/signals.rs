@@ -15,7 +15,7 @@
 //! | `parked`, `for_sale`, `registrar_expired`, `registrar_hold` | a current nameserver is in that class (`nameservers.rs`) | the first observation that saw it, continuously since |
 //! | `registration_date_unknown` | the registry answers without a registration date | the first observation that saw it, continuously since |
 //! | `no_mail` | the domain's own mail route (asked beside its NS) delivers nowhere | the first observation that saw it, continuously since |
-//! | `nameserver_domain_lapsed`, `mail_route_lapsed` | at the delegation sweep's look, a route domain's held status lapsed or was registered anew (`ownership::held_route_signals`, without `verified_at`) | the route domain's lapse or registration date |
+//! | `nameserver_domain_lapsed`, `mail_route_lapsed` | at the delegation sweep's look, a route domain's held status lapsed or was registered anew (`Observer::held_route_signals`, `ownership::latest_route_signal` without `verified_at`) | the route domain's lapse or registration date |
 //!
 //! A check judges `nameserver_domain_lapsed`, `mail_route_lapsed` and `no_mail` itself,
 //! from the route domains' own statuses (looked up if need be) and the address's mail
