@@ -8,20 +8,8 @@ use utoipa::ToSchema;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::signals::{Change, Signal};
 use crate::domain::status::EvidenceSource;
+pub use crate::domain::transition::TransitionKind;
 use crate::store::PublishedTransition;
-
-/// What a transition is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TransitionKind {
-    /// A change of lifecycle stage or of registration date.
-    Lifecycle,
-    /// An ownership signal appeared or went away (`signal`, `change`, `since`).
-    Signal,
-    /// The domain's expiration date came within a notice threshold (`days_left`,
-    /// `threshold_days`; `from` and `to` are both `active`).
-    ExpiryNotice,
-}
 
 /// One published change: of a domain's lifecycle or registration date (`kind:
 /// lifecycle`), of its ownership signals (`kind: signal`), or an expiration date coming
@@ -84,11 +72,7 @@ impl From<&PublishedTransition> for TransitionItem {
         let t = &published.transition;
         Self {
             id: published.id,
-            kind: match (t.signal, t.notice) {
-                (Some(_), _) => TransitionKind::Signal,
-                (None, Some(_)) => TransitionKind::ExpiryNotice,
-                (None, None) => TransitionKind::Lifecycle,
-            },
+            kind: t.kind(),
             days_left: t.notice.map(|n| n.days_left),
             threshold_days: t.notice.map(|n| n.threshold),
             signal: t.signal.map(|s| s.signal),

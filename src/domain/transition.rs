@@ -2,6 +2,8 @@
 //! confirmation rule for changes that skip stages.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::lifecycle::Lifecycle;
 use super::name::RegistrableDomain;
@@ -28,14 +30,37 @@ pub struct Transition {
     pub notice: Option<ExpiryNotice>,
 }
 
+/// What a transition is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransitionKind {
+    /// A change of lifecycle stage or of registration date.
+    Lifecycle,
+    /// An ownership signal appeared or went away (`signal`, `change`, `since`).
+    Signal,
+    /// The domain's expiration date came within a notice threshold (`days_left`,
+    /// `threshold_days`; `from` and `to` are both `active`).
+    ExpiryNotice,
+}
+
+impl TransitionKind {
+    /// The word the log and the feed use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lifecycle => "lifecycle",
+            Self::Signal => "signal",
+            Self::ExpiryNotice => "expiry_notice",
+        }
+    }
+}
+
 impl Transition {
-    /// The transition's kind as the log and the feed name it: `lifecycle`, `signal` or
-    /// `expiry_notice`.
-    pub fn kind(&self) -> &'static str {
+    /// What the transition is about: a signal's, a notice's, else a lifecycle's.
+    pub fn kind(&self) -> TransitionKind {
         match (self.signal, self.notice) {
-            (Some(_), _) => "signal",
-            (None, Some(_)) => "expiry_notice",
-            (None, None) => "lifecycle",
+            (Some(_), _) => TransitionKind::Signal,
+            (None, Some(_)) => TransitionKind::ExpiryNotice,
+            (None, None) => TransitionKind::Lifecycle,
         }
     }
 }

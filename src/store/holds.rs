@@ -306,7 +306,7 @@ macro_rules! impl_hold_store {
                         .bind(transition.source.as_str())
                         .bind(host)
                         .bind(guard::is_lapse(&transition))
-                        .bind(transition.kind())
+                        .bind(transition.kind().as_str())
                         .bind(transition.signal.map(|s| s.signal.as_str()))
                         .bind(transition.signal.map(|s| s.change.as_str()))
                         .bind(transition.signal.map(|s| s.since.timestamp()))

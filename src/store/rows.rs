@@ -15,7 +15,7 @@ use crate::domain::signals::{Change, Signal, SignalChange, SignalState};
 use crate::domain::status::{
     DomainStatus, EvidenceSource, Finding, Flags, Observation, Outcome, Registration,
 };
-use crate::domain::transition::{Pending, Publication, Transition};
+use crate::domain::transition::{Pending, Publication, Transition, TransitionKind};
 
 /// A `domain_status` row.
 #[derive(sqlx::FromRow)]
@@ -284,7 +284,7 @@ impl TransitionRow {
     /// A signal transition's signal, change and `since`; `None` for a lifecycle one.
     /// An expiry notice's days left and threshold; `None` for the other kinds.
     fn notice(&self) -> Option<ExpiryNotice> {
-        if self.kind.as_deref() != Some("expiry_notice") {
+        if self.kind.as_deref() != Some(TransitionKind::ExpiryNotice.as_str()) {
             return None;
         }
         Some(ExpiryNotice {
@@ -294,7 +294,7 @@ impl TransitionRow {
     }
 
     fn signal_change(&self) -> Result<Option<SignalChange>, StoreError> {
-        if self.kind.as_deref() != Some("signal") {
+        if self.kind.as_deref() != Some(TransitionKind::Signal.as_str()) {
             return Ok(None);
         }
         let corrupt = || StoreError::Corrupt(format!("signal transition {}", self.id));
