@@ -572,15 +572,7 @@ async fn the_domain_page_shows_the_signals() {
 async fn the_overview_counts_the_domains_expiring_soon_and_links_to_them() {
     let app = spawn_app().await;
     for (name, days) in [("soon-one.com", 10), ("soon-two.com", 25), ("far.com", 300)] {
-        app.rdap.set(
-            name,
-            Answer::Domain(rdap_domain(
-                name,
-                &["active"],
-                days_ago(900),
-                days_ahead(days),
-            )),
-        );
+        app.rdap.set(name, expiring(name, days));
         app.check_email(&format!("a@{name}")).await;
     }
     let mut browser = Browser::new(&app);

@@ -238,15 +238,7 @@ async fn the_watch_list_filters_by_expiration_date() {
     let app = spawn_app().await;
     let names_and_days = [("soon-a.com", 5), ("soon-b.com", 20), ("later.com", 200)];
     for (name, days) in names_and_days {
-        app.rdap.set(
-            name,
-            Answer::Domain(rdap_domain(
-                name,
-                &["active"],
-                days_ago(900),
-                days_ahead(days),
-            )),
-        );
+        app.rdap.set(name, expiring(name, days));
         app.check_email(&format!("a@{name}")).await;
     }
     let before = (days_ahead(30)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

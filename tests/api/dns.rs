@@ -9,12 +9,6 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-/// Runs the delegation sweep once at the app's clock.
-async fn sweep(app: &TestApp) -> usize {
-    let sweep = app.state.delegation.as_ref().expect("DNS is on");
-    sweep.run_due().await.expect("sweep round")
-}
-
 #[tokio::test]
 async fn a_tld_without_a_registry_source_is_answered_from_dns() {
     let app = spawn_app().await;
@@ -39,7 +33,7 @@ async fn a_tld_without_a_registry_source_is_answered_from_dns() {
     assert_eq!(rows[0]["outcome"], "undelegated");
     assert!(app.all_transitions().await.is_empty(), "unconfirmed");
     app.clock.advance(chrono::Duration::minutes(11));
-    assert_eq!(sweep(&app).await, 1, "the confirming look is due");
+    assert_eq!(app.sweep_dns().await, 1, "the confirming look is due");
     let transitions = app.all_transitions().await;
     let gone: Vec<_> = transitions
         .iter()
@@ -60,18 +54,18 @@ async fn a_name_that_left_the_zone_and_came_back_has_lapsed_since_verification()
         .post_json("/v1/watch", json!({ "domains": ["example.it"] }))
         .await;
     assert_eq!(watched["added"], 1, "{watched}");
-    assert_eq!(sweep(&app).await, 1);
+    assert_eq!(app.sweep_dns().await, 1);
 
     app.clock.advance(chrono::Duration::days(1));
     app.dns.set("example.it", Zone::NxDomain);
-    assert_eq!(sweep(&app).await, 1);
+    assert_eq!(app.sweep_dns().await, 1);
     // DNS alone saw the lapse: a second look confirms it.
     app.clock.advance(chrono::Duration::minutes(11));
-    assert_eq!(sweep(&app).await, 1);
+    assert_eq!(app.sweep_dns().await, 1);
     app.clock.advance(chrono::Duration::days(1));
     app.dns
         .set("example.it", Zone::delegated_to(&["ns.new-holder.it"]));
-    assert_eq!(sweep(&app).await, 1);
+    assert_eq!(app.sweep_dns().await, 1);
 
     let (_, body) = app
         .check(json!({ "email": "alice@example.it", "verified_at": verified.to_rfc3339() }))
@@ -203,7 +197,7 @@ async fn a_change_of_delegation_makes_the_registry_check_due_at_once() {
     )
     .await;
     app.state.scheduler.run_due().await.expect("registry round");
-    assert_eq!(sweep(&app).await, 3);
+    assert_eq!(app.sweep_dns().await, 3);
     let due_later = |view: &serde_json::Value| {
         let next: chrono::DateTime<Utc> = view["next_check_at"]
             .as_str()
@@ -222,9 +216,9 @@ async fn a_change_of_delegation_makes_the_registry_check_due_at_once() {
     app.dns
         .set("tweaks.com", Zone::delegated_to(&["b.ns.net", "c.ns.net"]));
     app.clock.advance(chrono::Duration::days(1));
-    assert_eq!(sweep(&app).await, 3, "each watched domain daily");
+    assert_eq!(app.sweep_dns().await, 3, "each watched domain daily");
     assert_eq!(app.dns.ns_queries("tweaks.com"), 2);
-    assert_eq!(sweep(&app).await, 0, "and not again the same day");
+    assert_eq!(app.sweep_dns().await, 0, "and not again the same day");
     for (name, due) in [
         ("leaves.com", true),
         ("moves.com", true),
@@ -266,7 +260,7 @@ async fn a_change_of_delegation_makes_the_registry_check_due_at_once() {
     let (_, view) = app.get("/v1/domains/quiet.com").await;
     assert!(due_later(&view), "{view}");
     app.dns.set("quiet.com", Zone::NxDomain);
-    sweep(&app).await;
+    app.sweep_dns().await;
     let (_, view) = app.get("/v1/domains/quiet.com").await;
     assert!(!due_later(&view), "{view}");
 }

@@ -7,15 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn expiring(name: &str, in_days: i64) -> Answer {
-    Answer::Domain(rdap_domain(
-        name,
-        &["active"],
-        days_ago(3000),
-        days_ahead(in_days),
-    ))
-}
-
 /// The published expiry notices, oldest first.
 async fn notices(app: &TestApp) -> Vec<Value> {
     app.all_transitions()

@@ -578,12 +578,8 @@ async fn the_delegation_sweep_keeps_each_watched_domains_mail_route() {
         Zone::MailVia(vec!["mx.lapsed-mail.net".into()]),
     );
     registered_anew(&app, "lapsed-mail.net");
-    let (status, _) = app
-        .post_json("/v1/watch", json!({"domains": ["swept.com"]}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let sweep = app.state.delegation.as_ref().expect("DNS is on");
-    assert!(sweep.run_due().await.expect("sweep round") >= 1);
+    app.watch(&["swept.com"]).await;
+    assert!(app.sweep_dns().await >= 1);
     // From now on DNS fails for the mail domain, and this process is new.
     app.dns.set("swept.com", Zone::ServFail);
     let restarted = app.restart().await;
@@ -601,24 +597,16 @@ async fn a_watched_domain_whose_mail_stopped_gets_a_published_no_mail() {
     set_holder(&app, "mailless.com", "292", "1-VRSN");
     app.dns
         .set("mailless.com", Zone::MailVia(vec!["mx.example.net".into()]));
-    let (status, _) = app
-        .post_json("/v1/watch", json!({"domains": ["mailless.com"]}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    app.watch(&["mailless.com"]).await;
     app.run_next_check("mailless.com").await;
-    let sweep = app.state.delegation.as_ref().expect("DNS is on");
-    let sweep_once = || async {
-        sweep.run_due().await.expect("sweep round");
-        app.state.checker.settled().await;
-    };
-    sweep_once().await;
+    app.sweep_dns().await;
     let (_, view) = app.get("/v1/domains/mailless.com").await;
     assert_eq!(signal_names(&view), Vec::<String>::new(), "{view}");
     // The mail stops.
     app.dns.set("mailless.com", Zone::NoMail);
     app.clock
         .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
-    sweep_once().await;
+    app.sweep_dns().await;
     let (_, view) = app.get("/v1/domains/mailless.com").await;
     assert_eq!(signal_names(&view), ["no_mail"], "{view}");
     let (_, listed) = app.get("/v1/domains?signal=no_mail").await;
@@ -633,7 +621,7 @@ async fn a_watched_domain_whose_mail_stopped_gets_a_published_no_mail() {
         .set("mailless.com", Zone::MailVia(vec!["mx.example.net".into()]));
     app.clock
         .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
-    sweep_once().await;
+    app.sweep_dns().await;
     let changes: Vec<(String, String)> = app
         .all_transitions()
         .await
@@ -670,10 +658,7 @@ async fn the_sweep_keeps_a_route_domains_lapse_on_the_status_and_publishes_it() 
         Zone::Delegated(vec!["ns1.lapsed-dns.net".into()]),
     );
     registered_anew(&app, "lapsed-dns.net");
-    let (status, _) = app
-        .post_json("/v1/watch", json!({"domains": ["victim-corp.com"]}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    app.watch(&["victim-corp.com"]).await;
     let check = check_verified(&app, "ceo@victim-corp.com", Some(days_ago(200))).await;
     assert_eq!(
         signal_names(&check),
@@ -683,9 +668,7 @@ async fn the_sweep_keeps_a_route_domains_lapse_on_the_status_and_publishes_it() 
     // The next day's sweep.
     app.clock
         .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
-    let sweep = app.state.delegation.as_ref().expect("DNS is on");
-    sweep.run_due().await.expect("sweep round");
-    app.state.checker.settled().await;
+    app.sweep_dns().await;
     let (_, view) = app.get("/v1/domains/victim-corp.com").await;
     assert_eq!(signal_names(&view), ["nameserver_domain_lapsed"], "{view}");
     let (_, listed) = app.get("/v1/domains?signal=nameserver_domain_lapsed").await;
@@ -723,17 +706,12 @@ async fn the_sweep_keeps_a_mail_route_domains_lapse_on_the_status() {
         Zone::MailVia(vec!["mx.lapsed-mail.net".into()]),
     );
     registered_anew(&app, "lapsed-mail.net");
-    let (status, _) = app
-        .post_json("/v1/watch", json!({"domains": ["mailer.com"]}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    app.watch(&["mailer.com"]).await;
     let check = check_verified(&app, "a@mailer.com", Some(days_ago(200))).await;
     assert_eq!(check["reason"], "domain_mail_route_lapsed", "{check}");
     app.clock
         .advance(chrono::Duration::days(1) + chrono::Duration::hours(1));
-    let sweep = app.state.delegation.as_ref().expect("DNS is on");
-    sweep.run_due().await.expect("sweep round");
-    app.state.checker.settled().await;
+    app.sweep_dns().await;
     let (_, view) = app.get("/v1/domains/mailer.com").await;
     assert_eq!(signal_names(&view), ["mail_route_lapsed"], "{view}");
     assert_eq!(
@@ -751,14 +729,9 @@ async fn a_lying_resolver_raises_no_no_mail_on_the_status() {
     set_holder(&app, "fine.com", "292", "1-VRSN");
     app.dns.lie_nxdomain(true);
     let lying = app.restart().await;
-    let (status, _) = lying
-        .post_json("/v1/watch", json!({"domains": ["fine.com"]}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    lying.watch(&["fine.com"]).await;
     lying.run_next_check("fine.com").await;
-    let sweep = lying.state.delegation.as_ref().expect("DNS is on");
-    sweep.run_due().await.expect("sweep round");
-    lying.state.checker.settled().await;
+    lying.sweep_dns().await;
     let (_, view) = lying.get("/v1/domains/fine.com").await;
     assert_eq!(view["lifecycle"], "active", "{view}");
     assert_eq!(signal_names(&view), Vec::<String>::new(), "{view}");

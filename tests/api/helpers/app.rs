@@ -309,6 +309,23 @@ impl TestApp {
     }
 
     /// Moves the clock to the domain's next check and runs the scheduler once.
+    /// `POST /v1/watch` with these domains; expects a 200.
+    pub async fn watch(&self, domains: &[&str]) {
+        let (status, body) = self
+            .post_json("/v1/watch", serde_json::json!({ "domains": domains }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// Runs the delegation sweep once at the app's clock and waits for what it wrote;
+    /// returns how many domains it claimed.
+    pub async fn sweep_dns(&self) -> usize {
+        let sweep = self.state.delegation.as_ref().expect("DNS is on");
+        let claimed = sweep.run_due().await.expect("sweep round");
+        self.state.checker.settled().await;
+        claimed
+    }
+
     pub async fn run_next_check(&self, domain: &str) {
         let (_, view) = self.get(&format!("/v1/domains/{domain}")).await;
         let next: DateTime<Utc> = view["next_check_at"]

@@ -239,6 +239,16 @@ pub fn active(name: &str) -> Answer {
     ))
 }
 
+/// An old, active registration that expires in `in_days` days.
+pub fn expiring(name: &str, in_days: i64) -> Answer {
+    Answer::Domain(rdap_domain(
+        name,
+        &["active"],
+        days_ago(3000),
+        days_ahead(in_days),
+    ))
+}
+
 /// A registration with these statuses, old and not yet expired.
 pub fn with_statuses(name: &str, statuses: &[&str]) -> Answer {
     Answer::Domain(rdap_domain(name, statuses, days_ago(3000), days_ahead(200)))
